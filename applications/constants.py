@@ -1,0 +1,79 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    ASSESSED = "assessed", _("Assessed")
+    GRANTED = "granted", _("Granted")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    SETTLED = "settled", _("Settled")
+
+
+S = ApplicationStatus
+
+#: The one map of allowed status changes. Every transition goes through a service that checks it and
+#: writes a history row (R39). ``rejected -> granted`` and ``granted -> granted`` are not listed:
+#: an upheld objection against a rejection is a new grant decision (R33).
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
+    S.SUBMITTED: frozenset({S.ASSESSED, S.WITHDRAWN}),
+    S.ASSESSED: frozenset({S.GRANTED, S.REJECTED, S.WITHDRAWN, S.SUBMITTED}),
+    S.GRANTED: frozenset({S.SETTLED}),
+    S.REJECTED: frozenset({S.GRANTED}),
+    S.WITHDRAWN: frozenset(),
+    S.SETTLED: frozenset(),
+}
+
+#: Statuses in which the employer can no longer withdraw (R7: "until decided").
+DECIDED = frozenset({S.GRANTED, S.REJECTED, S.SETTLED})
+
+
+class Focus(models.TextChoices):
+    """Training focus (R9), in the order of the ministry's table."""
+
+    NEW_INTAKE = "new_intake", _("New intake")
+    REDUNDANCY_RISK = "redundancy_risk", _("Threatened with redundancy")
+    UPSKILLING = "upskilling", _("Upskilling")
+    PRACTICE_SUPERVISOR = "practice_supervisor", _("Practice supervisor")
+    RETENTION = "retention", _("Retention")
+
+
+class AgeBand(models.TextChoices):
+    """Age at the planned start date, in whole years (R10)."""
+
+    UNDER_25 = "<25", _("under 25")
+    FROM_25_TO_45 = "25-45", _("25 to 45")
+    FROM_45_TO_55 = "45-55", _("45 to 55")
+    FROM_55 = "55+", _("55 and over")
+
+
+class Outcome(models.TextChoices):
+    """Accountability: what became of a started trajectory (R29)."""
+
+    COMPLETED = "completed", _("Completed")
+    DROPPED_OUT = "dropped_out", _("Dropped out")
+    ONGOING = "ongoing", _("Still running")
+
+
+class DecisionKind(models.TextChoices):
+    GRANT = "grant", _("Grant")
+    REJECTION = "rejection", _("Rejection")
+    HOLDBACK_RELEASE = "holdback_release", _("Release of the held-back part")
+    HOLDBACK_FORFEIT = "holdback_forfeit", _("Forfeiture of the held-back part")
+    SETTLEMENT = "settlement", _("Settlement")
+    OBJECTION_RULING = "objection_ruling", _("Ruling on an objection")
+
+
+class LetterStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    GENERATING = "generating", _("Generating")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class MembershipRole(models.TextChoices):
+    CONTACT = "contact", _("Contact")
+    ACCOUNTABILITY_OFFICER = "accountability_officer", _("Accountability officer")

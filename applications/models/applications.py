@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from budgets.constants import ActivityType
+from sectorplan.money import MoneyField
+
+from ..constants import AgeBand, ApplicationStatus, Focus, Outcome
+
+
+class Application(models.Model):
+    """An employer's application for one region in one period (R5)."""
+
+    employer = models.ForeignKey(
+        "applications.Employer", on_delete=models.PROTECT, related_name="applications", verbose_name=_("employer")
+    )
+    region = models.ForeignKey(
+        "budgets.Region", on_delete=models.PROTECT, related_name="applications", verbose_name=_("region")
+    )
+    period = models.ForeignKey(
+        "budgets.Period", on_delete=models.PROTECT, related_name="applications", verbose_name=_("period")
+    )
+    number = models.PositiveIntegerField(_("number within the period"))
+    reference = models.CharField(_("reference"), max_length=30, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
+    )
+    # Derived totals, kept by the services in the same transaction as the participants they sum.
+    requested_amount = MoneyField(_("requested amount"), default=0)
+    eligible_amount = MoneyField(_("eligible amount"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("assessed by"),
+    )
+    assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["period__number", "number"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer", "region", "period"],
+                name="application_one_per_employer_region_period",
+                violation_error_message=_("This employer already has an application for this region and period."),
+            ),
+            models.UniqueConstraint(fields=["period", "number"], name="application_unique_number_in_period"),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=False) | Q(status__in=["draft", "withdrawn"]),
+                name="application_submitted_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(eligible_amount__isnull=False)
+                | Q(status__in=["draft", "submitted", "withdrawn"]),
+                name="application_assessed_has_eligible_amount",
+            ),
+            models.CheckConstraint(condition=Q(requested_amount__gte=0), name="application_requested_nonnegative"),
+        ]
+        indexes = [models.Index(fields=["period", "status"])]
+
+    def __str__(self):
+        return self.reference
+
+    @staticmethod
+    def make_reference(period_number: int, number: int) -> str:
+        return f"SPP-T{period_number}-{number:06d}"
+
+
+class ApplicationTransition(models.Model):
+    """Append-only history of status changes (R39): who, when, from, to, why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+
+class Participant(models.Model):
+    """One training trajectory of one person (R8)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="participants")
+    initials = models.CharField(_("initials"), max_length=20)
+    surname = models.CharField(_("surname"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    focus = models.CharField(_("training focus"), max_length=30, choices=Focus.choices)
+    activity_type = models.CharField(_("activity type"), max_length=1, choices=ActivityType.choices)
+    start_date = models.DateField(_("planned start date"))
+    end_date = models.DateField(_("planned end date"))
+    contract_hours = models.DecimalField(_("contract hours per week"), max_digits=4, decimal_places=1)
+    employed_since = models.DateField(_("employed since"))
+    planned_cost = MoneyField(_("planned cost"), null=True, blank=True)
+    # Derived by the service from the fields above (R10, R12).
+    age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
+    requested_amount = MoneyField(_("requested amount"))
+    # Assessment (R15).
+    eligible = models.BooleanField(_("eligible"), null=True, blank=True)
+    eligibility_reason = models.TextField(_("reason"), blank=True)
+    # Accountability (R29), filled by the accounting services.
+    started = models.BooleanField(_("started"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    actual_cost = MoneyField(_("actual cost"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "initials", "surname", "date_of_birth", "activity_type", "start_date"],
+                name="participant_unique_person_in_application",
+                violation_error_message=_("This person is already in the application with this activity and start."),
+            ),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="participant_end_after_start"),
+            models.CheckConstraint(condition=Q(requested_amount__gte=0), name="participant_requested_nonnegative"),
+            models.CheckConstraint(
+                condition=Q(planned_cost__isnull=True) | Q(planned_cost__gte=0), name="participant_cost_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(contract_hours__gte=0, contract_hours__lte=80), name="participant_hours_plausible"
+            ),
+        ]
+        indexes = [models.Index(fields=["application", "focus", "age_band"])]
+
+    def __str__(self):
+        return f"{self.initials} {self.surname}"

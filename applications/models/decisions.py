@@ -1,0 +1,105 @@
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sectorplan.money import MoneyField
+
+from ..constants import DecisionKind, LetterStatus
+
+
+class Decision(models.Model):
+    """A legal decision on an application (verlening, vaststelling, ...). Each gets a letter (R26)."""
+
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, related_name="decisions"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=DecisionKind.choices)
+    date = models.DateField(_("date"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    granted_amount = MoneyField(_("granted amount"), default=0)
+    held_amount = MoneyField(_("held-back amount"), default=0)
+    released_amount = MoneyField(_("released amount"), default=0)
+    forfeited_amount = MoneyField(_("forfeited amount"), default=0)
+    advance_amount = MoneyField(_("advance"), default=0)
+    settled_amount = MoneyField(_("settled amount"), null=True, blank=True)
+    payment_amount = MoneyField(
+        _("payment"), null=True, blank=True, help_text=_("Settlement minus advances paid; negative is a reclaim.")
+    )
+    reasons = models.TextField(_("reasons"), blank=True)
+    # Optional links: the allocation that produced a grant; the decision an objection ruling revisits.
+    allocation = models.ForeignKey(
+        "budgets.Allocation", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(granted_amount__gte=0, held_amount__gte=0, advance_amount__gte=0),
+                name="decision_amounts_nonnegative",
+            ),
+            models.CheckConstraint(
+                condition=Q(held_amount__lte=models.F("granted_amount")) | ~Q(kind="grant"),
+                name="decision_held_within_granted",
+            ),
+            # One grant or rejection per application from an allocation (R18, R19: nothing twice).
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(kind__in=["grant", "rejection"], supersedes__isnull=True),
+                name="decision_one_initial_per_application",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.application.reference} {self.get_kind_display()} {self.date}"
+
+
+def private_storage():
+    """Letters are stored outside any public URL and served only through permission-checked views."""
+    return storages["private"]
+
+
+def letter_upload_to(instance, filename):
+    return f"letters/{instance.decision.application.period.number}/{filename}"
+
+
+class Letter(models.Model):
+    """The PDF letter of a decision. A corrected letter is a new version, never an overwrite (R28)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="letters")
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    status = models.CharField(_("status"), max_length=20, choices=LetterStatus.choices, default=LetterStatus.PENDING)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=letter_upload_to, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    task_id = models.CharField(_("task id"), max_length=255, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["decision_id", "version"]
+        verbose_name = _("letter")
+        verbose_name_plural = _("letters")
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "version"], name="letter_unique_version"),
+            models.CheckConstraint(
+                condition=~Q(status="done") | (~Q(sha256="") & ~Q(file="")), name="letter_done_has_file"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.decision} v{self.version}"

@@ -1,0 +1,32 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from budgets.constants import Earmark
+
+from ..validators import validate_iban, validate_kvk_number
+
+
+class Employer(models.Model):
+    """An applicant: a care or welfare employer (R1)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kvk_number = models.CharField(_("KvK number"), max_length=8, unique=True, validators=[validate_kvk_number])
+    region = models.ForeignKey(
+        "budgets.Region", on_delete=models.PROTECT, related_name="employers", verbose_name=_("region")
+    )
+    earmark = models.CharField(_("earmark (sector)"), max_length=20, choices=Earmark.choices)
+    iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"))
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+
+    def __str__(self):
+        return f"{self.name} ({self.kvk_number})"

@@ -1,0 +1,82 @@
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..constants import BudgetLineEarmark
+from ..models import BudgetLine, Period, Region
+
+PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0), "max_value": Decimal(100)}
+MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    employer_organisation = serializers.CharField(source="employer_organisation.name", read_only=True)
+
+    class Meta:
+        model = Region
+        fields = ["code", "name", "employer_organisation"]
+
+
+class BudgetLineSerializer(serializers.ModelSerializer):
+    earmark = serializers.ChoiceField(choices=BudgetLineEarmark.choices)
+    ceiling = serializers.DecimalField(**MONEY)
+
+    class Meta:
+        model = BudgetLine
+        fields = ["earmark", "ceiling"]
+
+
+class PeriodSerializer(serializers.ModelSerializer):
+    budget_lines = BudgetLineSerializer(many=True)
+    holdback_percent = serializers.DecimalField(**PERCENT, required=False)
+    advance_percent = serializers.DecimalField(**PERCENT, required=False)
+    retention_max_percent = serializers.DecimalField(**PERCENT, required=False)
+    small_application_limit = serializers.DecimalField(**MONEY, required=False, allow_null=True)
+    oversubscription_floor = serializers.DecimalField(**MONEY, required=False)
+
+    class Meta:
+        model = Period
+        fields = [
+            "number",
+            "application_opens",
+            "application_closes",
+            "training_start_from",
+            "training_start_until",
+            "accountability_deadline",
+            "budget_lines",
+            "holdback_applies",
+            "holdback_percent",
+            "advance_percent",
+            "retention_allowed",
+            "retention_max_percent",
+            "small_application_limit",
+            "oversubscription_floor",
+        ]
+
+    def validate(self, attrs):
+        """Field-level checks across fields, so the error names the field (R38)."""
+        instance = self.instance
+
+        def value(name):
+            return attrs.get(name, getattr(instance, name, None) if instance else None)
+
+        errors = {}
+        opens, closes = value("application_opens"), value("application_closes")
+        if opens and closes and closes <= opens:
+            errors["application_closes"] = _("The application window must close after it opens.")
+        start_from, start_until = value("training_start_from"), value("training_start_until")
+        if start_from and start_until and start_until < start_from:
+            errors["training_start_until"] = _("The training-start window must end on or after its start.")
+        lines = attrs.get("budget_lines")
+        if lines is not None:
+            earmarks = [line["earmark"] for line in lines]
+            if not lines:
+                errors["budget_lines"] = _("A period needs at least one budget line.")
+            elif len(set(earmarks)) != len(earmarks):
+                errors["budget_lines"] = _("Each earmark may appear only once.")
+            elif "pooled" in earmarks and len(earmarks) > 1:
+                errors["budget_lines"] = _("A pooled period has exactly one line, with earmark 'pooled'.")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs

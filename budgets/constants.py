@@ -1,0 +1,38 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Earmark(models.TextChoices):
+    """An employer's sector, and the earmark a budget line is reserved for."""
+
+    NURSING_HOME = "nursing_home", _("Nursing-home care")
+    OTHER = "other", _("Other sectors")
+
+
+POOLED = "pooled"
+
+
+class BudgetLineEarmark(models.TextChoices):
+    """A period's ceiling is split over the earmarks, or pooled in one line."""
+
+    NURSING_HOME = "nursing_home", _("Nursing-home care")
+    OTHER = "other", _("Other sectors")
+    POOLED = POOLED, _("Pooled")
+
+
+class ActivityType(models.TextChoices):
+    A = "A", _("A: mbo work-based learning (BBL)")
+    B = "B", _("B: hbo dual programme")
+    C = "C", _("C: other vocational or long training (128 h or more)")
+    D = "D", _("D: training of 40 to 128 hours")
+    E = "E", _("E: training of 3 to 40 hours")
+
+
+class RateMethod(models.TextChoices):
+    FIXED = "fixed", _("Fixed amount")
+    ACTUAL_COST = "actual_cost", _("Actual cost, capped")
+
+
+class AdviceOutcome(models.TextChoices):
+    POSITIVE = "positive", _("Positive")
+    NEGATIVE = "negative", _("Negative")

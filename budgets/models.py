@@ -1,0 +1,255 @@
+"""Reference data of domain.md §3: regions, employer organisations, periods and their rates.
+
+Allocation, the Commission's advice, holdbacks and the ledger live in this app too (budgets issue).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from sectorplan.money import MoneyField
+
+from .constants import ActivityType, BudgetLineEarmark, RateMethod
+
+PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+class EmployerOrganisation(models.Model):
+    """One of the 14 regional employer organisations (regionale werkgeversorganisaties)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("regional employer organisation")
+        verbose_name_plural = _("regional employer organisations")
+
+    def __str__(self):
+        return self.name
+
+
+class Region(models.Model):
+    """One of the 28 RAAT labour-market regions."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    employer_organisation = models.ForeignKey(
+        EmployerOrganisation,
+        on_delete=models.PROTECT,
+        related_name="regions",
+        verbose_name=_("regional employer organisation"),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+    def __str__(self):
+        return self.name
+
+
+class Period(models.Model):
+    """A time period (tijdvak) with its windows, budget and settings. Tranche n is period n."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True, validators=[MinValueValidator(1)])
+    application_opens = models.DateTimeField(_("application window opens"))
+    application_closes = models.DateTimeField(
+        _("application window closes"),
+        help_text=_("Submissions must arrive before this moment (Europe/Amsterdam)."),
+    )
+    training_start_from = models.DateField(_("training starts from"))
+    training_start_until = models.DateField(_("training starts until"))
+    accountability_deadline = models.DateField(_("accountability deadline"))
+    pooled = models.BooleanField(
+        _("pooled ceiling"), default=False, help_text=_("One ceiling for all earmarks instead of one per earmark.")
+    )
+    holdback_applies = models.BooleanField(_("holdback applies"), default=False)
+    holdback_percent = models.DecimalField(
+        _("holdback percentage"), max_digits=5, decimal_places=2, default=Decimal("25.00"),
+        validators=PERCENT_VALIDATORS,
+    )
+    advance_percent = models.DecimalField(
+        _("advance percentage"), max_digits=5, decimal_places=2, default=Decimal("75.00"),
+        validators=PERCENT_VALIDATORS,
+    )
+    retention_allowed = models.BooleanField(_("retention focus allowed"), default=False)
+    retention_max_percent = models.DecimalField(
+        _("retention maximum share"), max_digits=5, decimal_places=2, default=Decimal("50.00"),
+        validators=PERCENT_VALIDATORS,
+    )
+    small_application_limit = MoneyField(
+        _("small-application limit"), null=True, blank=True, validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Applications up to this amount account lightly (R14, R31). Empty: no such regime."),
+    )
+    oversubscription_floor = MoneyField(
+        _("oversubscription floor"), default=Decimal("0.00"), validators=[MinValueValidator(Decimal(0))],
+    )
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("period")
+        verbose_name_plural = _("periods")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(application_closes__gt=models.F("application_opens")),
+                name="period_window_order",
+                violation_error_message=_("The application window must close after it opens."),
+            ),
+            models.CheckConstraint(
+                condition=Q(training_start_until__gte=models.F("training_start_from")),
+                name="period_training_window_order",
+                violation_error_message=_("The training-start window must end on or after its start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(holdback_percent__gte=0, holdback_percent__lte=100)
+                & Q(advance_percent__gte=0, advance_percent__lte=100)
+                & Q(retention_max_percent__gte=0, retention_max_percent__lte=100),
+                name="period_percentages_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Period %(number)s") % {"number": self.number}
+
+    def clean(self):
+        errors = {}
+        if self.application_opens and self.application_closes and self.application_closes <= self.application_opens:
+            errors["application_closes"] = _("The application window must close after it opens.")
+        if (
+            self.training_start_from
+            and self.training_start_until
+            and self.training_start_until < self.training_start_from
+        ):
+            errors["training_start_until"] = _("The training-start window must end on or after its start.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def tranche(self) -> int:
+        return self.number
+
+
+class BudgetLine(models.Model):
+    """A period's ceiling for one earmark, or the single pooled line."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="budget_lines")
+    earmark = models.CharField(_("earmark"), max_length=20, choices=BudgetLineEarmark.choices)
+    ceiling = MoneyField(_("ceiling"), validators=[MinValueValidator(Decimal(0))])
+
+    class Meta:
+        ordering = ["period__number", "earmark"]
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "earmark"], name="budgetline_unique_period_earmark"),
+            models.CheckConstraint(condition=Q(ceiling__gte=0), name="budgetline_ceiling_nonnegative"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} / {self.get_earmark_display()}"
+
+
+class ActivityRate(models.Model):
+    """The subsidy per participant of one activity type in one period (domain.md §3, R12)."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="activity_rates")
+    activity_type = models.CharField(_("activity type"), max_length=1, choices=ActivityType.choices)
+    method = models.CharField(_("method"), max_length=20, choices=RateMethod.choices)
+    amount = MoneyField(
+        _("amount"), validators=[MinValueValidator(Decimal(0))],
+        help_text=_("The fixed amount, or the cap for actual-cost types."),
+    )
+    reduced_amount = MoneyField(
+        _("amount for short contracts"), null=True, blank=True, validators=[MinValueValidator(Decimal(0))],
+        help_text=_("Fixed types: the amount when the contract is shorter than the minimum hours."),
+    )
+    min_contract_hours = models.DecimalField(
+        _("minimum contract hours per week"), max_digits=4, decimal_places=1, null=True, blank=True,
+    )
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["period__number", "activity_type"]
+        verbose_name = _("activity rate")
+        verbose_name_plural = _("activity rates")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "activity_type"], name="activityrate_unique_period_type"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} / {self.activity_type}"
+
+
+class AllocationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class Allocation(models.Model):
+    """The allocation of a period's budget (R16-R18): first a proposal, then confirmed by a decider."""
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="allocations")
+    status = models.CharField(
+        _("status"), max_length=20, choices=AllocationStatus.choices, default=AllocationStatus.PROPOSED
+    )
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["period__number", "-created_at"]
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period"], condition=Q(status="confirmed"), name="allocation_one_confirmed_per_period"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period} #{self.pk} ({self.get_status_display()})"
+
+
+class AllocationLine(models.Model):
+    """Per earmark (or pooled): ceiling, eligible requested total, factor and granted total."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="lines")
+    earmark = models.CharField(_("earmark"), max_length=20, choices=BudgetLineEarmark.choices)
+    ceiling = MoneyField(_("ceiling"))
+    requested = MoneyField(_("eligible requested"))
+    factor = models.DecimalField(_("factor"), max_digits=13, decimal_places=10)
+    granted = MoneyField(_("granted"))
+
+    class Meta:
+        ordering = ["earmark"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "earmark"], name="allocationline_unique_earmark"),
+            models.CheckConstraint(condition=Q(granted__lte=models.F("ceiling")), name="allocationline_within_ceiling"),
+        ]
+
+
+class AllocationItem(models.Model):
+    """One application's share in an allocation."""
+
+    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="items")
+    application = models.ForeignKey("applications.Application", on_delete=models.PROTECT, related_name="+")
+    earmark = models.CharField(_("earmark"), max_length=20, choices=BudgetLineEarmark.choices)
+    eligible_amount = MoneyField(_("eligible amount"))
+    granted_amount = MoneyField(_("granted amount"))
+
+    class Meta:
+        ordering = ["application_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "application"], name="allocationitem_unique_application"),
+            models.CheckConstraint(
+                condition=Q(granted_amount__lte=models.F("eligible_amount")), name="allocationitem_within_eligible"
+            ),
+        ]

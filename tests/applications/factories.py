@@ -1,0 +1,94 @@
+from datetime import date
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from accounting.models import Membership
+from applications.constants import ApplicationStatus, MembershipRole
+from applications.models import Application, Employer, Participant
+from tests.budgets.factories import PeriodFactory, RegionFactory
+
+
+def _iban(n: int) -> str:
+    bban = f"ABNA{n:010d}"
+    digits = "".join(str(int(c, 36)) for c in bban + "NL00")
+    return f"NL{98 - int(digits) % 97:02d}{bban}"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "secret-pass-123")
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        for name in extracted or []:
+            obj.groups.add(Group.objects.get(name=name))
+        obj.save()
+
+
+class EmployerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Employer
+
+    name = factory.Sequence(lambda n: f"Zorginstelling {n}")
+    kvk_number = factory.Sequence(lambda n: f"{10000000 + n:08d}")
+    region = factory.SubFactory(RegionFactory)
+    earmark = "other"
+    iban = factory.Sequence(_iban)
+    contact_name = "C. Contact"
+    contact_email = factory.LazyAttribute(lambda o: f"info{o.kvk_number}@example.org")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    employer = factory.SubFactory(EmployerFactory)
+    role = MembershipRole.CONTACT
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """An application row. Use the services to move it through states in tests of behaviour;
+    the traits here only set up a starting point."""
+
+    class Meta:
+        model = Application
+
+    employer = factory.SubFactory(EmployerFactory)
+    region = factory.LazyAttribute(lambda o: o.employer.region)
+    period = factory.SubFactory(PeriodFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    reference = factory.LazyAttribute(lambda o: Application.make_reference(o.period.number, o.number))
+    status = ApplicationStatus.DRAFT
+
+    class Params:
+        submitted = factory.Trait(
+            status=ApplicationStatus.SUBMITTED, submitted_at=factory.LazyAttribute(lambda o: o.period.application_opens)
+        )
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    application = factory.SubFactory(ApplicationFactory)
+    initials = "J."
+    surname = factory.Sequence(lambda n: f"Jansen{n}")
+    date_of_birth = date(1990, 5, 17)
+    focus = "upskilling"
+    activity_type = "A"
+    start_date = factory.LazyAttribute(lambda o: o.application.period.training_start_from)
+    end_date = factory.LazyAttribute(lambda o: date(o.start_date.year, 12, 31))
+    contract_hours = Decimal("32.0")
+    employed_since = date(2015, 1, 1)
+    planned_cost = None
+    age_band = "25-45"
+    requested_amount = Decimal("5000.00")
