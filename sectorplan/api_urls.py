@@ -23,5 +23,7 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("budgets.api.urls")),
     path("", include("applications.api.urls")),
+    path("", include("applications.api.letter_urls")),
+    path("", include("applications.api.statistics_urls")),
     path("", include("accounting.api.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Letter download API (letters issue #5)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The ministry's tables (statistics issue #7)."""
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Office pages for allocation, decisions and the Commission's advice (budgets issue #4)."""
+
+app_name = "budgets"
+urlpatterns: list = []
