@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from sectorplan.api.permissions import IsStaffOrReadOnly
+from sectorplan.api.permissions import BASE_PERMISSIONS, IsStaffOrReadOnly
 
 from .. import services
 from ..models import Period, Region
@@ -14,6 +14,7 @@ class RegionViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Region.objects.select_related("employer_organisation").order_by("name")
     serializer_class = RegionSerializer
     lookup_field = "code"
+    ministry_allowed = True
 
 
 @extend_schema_view(
@@ -30,7 +31,8 @@ class PeriodViewSet(
 ):
     queryset = Period.objects.prefetch_related("budget_lines").order_by("number")
     serializer_class = PeriodSerializer
-    permission_classes = [IsStaffOrReadOnly]
+    permission_classes = [*BASE_PERMISSIONS, IsStaffOrReadOnly]
+    ministry_allowed = True
     lookup_field = "number"
     http_method_names = ["get", "post", "patch", "head", "options"]
 

@@ -37,3 +37,23 @@ def role_permission(*roles: Role, allow_staff: bool = True):
 
     _HasRole.__name__ = "HasRole_" + "_".join(r.value for r in roles)
     return _HasRole
+
+
+class MinistryOnlyWhereAllowed(permissions.BasePermission):
+    """R34/R40: the ``ministry`` role reads aggregated tables and reference data only.
+
+    A view the ministry may use sets ``ministry_allowed = True`` (and is read-only for it). Every
+    other view refuses a user whose only office-side role is ``ministry``.
+    """
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated) or user.is_staff:
+            return True
+        if not has_role(user, Role.MINISTRY) or is_office(user):
+            return True
+        return bool(getattr(view, "ministry_allowed", False)) and request.method in permissions.SAFE_METHODS
+
+
+#: Every API view starts its ``permission_classes`` with these: ``[*BASE_PERMISSIONS, ...]``.
+BASE_PERMISSIONS = [permissions.IsAuthenticated, MinistryOnlyWhereAllowed]
