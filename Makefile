@@ -37,8 +37,10 @@ services:
 	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && exit 0; sleep 1; done; \
 	 echo "PostgreSQL or Redis did not come up" >&2; exit 1
 
+## Compile the committed Dutch catalogue (locale/nl/LC_MESSAGES/django.po).
 messages: install
-	cd $(CURDIR) && $(PY) manage.py compilemessages -v0 --ignore=.venv
+	@if [ -n "$$(find locale -name '*.po' 2>/dev/null)" ]; then \
+	  DJANGO_SETTINGS_MODULE=sectorplan.settings.dev $(PY) manage.py compilemessages -v0 --ignore=.venv; fi
 
 run: install messages
 	$(PY) manage.py migrate --noinput -v0
