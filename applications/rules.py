@@ -15,6 +15,20 @@ from .constants import AgeBand, Focus
 
 MIN_AGE, MAX_AGE = 15, 75
 
+#: R8 fields every participant must have (``planned_cost`` only for actual-cost types).
+REQUIRED_FIELDS = (
+    "initials",
+    "surname",
+    "date_of_birth",
+    "focus",
+    "activity_type",
+    "start_date",
+    "end_date",
+    "contract_hours",
+    "employed_since",
+)
+FOCUS_VALUES = frozenset(Focus.values)
+
 
 def age_on(date_of_birth: date, on: date) -> int:
     """Age in whole years on ``on``. Someone born on 29 February turns a year older on 1 March in
@@ -98,6 +112,12 @@ def validate_participant(values: dict, rules: PeriodRules) -> tuple[list[dict], 
     the values are valid. ``values`` holds the R8 fields as Python types (dates, Decimals).
     """
     errors: list[dict] = []
+    for field in REQUIRED_FIELDS:
+        value = values.get(field)
+        if value is None or value == "":
+            errors.append(_err(field, "required", _("This field is required.")))
+    if errors:
+        return errors, {}
     dob, start, end = values.get("date_of_birth"), values.get("start_date"), values.get("end_date")
     focus, activity = values.get("focus"), values.get("activity_type")
     hours, cost, employed = values.get("contract_hours"), values.get("planned_cost"), values.get("employed_since")
@@ -124,6 +144,8 @@ def validate_participant(values: dict, rules: PeriodRules) -> tuple[list[dict], 
                     % {"min": MIN_AGE, "max": MAX_AGE},
                 )
             )
+    if focus not in FOCUS_VALUES:
+        errors.append(_err("focus", "invalid_choice", _("This is not a known training focus.")))
     if focus == Focus.RETENTION and not rules.retention_allowed:
         errors.append(_err("focus", "retention_not_allowed", _("This period does not allow the retention focus.")))
     if focus == Focus.NEW_INTAKE and employed and start:

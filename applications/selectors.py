@@ -44,3 +44,40 @@ def membership_role(user, employer) -> str | None:
 
 def is_contact(user, employer) -> bool:
     return membership_role(user, employer) == MembershipRole.CONTACT
+
+
+def _decision_sum(field: str, kinds: list[str], *, initial_only: bool = False):
+    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+    from django.db.models.functions import Coalesce
+
+    from .models import Decision
+
+    decisions = Decision.objects.filter(application=OuterRef("pk"), kind__in=kinds)
+    if initial_only:
+        decisions = decisions.filter(superseded_by__isnull=True)
+    total = decisions.order_by().values("application").annotate(t=Sum(field)).values("t")
+    money = DecimalField(max_digits=14, decimal_places=2)
+    return Coalesce(Subquery(total, output_field=money), Value(0, output_field=money), output_field=money)
+
+
+def with_amounts(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate ``granted_amount`` and ``held_amount`` from the application's decisions.
+
+    granted = grants (not superseded) minus forfeited held-back parts;
+    held = held-back parts of those grants minus what was released or forfeited (R22-R24).
+    """
+    from django.db.models import Count, F
+
+    from .constants import DecisionKind
+
+    grants = [DecisionKind.GRANT]
+    return qs.annotate(
+        _granted=_decision_sum("granted_amount", grants, initial_only=True),
+        _held=_decision_sum("held_amount", grants, initial_only=True),
+        _released=_decision_sum("released_amount", [DecisionKind.HOLDBACK_RELEASE]),
+        _forfeited=_decision_sum("forfeited_amount", [DecisionKind.HOLDBACK_FORFEIT]),
+        participant_count=Count("participants", distinct=True),
+    ).annotate(
+        granted_amount=F("_granted") - F("_forfeited"),
+        held_amount=F("_held") - F("_released") - F("_forfeited"),
+    )

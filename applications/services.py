@@ -7,7 +7,7 @@ writes the history row in the same transaction. Side effects start on commit.
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -123,6 +123,11 @@ def application_create(*, employer: Employer, region: Region, period: Period, by
     return application
 
 
+def require_draft(application: Application) -> None:
+    """R7: only a draft can be changed; anything else is a 409."""
+    _require_draft(application)
+
+
 def _require_draft(application: Application) -> None:
     if application.status != ApplicationStatus.DRAFT:
         raise StateConflict(
@@ -158,48 +163,110 @@ def _check_retention_share(application: Application) -> None:
         )
 
 
-def participants_add(*, application: Application, rows: list[dict], by, line_numbers: list[int] | None = None) -> list[Participant]:
+def _check_rows(
+    application: Application, rows: list[dict], line_numbers: list[int] | None
+) -> tuple[list[dict], list[Participant]]:
+    """Validate ``rows`` in memory against R8-R13; return ``(errors, unsaved participants)``."""
+    period_rules = rules.PeriodRules.from_period(application.period)
+    existing = {
+        rules.person_key(p)
+        for p in application.participants.values("initials", "surname", "date_of_birth", "activity_type", "start_date")
+    }
+    errors: list[dict] = []
+    objects: list[Participant] = []
+    seen: set[tuple] = set()
+    many = len(rows) > 1
+    for index, row in enumerate(rows):
+        line = line_numbers[index] if line_numbers else None
+        row_errors, derived = rules.validate_participant(row, period_rules)
+        key = rules.person_key(row)
+        if key in existing or key in seen:
+            row_errors.append(
+                {
+                    "field": "surname",
+                    "code": "duplicate_participant",
+                    "message": _("This person is already in the application with this activity and start date."),
+                }
+            )
+        seen.add(key)
+        for err in row_errors:
+            if line is not None:
+                err["line"] = line
+            elif many:
+                err["field"] = f"[{index}].{err['field']}"
+        errors.extend(row_errors)
+        if not row_errors:
+            values = {f: row.get(f) for f in PARTICIPANT_FIELDS}
+            objects.append(Participant(application=application, **values, **derived))
+    return errors, objects
+
+
+#: From this many rows on, participants are inserted with PostgreSQL COPY instead of an ORM bulk insert.
+COPY_THRESHOLD = 500
+
+
+def _insert_participants(objects: list[Participant]) -> list[Participant]:
+    """Insert validated participants; large batches with COPY (about 5x faster than ``bulk_create``).
+
+    The caller holds the application's row lock, so the ids COPY draws from the sequence are the
+    only new ids of this application and come back in row order.
+    """
+    if len(objects) < COPY_THRESHOLD or connection.vendor != "postgresql":
+        return Participant.objects.bulk_create(objects, batch_size=2000)
+    now = timezone.now()
+    fields = [f for f in Participant._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Participant._meta.db_table)
+    attnames = [f.attname for f in fields]
+    application_id = objects[0].application_id
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(MAX(id), 0) FROM {table} WHERE application_id = %s",  # noqa: S608 - model names
+            [application_id],
+        )
+        before = cursor.fetchone()[0]
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg 3
+            for obj in objects:
+                obj.created_at = now
+                copy.write_row([getattr(obj, name) for name in attnames])
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE application_id = %s AND id > %s ORDER BY id",  # noqa: S608
+            [application_id, before],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) != len(objects):  # pragma: no cover - would mean a concurrent insert despite the lock
+        raise RuntimeError("Participant ids could not be matched after COPY.")
+    for obj, pk in zip(objects, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = "default"
+    return objects
+
+
+def participants_validate(
+    *, application: Application, rows: list[dict], line_numbers: list[int] | None = None
+) -> list[dict]:
+    """The errors :func:`participants_add` would raise for ``rows``, without writing anything."""
+    errors, _objects = _check_rows(application, rows, line_numbers)
+    return errors
+
+
+def participants_add(
+    *, application: Application, rows: list[dict], by, line_numbers: list[int] | None = None
+) -> list[Participant]:
     """Add participants (R8-R13), all or nothing.
 
     ``rows`` hold typed values (dates, Decimals). Every invalid row is reported: each error carries
-    ``field``, ``code`` and ``message``, and ``line`` when ``line_numbers`` is given (bulk import).
+    ``field``, ``code`` and ``message``, and ``line`` when ``line_numbers`` is given (bulk import);
+    without line numbers and with several rows the field is prefixed with the row index (``[2].focus``).
     """
     with transaction.atomic():
         application = _locked(application)
         _require_draft(application)
-        period_rules = rules.PeriodRules.from_period(application.period)
-        existing = {
-            rules.person_key(p)
-            for p in application.participants.values("initials", "surname", "date_of_birth", "activity_type", "start_date")
-        }
-        errors: list[dict] = []
-        objects: list[Participant] = []
-        seen: dict[tuple, int] = {}
-        for index, row in enumerate(rows):
-            line = line_numbers[index] if line_numbers else None
-            row_errors, derived = rules.validate_participant(row, period_rules)
-            key = rules.person_key(row)
-            if key in existing or key in seen:
-                row_errors.append(
-                    {
-                        "field": "surname",
-                        "code": "duplicate_participant",
-                        "message": _("This person is already in the application with this activity and start date."),
-                    }
-                )
-            seen.setdefault(key, index)
-            for err in row_errors:
-                if line is not None:
-                    err["line"] = line
-                elif len(rows) > 1:
-                    err["field"] = f"[{index}].{err['field']}"
-            errors.extend(row_errors)
-            if not row_errors:
-                values = {f: row.get(f) for f in PARTICIPANT_FIELDS}
-                objects.append(Participant(application=application, **values, **derived))
+        errors, objects = _check_rows(application, rows, line_numbers)
         if errors:
             raise DomainError(errors)
-        created = Participant.objects.bulk_create(objects, batch_size=2000)
+        created = _insert_participants(objects)
         _recompute_requested(application)
         _check_retention_share(application)
         return created

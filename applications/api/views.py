@@ -1,0 +1,271 @@
+"""Employers, memberships, applications and participants (shared/api.md).
+
+Visibility: every lookup goes through ``applications.selectors`` so that an employer's objects are a
+404 for anyone not linked to it (R2). Permissions on what a visible object allows are 403s.
+
+``POST /api/v1/applications/`` with an employer the caller may not see answers ``400`` with field
+``employer`` and code ``not_found`` (the same answer as for an id that does not exist), so it reveals
+nothing.
+"""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from sectorplan.api.errors import DomainError
+from sectorplan.api.permissions import BASE_PERMISSIONS, IsOffice
+from sectorplan.roles import Role, has_role, is_office
+
+from .. import selectors, services
+from ..constants import ApplicationStatus
+from ..importing import import_participants
+from ..models import Application, ApplicationTransition
+from .serializers import (
+    ApplicationCreateSerializer,
+    ApplicationSerializer,
+    AssessmentInputSerializer,
+    AssessmentResultSerializer,
+    EmployerSerializer,
+    ImportInputSerializer,
+    ImportResultSerializer,
+    MemberInputSerializer,
+    MemberSerializer,
+    ParticipantInputSerializer,
+    ParticipantSerializer,
+    StatusSerializer,
+    SubmitInputSerializer,
+    WithdrawInputSerializer,
+)
+
+ERROR_RESPONSES = {
+    400: OpenApiResponse(description="Invalid input: {errors: [{field, code, message}]}"),
+    403: OpenApiResponse(description="Not allowed"),
+    404: OpenApiResponse(description="Not found, or not visible to the caller"),
+    409: OpenApiResponse(description="State conflict"),
+}
+
+
+# --- Employers ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Employers the caller is a member of (the office: all)"),
+    retrieve=extend_schema(summary="One employer"),
+    create=extend_schema(summary="Create an employer (staff, office)", responses={201: EmployerSerializer, **ERROR_RESPONSES}),
+)
+class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    serializer_class = EmployerSerializer
+    permission_classes = [*BASE_PERMISSIONS]
+
+    def get_queryset(self):
+        return selectors.employers_visible_to(self.request.user).select_related("region").order_by("name", "id")
+
+    def get_permissions(self):
+        if self.action == "create":
+            return [permission() for permission in [*BASE_PERMISSIONS, IsOffice]]
+        return super().get_permissions()
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        employer = services.employer_create(by=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(employer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Link an account to the employer (staff, office, the employer's contact)",
+        request=MemberInputSerializer,
+        responses={201: MemberSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def members(self, request, pk=None):
+        employer = self.get_object()
+        user = request.user
+        if not (is_office(user) or selectors.is_contact(user, employer)):
+            raise PermissionDenied(_("Only the office or a contact of this employer can add members."))
+        serializer = MemberInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.membership_add(
+            employer=employer, user=serializer.validated_data["username"], role=serializer.validated_data["role"], by=user
+        )
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
+
+
+# --- Applications ------------------------------------------------------------------------------
+
+
+class ApplicationFilter(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=ApplicationStatus.choices)
+    period = filters.NumberFilter(field_name="period__number")
+    region = filters.CharFilter(field_name="region__code")
+    employer = filters.NumberFilter(field_name="employer_id")
+    reference = filters.CharFilter(field_name="reference", lookup_expr="icontains")
+
+    class Meta:
+        model = Application
+        fields = ["status", "period", "region", "employer", "reference"]
+
+
+def _is_reviewer(user) -> bool:
+    return bool(user.is_staff) or has_role(user, Role.OFFICE_REVIEWER)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Applications of the caller's employers (the office: all)"),
+    retrieve=extend_schema(summary="One application with its amounts and timeline (R39)"),
+    create=extend_schema(
+        summary="Draft an application (a contact of the employer)",
+        request=ApplicationCreateSerializer,
+        responses={201: ApplicationSerializer, **ERROR_RESPONSES},
+    ),
+)
+class ApplicationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = ApplicationSerializer
+    permission_classes = [*BASE_PERMISSIONS]
+    filterset_class = ApplicationFilter
+
+    def get_queryset(self):
+        qs = selectors.applications_visible_to(self.request.user)
+        if self.action in ("list", "retrieve", "create"):
+            qs = selectors.with_amounts(qs).prefetch_related(
+                Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor"))
+            )
+        return qs.order_by("period__number", "number")
+
+    def _fresh(self, application: Application) -> dict:
+        """The application as the detail endpoint shows it."""
+        obj = (
+            selectors.with_amounts(selectors.applications_visible_to(self.request.user))
+            .prefetch_related(Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor")))
+            .get(pk=application.pk)
+        )
+        return ApplicationSerializer(obj, context=self.get_serializer_context()).data
+
+    def _require_contact(self, application: Application) -> None:
+        if not selectors.is_contact(self.request.user, application.employer):
+            raise PermissionDenied(_("Only a contact of the employer can do this."))
+
+    def create(self, request, *args, **kwargs):
+        serializer = ApplicationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        employer = selectors.employers_visible_to(request.user).filter(pk=data["employer"]).first()
+        if employer is None:
+            raise DomainError(field="employer", code="not_found", message=_("No employer with this id was found."))
+        if not (request.user.is_staff or selectors.is_contact(request.user, employer)):
+            raise PermissionDenied(_("Only a contact of the employer can create an application."))
+        application = services.application_create(
+            employer=employer, region=data["region"], period=data["period"], by=request.user
+        )
+        return Response(self._fresh(application), status=status.HTTP_201_CREATED)
+
+    # --- participants ---
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List the application's participants (members, office)",
+        responses={200: ParticipantSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add one participant or a list (contacts, while draft)",
+        request=ParticipantInputSerializer(many=True),
+        responses={201: ParticipantSerializer(many=True), **ERROR_RESPONSES},
+        description="Send one participant object or a list of them; all or nothing. The answer is a list.",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def participants(self, request, pk=None):
+        application = self.get_object()
+        if request.method == "GET":
+            qs = application.participants.order_by("id")
+            page = self.paginate_queryset(qs)
+            return self.get_paginated_response(ParticipantSerializer(page, many=True).data)
+        self._require_contact(application)
+        many = isinstance(request.data, list)
+        serializer = ParticipantInputSerializer(data=request.data, many=many)
+        serializer.is_valid(raise_exception=True)
+        rows = serializer.validated_data if many else [serializer.validated_data]
+        created = services.participants_add(application=application, rows=[dict(r) for r in rows], by=request.user)
+        return Response(ParticipantSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Import participants from a CSV (UTF-8) or XLSX file (contacts, while draft)",
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={201: ImportResultSerializer, **ERROR_RESPONSES},
+        description="All or nothing: any bad row gives 400 listing every bad row with line, field, code, message.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="participants/import",
+        url_name="participants-import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_file(self, request, pk=None):
+        application = self.get_object()
+        self._require_contact(application)
+        serializer = ImportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = import_participants(
+            application=application, uploaded_file=serializer.validated_data["file"], by=request.user
+        )
+        return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
+
+    # --- transitions ---
+
+    @extend_schema(
+        summary="Submit the application inside the period's window (contacts; R6, R7)",
+        request=SubmitInputSerializer,
+        responses={200: StatusSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        application = self.get_object()
+        self._require_contact(application)
+        application = services.application_submit(application=application, by=request.user)
+        return Response({"status": application.status})
+
+    @extend_schema(
+        summary="Withdraw the application until it is decided (contacts; R7)",
+        request=WithdrawInputSerializer,
+        responses={200: StatusSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        application = self.get_object()
+        self._require_contact(application)
+        serializer = WithdrawInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.application_withdraw(
+            application=application, by=request.user, reason=serializer.validated_data.get("reason", "")
+        )
+        return Response({"status": application.status})
+
+    @extend_schema(
+        summary="Assess every participant, eligible or not with a reason (office_reviewer; R15)",
+        request=AssessmentInputSerializer,
+        responses={200: AssessmentResultSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def assessment(self, request, pk=None):
+        application = self.get_object()
+        if not _is_reviewer(request.user):
+            raise PermissionDenied(_("Only an office reviewer can assess applications."))
+        serializer = AssessmentInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        application = services.application_assess(
+            application=application,
+            verdicts=[dict(v) for v in serializer.validated_data["participants"]],
+            by=request.user,
+        )
+        return Response(
+            AssessmentResultSerializer({"status": application.status, "eligible_amount": application.eligible_amount}).data
+        )
+

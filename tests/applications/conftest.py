@@ -1,0 +1,89 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from applications.constants import MembershipRole
+from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
+from tests.budgets.factories import PeriodFactory, amsterdam
+
+#: A moment inside the PeriodFactory's application window.
+INSIDE_WINDOW = amsterdam(2025, 12, 10, 12, 0)
+
+
+def participant_payload(**overrides) -> dict:
+    payload = {
+        "initials": "A.B.",
+        "surname": "Visser",
+        "date_of_birth": "1990-05-17",
+        "focus": "upskilling",
+        "activity_type": "A",
+        "start_date": "2026-03-01",
+        "end_date": "2026-12-31",
+        "contract_hours": "32.0",
+        "employed_since": "2015-01-01",
+        "planned_cost": None,
+    }
+    payload.update(overrides)
+    return payload
+
+
+def participant_row(**overrides) -> dict:
+    """Typed values as the services take them."""
+    values = {
+        "initials": "A.B.",
+        "surname": "Visser",
+        "date_of_birth": date(1990, 5, 17),
+        "focus": "upskilling",
+        "activity_type": "A",
+        "start_date": date(2026, 3, 1),
+        "end_date": date(2026, 12, 31),
+        "contract_hours": Decimal("32.0"),
+        "employed_since": date(2015, 1, 1),
+        "planned_cost": None,
+    }
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def period(db):
+    return PeriodFactory(number=4)
+
+
+@pytest.fixture
+def employer(db):
+    return EmployerFactory()
+
+
+@pytest.fixture
+def contact(employer):
+    return MembershipFactory(employer=employer, user=UserFactory(username="contact"), role=MembershipRole.CONTACT).user
+
+
+@pytest.fixture
+def officer(employer):
+    return MembershipFactory(
+        employer=employer, user=UserFactory(username="officer"), role=MembershipRole.ACCOUNTABILITY_OFFICER
+    ).user
+
+
+@pytest.fixture
+def outsider(db):
+    """A contact of another employer."""
+    return MembershipFactory(user=UserFactory(username="outsider"), role=MembershipRole.CONTACT).user
+
+
+@pytest.fixture
+def application(employer, period):
+    return ApplicationFactory(employer=employer, period=period)
+
+
+@pytest.fixture
+def at_time(monkeypatch):
+    """``at_time(dt)`` freezes ``django.utils.timezone.now`` at ``dt``."""
+
+    def freeze(moment):
+        monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+    return freeze

@@ -1,0 +1,418 @@
+"""Applications and participants API (shared/api.md; R2, R5-R7, R12-R15, R39, R40)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from applications import services
+from applications.constants import ApplicationStatus, DecisionKind
+from applications.models import Application, Decision, Participant
+from tests.applications.conftest import INSIDE_WINDOW, participant_payload, participant_row
+from tests.applications.factories import ApplicationFactory, UserFactory
+from tests.budgets.factories import PeriodFactory, amsterdam
+
+pytestmark = pytest.mark.django_db
+
+BASE = "/api/v1/applications/"
+
+
+def codes(response):
+    return {(e["field"], e["code"]) for e in response.json()["errors"]}
+
+
+def detail_endpoints(app_id):
+    csv = SimpleUploadedFile("p.csv", b"initials\n", content_type="text/csv")
+    return [
+        ("get", f"{BASE}{app_id}/", None, None),
+        ("get", f"{BASE}{app_id}/participants/", None, None),
+        ("post", f"{BASE}{app_id}/participants/", participant_payload(), "json"),
+        ("post", f"{BASE}{app_id}/participants/import/", {"file": csv}, "multipart"),
+        ("post", f"{BASE}{app_id}/submit/", {}, "json"),
+        ("post", f"{BASE}{app_id}/withdraw/", {}, "json"),
+        ("post", f"{BASE}{app_id}/assessment/", {"participants": [{"id": 1, "eligible": True}]}, "json"),
+    ]
+
+
+def call(client, method, path, data, fmt):
+    if method == "get":
+        return client.get(path)
+    return client.post(path, data, format=fmt)
+
+
+# --- permissions --------------------------------------------------------------------------------
+
+
+def test_anonymous_gets_401_on_every_endpoint_R2(api_client, application):
+    assert api_client.get(BASE).status_code == 401
+    assert api_client.post(BASE, {}, format="json").status_code == 401
+    for method, path, data, fmt in detail_endpoints(application.pk):
+        assert call(api_client, method, path, data, fmt).status_code == 401, path
+
+
+def test_another_employers_application_is_404_on_every_endpoint_R2(client_for, application, outsider):
+    client = client_for(outsider)
+    for method, path, data, fmt in detail_endpoints(application.pk):
+        assert call(client, method, path, data, fmt).status_code == 404, path
+    assert client.get(BASE).json()["count"] == 0
+
+
+def test_reviewer_of_another_employer_also_cannot_see_with_member_reviewer_distinction_R2(client_for, application):
+    commission = UserFactory(username="comm", roles=["commission"])
+    for method, path, data, fmt in detail_endpoints(application.pk):
+        assert call(client_for(commission), method, path, data, fmt).status_code == 404, path
+
+
+def test_ministry_gets_403_on_applications_R40(client_for, application, ministry_user):
+    assert client_for(ministry_user).get(BASE).status_code == 403
+    assert client_for(ministry_user).get(f"{BASE}{application.pk}/participants/").status_code == 403
+
+
+def test_accountability_officer_gets_403_on_create_R2(client_for, officer, employer, period):
+    response = client_for(officer).post(
+        BASE, {"employer": employer.pk, "region": employer.region.code, "period": period.number}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_accountability_officer_reads_but_cannot_change_R2(client_for, officer, application):
+    client = client_for(officer)
+    assert client.get(f"{BASE}{application.pk}/").status_code == 200
+    assert client.get(f"{BASE}{application.pk}/participants/").status_code == 200
+    assert client.post(f"{BASE}{application.pk}/participants/", participant_payload(), format="json").status_code == 403
+    assert client.post(f"{BASE}{application.pk}/submit/", {}, format="json").status_code == 403
+    assert client.post(f"{BASE}{application.pk}/withdraw/", {}, format="json").status_code == 403
+
+
+def test_create_for_unlinked_employer_reveals_nothing_R2(client_for, outsider, employer, period):
+    response = client_for(outsider).post(
+        BASE, {"employer": employer.pk, "region": employer.region.code, "period": period.number}, format="json"
+    )
+    missing = client_for(outsider).post(
+        BASE, {"employer": 999999, "region": employer.region.code, "period": period.number}, format="json"
+    )
+    assert response.status_code == missing.status_code == 400
+    assert codes(response) == codes(missing) == {("employer", "not_found")}
+
+
+def test_office_sees_every_application(client_for, reviewer, application):
+    ApplicationFactory()
+    assert client_for(reviewer).get(BASE).json()["count"] == 2
+
+
+def test_member_lists_only_own_employers_applications_R2(client_for, contact, application):
+    ApplicationFactory()
+    results = client_for(contact).get(BASE).json()["results"]
+    assert [r["id"] for r in results] == [application.pk]
+
+
+# --- create -------------------------------------------------------------------------------------
+
+
+def test_contact_creates_draft_application_with_reference_R5(client_for, contact, employer, period):
+    response = client_for(contact).post(
+        BASE, {"employer": employer.pk, "region": employer.region.code, "period": period.number}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["status"] == "draft"
+    assert body["reference"].startswith("SPP-T4-")
+    assert body["timeline"][0]["to"] == "draft" and body["timeline"][0]["actor"] == "contact"
+
+
+def test_second_application_same_employer_region_period_is_409_R5(client_for, contact, employer, period):
+    payload = {"employer": employer.pk, "region": employer.region.code, "period": period.number}
+    assert client_for(contact).post(BASE, payload, format="json").status_code == 201
+    response = client_for(contact).post(BASE, payload, format="json")
+    assert response.status_code == 409
+    assert Application.objects.filter(employer=employer).count() == 1
+
+
+def test_create_with_unknown_period_names_the_field_R38(client_for, contact, employer):
+    response = client_for(contact).post(BASE, {"employer": employer.pk, "region": employer.region.code, "period": 77},
+                                        format="json")
+    assert response.status_code == 400
+    assert "period" in {f for f, _ in codes(response)}
+
+
+# --- detail -------------------------------------------------------------------------------------
+
+
+def test_detail_shows_amounts_and_timeline_R39(client_for, contact, application, reviewer, at_time):
+    services.participants_add(application=application, rows=[participant_row()], by=contact)
+    at_time(INSIDE_WINDOW)
+    services.application_submit(application=application, by=contact)
+    body = client_for(contact).get(f"{BASE}{application.pk}/").json()
+    assert body["requested_amount"] == "5000.00"
+    assert body["eligible_amount"] is None
+    assert body["granted_amount"] == "0.00" and body["held_amount"] == "0.00"
+    # The factory-made draft has no creation row; the submit is the one change.
+    assert [(t["from"], t["to"], t["actor"]) for t in body["timeline"]] == [("draft", "submitted", "contact")]
+    assert body["timeline"][0]["reason"]
+    assert body["timeline"][0]["at"].startswith("2025-12-10")
+
+
+def test_granted_and_held_amounts_come_from_decisions_R22(client_for, contact, application, decider):
+    Decision.objects.create(application=application, kind=DecisionKind.GRANT, date=date(2026, 1, 15),
+                            decided_by=decider, granted_amount=Decimal("1000.00"), held_amount=Decimal("250.00"))
+    Decision.objects.create(application=application, kind=DecisionKind.HOLDBACK_RELEASE, date=date(2026, 6, 1),
+                            decided_by=decider, released_amount=Decimal("250.00"))
+    body = client_for(contact).get(f"{BASE}{application.pk}/").json()
+    assert (body["granted_amount"], body["held_amount"]) == ("1000.00", "0.00")
+
+
+def test_is_small_up_to_the_limit_R14(client_for, contact, employer):
+    period = PeriodFactory(number=5, small_application_limit=Decimal("5000.00"))
+    app = ApplicationFactory(employer=employer, period=period)
+    services.participants_add(application=app, rows=[participant_row()], by=contact)
+    assert client_for(contact).get(f"{BASE}{app.pk}/").json()["is_small"] is True
+    services.participants_add(application=app, rows=[participant_row(surname="Bakker")], by=contact)
+    assert client_for(contact).get(f"{BASE}{app.pk}/").json()["is_small"] is False
+
+
+# --- participants -------------------------------------------------------------------------------
+
+
+def test_add_one_participant_returns_age_band_and_amount_R10_R12(client_for, contact, application):
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/",
+                                        participant_payload(contract_hours="20"), format="json")
+    assert response.status_code == 201, response.json()
+    [created] = response.json()
+    assert created["id"] and created["age_band"] == "25-45" and created["requested_amount"] == "2000.00"
+    application.refresh_from_db()
+    assert application.requested_amount == Decimal("2000.00")
+
+
+def test_add_list_of_participants_is_all_or_nothing_R13(client_for, contact, application):
+    payload = [participant_payload(), participant_payload(surname="Bakker", start_date="2025-06-01")]
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", payload, format="json")
+    assert response.status_code == 400
+    assert ("[1].start_date", "outside_training_window") in codes(response)
+    assert not Participant.objects.exists()
+    payload[1]["start_date"] = "2026-06-01"
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", payload, format="json")
+    assert response.status_code == 201
+    assert len(response.json()) == 2
+
+
+def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_for, contact, application):
+    response = client_for(contact).post(
+        f"{BASE}{application.pk}/participants/",
+        participant_payload(surname="Geheimnaam", date_of_birth="17-13-1990"), format="json",
+    )
+    assert response.status_code == 400
+    assert "date_of_birth" in {f for f, _ in codes(response)}
+    assert "Geheimnaam" not in response.content.decode()
+
+
+def test_same_person_twice_is_refused_R13(client_for, contact, application):
+    url = f"{BASE}{application.pk}/participants/"
+    assert client_for(contact).post(url, participant_payload(), format="json").status_code == 201
+    response = client_for(contact).post(url, participant_payload(initials="a.b."), format="json")
+    assert response.status_code == 400
+    assert ("surname", "duplicate_participant") in codes(response)
+
+
+def test_retention_share_above_maximum_is_refused_R9(client_for, contact, employer):
+    period = PeriodFactory(number=6, with_retention=True)
+    app = ApplicationFactory(employer=employer, period=period)
+    url = f"{BASE}{app.pk}/participants/"
+    response = client_for(contact).post(
+        url, [participant_payload(focus="retention"), participant_payload(surname="Bakker")], format="json"
+    )
+    assert response.status_code == 201
+    response = client_for(contact).post(url, participant_payload(surname="Smit", focus="retention"), format="json")
+    assert response.status_code == 400
+    assert ("focus", "retention_share_exceeded") in codes(response)
+    assert app.participants.count() == 2
+
+
+def test_members_and_office_list_participants(client_for, contact, officer, reviewer, application):
+    services.participants_add(application=application, rows=[participant_row()], by=contact)
+    for user in (contact, officer, reviewer):
+        body = client_for(user).get(f"{BASE}{application.pk}/participants/").json()
+        assert body["count"] == 1 and body["results"][0]["age_band"] == "25-45"
+
+
+def test_import_endpoint_creates_rows(client_for, contact, application):
+    header = ",".join(services.PARTICIPANT_FIELDS)
+    row = "A.,Visser,1990-05-17,upskilling,A,2026-03-01,2026-12-31,32,2015-01-01,"
+    upload = SimpleUploadedFile("p.csv", f"{header}\n{row}\n".encode(), content_type="text/csv")
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/import/", {"file": upload},
+                                        format="multipart")
+    assert response.status_code == 201, response.json()
+    assert response.json() == {"created": 1}
+
+
+def test_import_without_file_names_the_field_R38(client_for, contact, application):
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/import/", {}, format="multipart")
+    assert response.status_code == 400
+    assert "file" in {f for f, _ in codes(response)}
+
+
+# --- submit (R6, R7) ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filled(application, contact):
+    services.participants_add(application=application, rows=[participant_row()], by=contact)
+    return application
+
+
+def submit(client_for, user, app):
+    return client_for(user).post(f"{BASE}{app.pk}/submit/", {}, format="json")
+
+
+def test_submit_inside_window_R6(client_for, contact, filled, at_time):
+    at_time(INSIDE_WINDOW)
+    response = submit(client_for, contact, filled)
+    assert response.status_code == 200
+    assert response.json() == {"status": "submitted"}
+
+
+def test_submit_a_second_before_window_opens_is_window_not_open_R6(client_for, contact, filled, at_time):
+    at_time(amsterdam(2025, 12, 1, 8, 59, 59))
+    response = submit(client_for, contact, filled)
+    assert response.status_code == 400
+    assert ("period", "window_not_open") in codes(response)
+    assert "1 december 2025 09:00" in response.json()["errors"][0]["message"] or "09:00" in response.json()["errors"][0]["message"]
+
+
+def test_submit_at_the_second_window_opens_is_accepted_R6(client_for, contact, filled, at_time):
+    at_time(amsterdam(2025, 12, 1, 9, 0, 0))
+    assert submit(client_for, contact, filled).status_code == 200
+
+
+def test_submit_exactly_at_closing_is_window_closed_R6(client_for, contact, filled, at_time):
+    at_time(amsterdam(2025, 12, 19, 17, 0, 0))
+    response = submit(client_for, contact, filled)
+    assert response.status_code == 400
+    assert ("period", "window_closed") in codes(response)
+    filled.refresh_from_db()
+    assert filled.status == ApplicationStatus.DRAFT
+
+
+def test_submit_a_second_before_closing_is_accepted_R6(client_for, contact, filled, at_time):
+    at_time(amsterdam(2025, 12, 19, 16, 59, 59))
+    assert submit(client_for, contact, filled).status_code == 200
+
+
+def test_submit_window_is_amsterdam_time_not_utc_R6(client_for, contact, filled, at_time):
+    # 16:30 UTC on 19 December is 17:30 in Amsterdam: closed.
+    from datetime import UTC, datetime
+    at_time(datetime(2025, 12, 19, 16, 30, tzinfo=UTC))
+    assert ("period", "window_closed") in codes(submit(client_for, contact, filled))
+
+
+def test_submit_twice_is_409_R7(client_for, contact, filled, at_time):
+    at_time(INSIDE_WINDOW)
+    assert submit(client_for, contact, filled).status_code == 200
+    assert submit(client_for, contact, filled).status_code == 409
+
+
+def test_submit_without_participants_is_refused_R6(client_for, contact, application, at_time):
+    at_time(INSIDE_WINDOW)
+    response = submit(client_for, contact, application)
+    assert response.status_code == 400
+    assert ("participants", "no_participants") in codes(response)
+
+
+def test_adding_participants_after_submit_is_409_R7(client_for, contact, filled, at_time):
+    at_time(INSIDE_WINDOW)
+    submit(client_for, contact, filled)
+    response = client_for(contact).post(f"{BASE}{filled.pk}/participants/",
+                                        participant_payload(surname="Bakker"), format="json")
+    assert response.status_code == 409
+    upload = SimpleUploadedFile("p.csv", b"initials\n", content_type="text/csv")
+    response = client_for(contact).post(f"{BASE}{filled.pk}/participants/import/", {"file": upload}, format="multipart")
+    assert response.status_code == 409
+    assert filled.participants.count() == 1
+
+
+# --- withdraw (R7) ----------------------------------------------------------------------------
+
+
+def test_withdraw_draft_and_submitted_R7(client_for, contact, filled, employer, at_time):
+    at_time(INSIDE_WINDOW)
+    submit(client_for, contact, filled)
+    response = client_for(contact).post(f"{BASE}{filled.pk}/withdraw/", {"reason": "Plans changed"}, format="json")
+    assert response.status_code == 200
+    assert response.json() == {"status": "withdrawn"}
+    timeline = client_for(contact).get(f"{BASE}{filled.pk}/").json()["timeline"]
+    assert (timeline[-1]["from"], timeline[-1]["to"], timeline[-1]["reason"]) == ("submitted", "withdrawn", "Plans changed")
+    assert client_for(contact).post(f"{BASE}{filled.pk}/withdraw/", {}, format="json").status_code == 409
+
+
+def test_withdraw_after_decision_is_409_R7(client_for, contact, employer, period):
+    app = ApplicationFactory(employer=employer, period=period, submitted=True, status=ApplicationStatus.GRANTED,
+                             eligible_amount=Decimal("0.00"))
+    response = client_for(contact).post(f"{BASE}{app.pk}/withdraw/", {}, format="json")
+    assert response.status_code == 409
+
+
+# --- assessment (R15) ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(application, contact, at_time):
+    services.participants_add(
+        application=application,
+        rows=[participant_row(), participant_row(surname="Bakker", activity_type="C", planned_cost=Decimal("1500"))],
+        by=contact,
+    )
+    at_time(INSIDE_WINDOW)
+    services.application_submit(application=application, by=contact)
+    return application
+
+
+def test_reviewer_assesses_each_participant_R15(client_for, reviewer, submitted):
+    a, b = submitted.participants.order_by("id")
+    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"participants": [
+        {"id": a.pk, "eligible": True}, {"id": b.pk, "eligible": False, "reason": "Not a qualifying training"},
+    ]}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"status": "assessed", "eligible_amount": "5000.00"}
+    b.refresh_from_db()
+    assert b.eligible is False and b.eligibility_reason == "Not a qualifying training"
+
+
+def test_ineligible_without_reason_is_refused_R15(client_for, reviewer, submitted):
+    a, b = submitted.participants.order_by("id")
+    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"participants": [
+        {"id": a.pk, "eligible": True}, {"id": b.pk, "eligible": False},
+    ]}, format="json")
+    assert response.status_code == 400
+    assert ("participants[1].reason", "required") in codes(response)
+
+
+def test_assessment_must_cover_every_participant_R15(client_for, reviewer, submitted):
+    a = submitted.participants.order_by("id").first()
+    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/",
+                                         {"participants": [{"id": a.pk, "eligible": True}]}, format="json")
+    assert ("participants", "incomplete") in codes(response)
+
+
+@pytest.mark.parametrize("who", ["contact", "decider", "officer"])
+def test_only_office_reviewer_assesses_R15(client_for, submitted, who, request):
+    user = request.getfixturevalue(who)
+    a, b = submitted.participants.order_by("id")
+    response = client_for(user).post(f"{BASE}{submitted.pk}/assessment/", {"participants": [
+        {"id": a.pk, "eligible": True}, {"id": b.pk, "eligible": True}]}, format="json")
+    assert response.status_code == 403
+
+
+def test_assessing_a_draft_is_409_R15(client_for, reviewer, filled):
+    p = filled.participants.get()
+    response = client_for(reviewer).post(f"{BASE}{filled.pk}/assessment/",
+                                         {"participants": [{"id": p.pk, "eligible": True}]}, format="json")
+    assert response.status_code == 409
+
+
+def test_participant_start_date_boundaries_R11(client_for, contact, application):
+    url = f"{BASE}{application.pk}/participants/"
+    start = date(2026, 1, 1)
+    ok = client_for(contact).post(url, participant_payload(start_date=str(start)), format="json")
+    bad = client_for(contact).post(url, participant_payload(surname="B", start_date=str(start - timedelta(days=1))),
+                                   format="json")
+    assert ok.status_code == 201 and bad.status_code == 400
