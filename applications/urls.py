@@ -1,3 +1,5 @@
+"""The employer portal and the office's queue and review pages, mounted at "/"."""
+
 from django.urls import path
 
 from . import views
@@ -6,4 +8,22 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("werkgever/", views.choose_employer, name="choose_employer"),
+    path("aanvragen/", views.application_list, name="application_list"),
+    path("aanvragen/nieuw/", views.application_create, name="application_create"),
+    path("aanvragen/<int:pk>/", views.application_detail, name="application_detail"),
+    path("aanvragen/<int:pk>/deelnemers/nieuw/", views.participant_add, name="participant_add"),
+    path("aanvragen/<int:pk>/deelnemers/importeren/", views.participant_import, name="participant_import"),
+    path(
+        "aanvragen/<int:pk>/deelnemers/<int:participant_pk>/wijzigen/", views.participant_edit, name="participant_edit"
+    ),
+    path(
+        "aanvragen/<int:pk>/deelnemers/<int:participant_pk>/verwijderen/",
+        views.participant_delete,
+        name="participant_delete",
+    ),
+    path("aanvragen/<int:pk>/indienen/", views.application_submit, name="application_submit"),
+    path("aanvragen/<int:pk>/intrekken/", views.application_withdraw, name="application_withdraw"),
+    path("kantoor/aanvragen/", views.office_queue, name="office_queue"),
+    path("kantoor/aanvragen/<int:pk>/", views.office_review, name="office_review"),
 ]

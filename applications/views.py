@@ -1,7 +1,514 @@
+"""The employer portal and the office's queue and review pages (R2, R5-R15, R38, R39).
+
+Views only read (through selectors) and validate forms; every write is a service call. A service's
+``DomainError`` is shown on the form and nothing is saved (the services are atomic).
+
+Access:
+- Employer pages require membership of the application's employer. An application of another employer
+  is a 404, also for office staff (they use the office pages). Opening an application of an employer the
+  user is also a member of switches the acting employer to it, so the header is always right (R2).
+- Changing anything requires the ``contact`` role; an ``accountability_officer`` sees pages read-only
+  (403 on a change).
+- Office pages require an office role (``sectorplan.roles.is_office``); anyone else gets a 404.
+"""
+
+import logging
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods
+
+from accounting.portal import get_active_employer, member_employers, set_active_employer
+from sectorplan.api.errors import DomainError
+from sectorplan.money import ZERO
+from sectorplan.roles import Role, has_role, is_office
+
+from . import importing, services
+from .constants import DECIDED, AgeBand, ApplicationStatus, Focus, MembershipRole
+from .forms import (
+    ApplicationCreateForm,
+    ConfirmForm,
+    ParticipantForm,
+    ParticipantImportForm,
+    QueueFilterForm,
+    WithdrawForm,
+    add_domain_errors,
+)
+from .models import Participant
+from .selectors import applications_visible_to, membership_role
+
+logger = logging.getLogger(__name__)
+
+PARTICIPANT_FIELDS = list(ParticipantForm.base_fields)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _posted(request):
+    """The POST data for a bound form (also when empty), or None on GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _require_employer(request):
+    """The acting employer, or a redirect to the chooser."""
+    employer = get_active_employer(request)
+    if employer is None:
+        url = reverse("portal:choose_employer")
+        return None, HttpResponseRedirect(f"{url}?next={request.get_full_path()}")
+    return employer, None
+
+
+def _member_application(request, pk):
+    """An application of an employer the user is a member of, else 404. Switches the acting employer."""
+    application = get_object_or_404(
+        applications_visible_to(request.user).filter(employer__memberships__user=request.user), pk=pk
+    )
+    active = get_active_employer(request)
+    if active is None or active.pk != application.employer_id:
+        set_active_employer(request, application.employer)
+    return application
+
+
+def _can_change(request, application) -> bool:
+    return membership_role(request.user, application.employer) == MembershipRole.CONTACT
+
+
+def _require_contact(request, application):
+    if not _can_change(request, application):
+        raise PermissionDenied
+
+
+def _domain_message(request, exc: DomainError):
+    for error in exc.errors:
+        messages.error(request, error["message"])
+
+
+def requested_matrix(application):
+    """Requested amount and count by focus x age band, aggregated in the database."""
+    cells = (
+        Participant.objects.filter(application=application)
+        .values("focus", "age_band")
+        .annotate(n=Count("id"), amount=Sum("requested_amount"))
+        .order_by()
+    )
+    bands = list(AgeBand)
+    by_cell = {(c["focus"], c["age_band"]): c for c in cells}
+    rows = []
+    column_totals = {band: ZERO for band in bands}
+    column_counts = {band: 0 for band in bands}
+    grand, grand_n = ZERO, 0
+    for focus in Focus:
+        row_cells, row_total, row_n = [], ZERO, 0
+        for band in bands:
+            cell = by_cell.get((focus.value, band.value))
+            amount = cell["amount"] if cell else ZERO
+            n = cell["n"] if cell else 0
+            row_cells.append({"amount": amount, "n": n})
+            row_total += amount
+            row_n += n
+            column_totals[band] += amount
+            column_counts[band] += n
+        if row_n or focus != Focus.RETENTION or application.period.retention_allowed:
+            rows.append({"focus": focus.label, "cells": row_cells, "total": row_total, "n": row_n})
+        grand += row_total
+        grand_n += row_n
+    return {
+        "bands": [b.label for b in bands],
+        "rows": rows,
+        "totals": [{"amount": column_totals[b], "n": column_counts[b]} for b in bands],
+        "total": grand,
+        "n": grand_n,
+    }
+
+
+# --- home and acting employer -----------------------------------------------------------------
 
 
 @login_required
 def home(request):
+    if get_active_employer(request) is not None:
+        return redirect("portal:application_list")
+    if member_employers(request.user).exists():
+        return redirect("portal:choose_employer")
+    if is_office(request.user):
+        return redirect("portal:office_queue")
     return render(request, "portal/home.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def choose_employer(request):
+    employers = list(member_employers(request.user))
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    error = None
+    if request.method == "POST":
+        chosen = next((e for e in employers if str(e.pk) == request.POST.get("employer")), None)
+        if chosen is None:
+            error = _("Choose the employer you act for.")
+        else:
+            set_active_employer(request, chosen)
+            messages.success(request, _("You now act for %(name)s.") % {"name": chosen.name})
+            return redirect(next_url or "portal:application_list")
+    roles = dict(request.user.memberships.values_list("employer_id", "role"))
+    return render(
+        request,
+        "portal/choose_employer.html",
+        {"employers": employers, "roles": roles, "error": error, "next": next_url},
+        status=400 if error else 200,
+    )
+
+
+# --- employer pages ---------------------------------------------------------------------------
+
+
+@login_required
+def application_list(request):
+    employer, redirect_response = _require_employer(request)
+    if redirect_response:
+        return redirect_response
+    applications = (
+        applications_visible_to(request.user).filter(employer=employer).order_by("-period__number", "reference")
+    )
+    return render(
+        request,
+        "portal/application_list.html",
+        {"applications": applications, "can_change": membership_role(request.user, employer) == MembershipRole.CONTACT},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request):
+    employer, redirect_response = _require_employer(request)
+    if redirect_response:
+        return redirect_response
+    if membership_role(request.user, employer) != MembershipRole.CONTACT:
+        raise PermissionDenied
+    form = ApplicationCreateForm(_posted(request), employer=employer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                employer=employer, region=form.cleaned_data["region"], period=form.cleaned_data["period"], by=request.user
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("Application %(ref)s has been created.") % {"ref": application.reference})
+            return redirect("portal:application_detail", pk=application.pk)
+    return render(request, "portal/application_create.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def application_detail(request, pk):
+    application = _member_application(request, pk)
+    participants = application.participants.all()
+    transitions = application.transitions.select_related("actor")
+    can_change = _can_change(request, application)
+    return render(
+        request,
+        "portal/application_detail.html",
+        {
+            "application": application,
+            "participants": participants,
+            "transitions": transitions,
+            "matrix": requested_matrix(application),
+            "can_change": can_change,
+            "is_draft": application.status == ApplicationStatus.DRAFT,
+            "can_withdraw": can_change
+            and application.status not in DECIDED
+            and application.status != ApplicationStatus.WITHDRAWN,
+        },
+    )
+
+
+def _editable_application(request, pk):
+    application = _member_application(request, pk)
+    _require_contact(request, application)
+    if application.status != ApplicationStatus.DRAFT:
+        messages.error(request, _("A submitted application is final and can no longer be changed."))
+        return application, redirect("portal:application_detail", pk=application.pk)
+    return application, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_add(request, pk):
+    application, redirect_response = _editable_application(request, pk)
+    if redirect_response:
+        return redirect_response
+    form = ParticipantForm(_posted(request), period=application.period)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participants_add(application=application, rows=[form.cleaned_data], by=request.user)
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("The participant has been added."))
+            if "add_another" in request.POST:
+                return redirect("portal:participant_add", pk=application.pk)
+            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
+    return render(
+        request,
+        "portal/participant_form.html",
+        {"application": application, "form": form, "participant": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_edit(request, pk, participant_pk):
+    application, redirect_response = _editable_application(request, pk)
+    if redirect_response:
+        return redirect_response
+    participant = get_object_or_404(application.participants, pk=participant_pk)
+    initial = {f: getattr(participant, f) for f in PARTICIPANT_FIELDS}
+    form = ParticipantForm(_posted(request), initial=initial, period=application.period)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_update(participant=participant, values=form.cleaned_data, by=request.user)
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("The participant has been changed."))
+            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
+    return render(
+        request,
+        "portal/participant_form.html",
+        {"application": application, "form": form, "participant": participant},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_delete(request, pk, participant_pk):
+    application, redirect_response = _editable_application(request, pk)
+    if redirect_response:
+        return redirect_response
+    participant = get_object_or_404(application.participants, pk=participant_pk)
+    if request.method == "POST":
+        try:
+            services.participant_delete(participant=participant, by=request.user)
+        except DomainError as exc:
+            _domain_message(request, exc)
+        else:
+            messages.success(request, _("The participant has been removed."))
+        return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
+    return render(request, "portal/participant_delete.html", {"application": application, "participant": participant})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_import(request, pk):
+    application, redirect_response = _editable_application(request, pk)
+    if redirect_response:
+        return redirect_response
+    form = ParticipantImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = importing.import_participants(
+                application=application, uploaded_file=form.cleaned_data["file"], by=request.user
+            )
+        except DomainError as exc:
+            row_errors = [e for e in exc.errors if e.get("line") is not None]
+            for error in exc.errors:
+                if error.get("line") is None:
+                    form.add_error("file", error["message"])
+            if row_errors:
+                form.add_error(
+                    "file",
+                    ngettext(
+                        "The file has not been imported: %(n)s error. Nothing has been saved. "
+                        "Correct the row below and upload the file again.",
+                        "The file has not been imported: %(n)s errors. Nothing has been saved. "
+                        "Correct the rows below and upload the file again.",
+                        len(row_errors),
+                    )
+                    % {"n": len(row_errors)},
+                )
+            logger.info("participant import rejected: application=%s errors=%s", application.pk, len(exc.errors))
+        else:
+            count = len(created) if hasattr(created, "__len__") else created
+            messages.success(request, _("%(n)s participants have been imported.") % {"n": count})
+            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
+    labels = {name: field.label for name, field in ParticipantForm.base_fields.items()}
+    for error in row_errors:
+        error["label"] = labels.get(error.get("field"), error.get("field"))
+    return render(
+        request,
+        "portal/participant_import.html",
+        {"application": application, "form": form, "row_errors": row_errors},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_submit(request, pk):
+    application, redirect_response = _editable_application(request, pk)
+    if redirect_response:
+        return redirect_response
+    form = ConfirmForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_submit(application=application, by=request.user)
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("Application %(ref)s has been submitted.") % {"ref": application.reference})
+            return redirect("portal:application_detail", pk=application.pk)
+    return render(
+        request,
+        "portal/application_submit.html",
+        {"application": application, "form": form, "participant_count": application.participants.count()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_withdraw(request, pk):
+    application = _member_application(request, pk)
+    _require_contact(request, application)
+    if application.status in DECIDED or application.status == ApplicationStatus.WITHDRAWN:
+        messages.error(request, _("An application can only be withdrawn until it has been decided."))
+        return redirect("portal:application_detail", pk=application.pk)
+    form = WithdrawForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_withdraw(application=application, by=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("Application %(ref)s has been withdrawn.") % {"ref": application.reference})
+            return redirect("portal:application_detail", pk=application.pk)
+    return render(
+        request, "portal/application_withdraw.html", {"application": application, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- office pages -----------------------------------------------------------------------------
+
+
+def _require_office(request):
+    if not is_office(request.user):
+        raise Http404
+
+
+QUEUE_PAGE_SIZE = 50
+
+
+@login_required
+def office_queue(request):
+    _require_office(request)
+    form = QueueFilterForm(request.GET or None)
+    applications = applications_visible_to(request.user).exclude(status=ApplicationStatus.DRAFT)
+    sort = "submitted_at"
+    if form.is_valid():
+        data = form.cleaned_data
+        if data.get("period"):
+            applications = applications.filter(period=data["period"])
+        if data.get("status"):
+            applications = applications.filter(status=data["status"])
+        query = (data.get("q") or "").strip()
+        if query:
+            applications = applications.filter(
+                Q(reference__iexact=query) | Q(reference__icontains=query) | Q(employer__kvk_number__startswith=query)
+            )
+        sort = data.get("sort") or sort
+    applications = applications.annotate(participant_count=Count("participants")).order_by(sort, "reference")
+    page = Paginator(applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "office/queue.html",
+        {"form": form, "page": page, "querystring": params.urlencode()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def office_review(request, pk):
+    _require_office(request)
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+    participants = list(application.participants.all())
+    can_assess = has_role(request.user, Role.OFFICE_REVIEWER) and application.status in (
+        ApplicationStatus.SUBMITTED,
+        ApplicationStatus.ASSESSED,
+    )
+    errors: dict[str, str] = {}
+    top_errors: list[str] = []
+    values = {
+        p.pk: {"eligible": {True: "yes", False: "no"}.get(p.eligible, ""), "reason": p.eligibility_reason}
+        for p in participants
+    }
+    if request.method == "POST":
+        if not can_assess:
+            raise PermissionDenied
+        verdicts = []
+        for p in participants:
+            choice = request.POST.get(f"eligible_{p.pk}", "")
+            reason = request.POST.get(f"reason_{p.pk}", "").strip()[:2000]
+            values[p.pk] = {"eligible": choice, "reason": reason}
+            if choice not in ("yes", "no"):
+                errors[f"eligible_{p.pk}"] = _("Choose whether this participant is eligible.")
+                continue
+            verdicts.append({"id": p.pk, "eligible": choice == "yes", "reason": reason})
+        if not errors:
+            try:
+                services.application_assess(application=application, verdicts=verdicts, by=request.user)
+            except DomainError as exc:
+                for error in exc.errors:
+                    field = error.get("field", "")
+                    if field.startswith("participants[") and field.endswith(".reason"):
+                        index = int(field[len("participants["):field.index("]")])
+                        errors[f"reason_{verdicts[index]['id']}"] = error["message"]
+                    else:
+                        top_errors.append(error["message"])
+            else:
+                messages.success(request, _("The assessment of %(ref)s has been saved.") % {"ref": application.reference})
+                return redirect("portal:office_review", pk=application.pk)
+    rows = [
+        {
+            "participant": p,
+            "eligible": values[p.pk]["eligible"],
+            "reason": values[p.pk]["reason"],
+            "eligible_error": errors.get(f"eligible_{p.pk}"),
+            "reason_error": errors.get(f"reason_{p.pk}"),
+        }
+        for p in participants
+    ]
+    names = {p.pk: f"{p.initials} {p.surname}" for p in participants}
+    summary = [
+        {"anchor": key, "message": f"{names[int(key.rsplit('_', 1)[1])]}: {message}"} for key, message in errors.items()
+    ]
+    return render(
+        request,
+        "office/review.html",
+        {
+            "application": application,
+            "rows": rows,
+            "can_assess": can_assess,
+            "error_summary": summary,
+            "top_errors": top_errors,
+            "matrix": requested_matrix(application),
+            "transitions": application.transitions.select_related("actor"),
+        },
+        status=400 if (errors or top_errors) else 200,
+    )

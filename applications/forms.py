@@ -1,0 +1,150 @@
+"""Portal forms. They only validate input; the services in ``applications.services`` do every write."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from budgets.constants import ActivityType
+from budgets.models import Period, Region
+from sectorplan.api.errors import NON_FIELD
+
+from .constants import ApplicationStatus, Focus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def add_domain_errors(form: forms.Form, errors: list[dict], field_map: dict | None = None) -> None:
+    """Put a service's ``DomainError.errors`` on the form: on the field when the form has it, else on top."""
+    field_map = field_map or {}
+    for error in errors:
+        name = field_map.get(error.get("field"), error.get("field"))
+        if name in form.fields:
+            form.add_error(name, error["message"])
+        else:
+            form.add_error(None, error["message"])
+
+
+def open_periods(now=None):
+    now = now or timezone.now()
+    return Period.objects.filter(application_opens__lte=now, application_closes__gt=now).order_by("number")
+
+
+class PeriodChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        closes = timezone.localtime(obj.application_closes)
+        return _("Period %(number)s (open until %(closes)s)") % {
+            "number": obj.number,
+            "closes": closes.strftime("%d-%m-%Y %H:%M"),
+        }
+
+
+class ApplicationCreateForm(forms.Form):
+    period = PeriodChoiceField(
+        label=_("Period"), queryset=Period.objects.none(), empty_label=None,
+        help_text=_("Only periods whose application window is open now."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.order_by("name"), empty_label=None,
+        help_text=_("The labour-market region the training takes place in."),
+    )
+
+    def __init__(self, *args, employer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].queryset = open_periods()
+        if employer is not None and not self.is_bound:
+            self.fields["region"].initial = employer.region_id
+
+
+class ParticipantForm(forms.Form):
+    initials = forms.CharField(label=_("Initials"), max_length=20, help_text=_("For example: J.P."))
+    surname = forms.CharField(label=_("Surname"), max_length=100)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
+    focus = forms.ChoiceField(label=_("Training focus"), choices=Focus.choices)
+    activity_type = forms.ChoiceField(label=_("Activity type"), choices=ActivityType.choices)
+    start_date = forms.DateField(label=_("Planned start date"), widget=DateInput)
+    end_date = forms.DateField(label=_("Planned end date"), widget=DateInput)
+    contract_hours = forms.DecimalField(
+        label=_("Contract hours per week"), max_digits=4, decimal_places=1, min_value=0, localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    employed_since = forms.DateField(label=_("Employed since"), widget=DateInput)
+    planned_cost = forms.DecimalField(
+        label=_("Planned cost (euro)"), max_digits=12, decimal_places=2, min_value=0, required=False, localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        help_text=_("Required for activity types C, D and E (actual cost)."),
+    )
+
+    def __init__(self, *args, period=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if period is not None and not period.retention_allowed:
+            self.fields["focus"].choices = [c for c in Focus.choices if c[0] != Focus.RETENTION]
+
+
+class ParticipantImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Participant file"),
+        help_text=_(
+            "A CSV file (UTF-8, with a header row) or an Excel file (.xlsx) with the columns initials, surname, "
+            "date_of_birth, focus, activity_type, start_date, end_date, contract_hours, employed_since, planned_cost."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not (name.endswith(".csv") or name.endswith(".xlsx")):
+            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+        return upload
+
+
+class ConfirmForm(forms.Form):
+    """Submitting or withdrawing: an explicit confirmation step."""
+
+    confirm = forms.BooleanField(
+        label=_("I understand and confirm"),
+        required=True,
+        error_messages={"required": _("Tick the box to confirm that you understand this step is final.")},
+    )
+
+
+class WithdrawForm(ConfirmForm):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class QueueFilterForm(forms.Form):
+    SORTS = [
+        ("submitted_at", _("Submitted (oldest first)")),
+        ("-submitted_at", _("Submitted (newest first)")),
+        ("reference", _("Reference")),
+        ("employer__name", _("Employer name")),
+        ("-requested_amount", _("Requested amount (highest first)")),
+        ("requested_amount", _("Requested amount (lowest first)")),
+    ]
+    q = forms.CharField(label=_("Search by reference or KvK number"), required=False, max_length=40)
+    period = forms.ModelChoiceField(
+        label=_("Period"), queryset=Period.objects.order_by("number"), required=False, empty_label=_("All periods"),
+        to_field_name="number",
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False,
+        choices=[("", _("All statuses"))] + [c for c in ApplicationStatus.choices if c[0] != ApplicationStatus.DRAFT],
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
+
+
+__all__ = [
+    "NON_FIELD",
+    "ApplicationCreateForm",
+    "ConfirmForm",
+    "ParticipantForm",
+    "ParticipantImportForm",
+    "QueueFilterForm",
+    "WithdrawForm",
+    "add_domain_errors",
+]

@@ -1,0 +1,501 @@
+"""The employer portal and the office's queue and review pages (issue #3, point 7; R2, R5-R15, R38, R39)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounting.portal import SESSION_KEY
+from applications import services
+from applications.constants import ApplicationStatus, Focus, MembershipRole
+from applications.models import Application, Participant
+from tests.applications.factories import (
+    ApplicationFactory,
+    EmployerFactory,
+    MembershipFactory,
+    ParticipantFactory,
+)
+from tests.budgets.factories import PeriodFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_period():
+    now = timezone.now()
+    return PeriodFactory(
+        number=7,
+        application_opens=now - timedelta(days=1),
+        application_closes=now + timedelta(days=1),
+        training_start_from=date(2027, 1, 1),
+        training_start_until=date(2027, 12, 31),
+    )
+
+
+@pytest.fixture
+def contact():
+    membership = MembershipFactory(user__username="contact", employer__name="Zorggroep Noord")
+    return membership.user
+
+
+@pytest.fixture
+def employer(contact):
+    return contact.memberships.get().employer
+
+
+@pytest.fixture
+def client_as(client):
+    """A logged-in client reading the English source strings (the Dutch catalogue is the lead's)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def draft(employer, open_period, contact):
+    return services.application_create(employer=employer, region=employer.region, period=open_period, by=contact)
+
+
+def participant_data(**overrides):
+    data = {
+        "initials": "A.B.",
+        "surname": "de Vries",
+        "date_of_birth": "1990-03-01",
+        "focus": "upskilling",
+        "activity_type": "A",
+        "start_date": "2027-02-01",
+        "end_date": "2027-12-31",
+        "contract_hours": "32",
+        "employed_since": "2015-01-01",
+        "planned_cost": "",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- log in and the acting employer (R2) ------------------------------------------------------
+
+
+def test_login_with_username_and_password_reaches_the_portal(client, contact):
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    response = client.post(reverse("login"), {"username": "contact", "password": "secret-pass-123"})
+    assert response.status_code == 302
+    response = client.get(reverse("portal:home"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("portal:application_list")
+
+
+def test_login_with_wrong_password_shows_error_summary(client, contact):
+    response = client.post(reverse("login"), {"username": "contact", "password": "wrong"})
+    assert response.status_code == 200
+    assert b'class="error-summary"' in response.content
+
+
+def test_single_employer_becomes_the_acting_employer_and_is_shown_R2(client_as, contact, employer):
+    client = client_as(contact)
+    response = client.get(reverse("portal:application_list"))
+    assert response.status_code == 200
+    assert client.session[SESSION_KEY] == employer.pk
+    assert "Zorggroep Noord" in response.content.decode()
+    assert f"KvK {employer.kvk_number}" in response.content.decode()
+
+
+def test_user_with_two_employers_chooses_and_switches_R2(client_as, contact, employer, open_period):
+    other = EmployerFactory(name="Thuiszorg Zuid")
+    MembershipFactory(user=contact, employer=other)
+    ApplicationFactory(employer=other, period=open_period)
+    client = client_as(contact)
+    response = client.get(reverse("portal:application_list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("portal:choose_employer"))
+
+    response = client.post(reverse("portal:choose_employer"), {"employer": other.pk})
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == other.pk
+    page = client.get(reverse("portal:application_list")).content.decode()
+    assert "Thuiszorg Zuid" in page and "Switch employer" in page
+
+    client.post(reverse("portal:choose_employer"), {"employer": employer.pk})
+    assert client.session[SESSION_KEY] == employer.pk
+
+
+def test_choosing_an_employer_one_is_not_member_of_is_refused_R2(client_as, contact, employer):
+    stranger = EmployerFactory()
+    client = client_as(contact)
+    response = client.post(reverse("portal:choose_employer"), {"employer": stranger.pk})
+    assert response.status_code == 400
+    assert stranger.name not in response.content.decode()
+    assert client.session.get(SESSION_KEY) != stranger.pk
+
+
+def test_list_shows_only_the_acting_employers_applications_R2(client_as, contact, employer, open_period):
+    own = ApplicationFactory(employer=employer, period=open_period)
+    foreign = ApplicationFactory(period=open_period)
+    page = client_as(contact).get(reverse("portal:application_list")).content.decode()
+    assert own.reference in page
+    assert foreign.reference not in page
+
+
+# --- creating and filling an application ------------------------------------------------------
+
+
+def test_create_application_for_open_period_defaults_to_employer_region_R5(client_as, contact, employer, open_period):
+    client = client_as(contact)
+    page = client.get(reverse("portal:application_create")).content.decode()
+    assert f'value="{employer.region_id}" selected' in page
+    response = client.post(reverse("portal:application_create"), {"period": open_period.pk, "region": employer.region_id})
+    application = Application.objects.get(employer=employer)
+    assert response.status_code == 302
+    assert response.url == reverse("portal:application_detail", args=[application.pk])
+    assert application.status == ApplicationStatus.DRAFT
+
+
+def test_second_application_same_region_and_period_shows_error_R5(client_as, contact, employer, open_period, draft):
+    response = client_as(contact).post(
+        reverse("portal:application_create"), {"period": open_period.pk, "region": employer.region_id}
+    )
+    assert response.status_code == 400
+    assert "already has an application" in response.content.decode()
+    assert Application.objects.filter(employer=employer).count() == 1
+
+
+def test_create_for_a_closed_period_is_refused_R6(client_as, contact, employer):
+    closed = PeriodFactory(number=3)  # window in 2025
+    response = client_as(contact).post(
+        reverse("portal:application_create"), {"period": closed.pk, "region": employer.region_id}
+    )
+    assert response.status_code == 400
+    assert not Application.objects.exists()
+
+
+def test_add_participant_with_field_errors_saves_nothing_R38(client_as, contact, draft):
+    url = reverse("portal:participant_add", args=[draft.pk])
+    response = client_as(contact).post(url, participant_data(end_date="2027-01-01", date_of_birth="not a date"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'class="error-summary"' in page
+    assert 'href="#id_date_of_birth"' in page
+    assert not Participant.objects.exists()
+
+
+def test_add_participant_rule_error_from_service_is_shown_on_the_field_R11(client_as, contact, draft):
+    url = reverse("portal:participant_add", args=[draft.pk])
+    response = client_as(contact).post(url, participant_data(start_date="2030-01-01", end_date="2030-02-01"))
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'href="#id_start_date"' in page
+    assert 'id="id_start_date_error"' in page
+    assert not Participant.objects.exists()
+
+
+def test_add_participant_shows_amount_in_matrix_in_dutch_notation_R12(client_as, contact, draft):
+    client = client_as(contact)
+    response = client.post(reverse("portal:participant_add", args=[draft.pk]), participant_data())
+    assert response.status_code == 302
+    participant = Participant.objects.get()
+    assert participant.requested_amount == Decimal("5000.00")
+    page = client.get(reverse("portal:application_detail", args=[draft.pk])).content.decode()
+    assert "de Vries" in page
+    assert "€ 5.000,00" in page
+    assert 'class="matrix"' in page
+
+
+def test_requested_matrix_sums_by_focus_and_age_band(draft):
+    from applications.views import requested_matrix
+
+    ParticipantFactory(application=draft, focus="upskilling", age_band="<25", requested_amount=Decimal("5000.00"))
+    ParticipantFactory(application=draft, focus="upskilling", age_band="<25", requested_amount=Decimal("2000.00"))
+    ParticipantFactory(application=draft, focus="new_intake", age_band="55+", requested_amount=Decimal("500.00"))
+    matrix = requested_matrix(draft)
+    upskilling = next(r for r in matrix["rows"] if r["focus"] == Focus.UPSKILLING.label)
+    assert upskilling["cells"][0] == {"amount": Decimal("7000.00"), "n": 2}
+    assert matrix["total"] == Decimal("7500.00")
+    assert matrix["n"] == 3
+    assert matrix["totals"][3] == {"amount": Decimal("500.00"), "n": 1}
+
+
+def test_edit_and_delete_participant(client_as, contact, draft):
+    client = client_as(contact)
+    services.participants_add(
+        application=draft,
+        rows=[{**participant_data(), "date_of_birth": date(1990, 3, 1), "start_date": date(2027, 2, 1),
+               "end_date": date(2027, 12, 31), "employed_since": date(2015, 1, 1), "contract_hours": Decimal(32),
+               "planned_cost": None}],
+        by=contact,
+    )
+    participant = Participant.objects.get()
+    response = client.post(
+        reverse("portal:participant_edit", args=[draft.pk, participant.pk]), participant_data(contract_hours="20")
+    )
+    assert response.status_code == 302
+    participant.refresh_from_db()
+    assert participant.requested_amount == Decimal("2000.00")
+    assert client.get(reverse("portal:participant_delete", args=[draft.pk, participant.pk])).status_code == 200
+    response = client.post(reverse("portal:participant_delete", args=[draft.pk, participant.pk]))
+    assert response.status_code == 302
+    assert not Participant.objects.exists()
+    draft.refresh_from_db()
+    assert draft.requested_amount == Decimal("0.00")
+
+
+def test_accountability_officer_sees_read_only_R2(client_as, employer, draft):
+    officer = MembershipFactory(employer=employer, role=MembershipRole.ACCOUNTABILITY_OFFICER).user
+    client = client_as(officer)
+    page = client.get(reverse("portal:application_detail", args=[draft.pk])).content.decode()
+    assert reverse("portal:participant_add", args=[draft.pk]) not in page
+    assert client.post(reverse("portal:participant_add", args=[draft.pk]), participant_data()).status_code == 403
+    assert client.post(reverse("portal:application_submit", args=[draft.pk]), {"confirm": "on"}).status_code == 403
+    assert not Participant.objects.exists()
+
+
+# --- submit, withdraw, timeline ---------------------------------------------------------------
+
+
+def test_submit_needs_the_confirmation_that_it_is_final_R7(client_as, contact, draft):
+    ParticipantFactory(application=draft)
+    client = client_as(contact)
+    url = reverse("portal:application_submit", args=[draft.pk])
+    page = client.get(url).content.decode()
+    assert "Submitting is final." in page
+    response = client.post(url, {})
+    assert response.status_code == 400
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
+    response = client.post(url, {"confirm": "on"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.SUBMITTED
+
+
+def test_submitted_application_can_no_longer_be_changed_R7(client_as, contact, draft):
+    ParticipantFactory(application=draft)
+    services.application_submit(application=draft, by=contact)
+    client = client_as(contact)
+    response = client.post(reverse("portal:participant_add", args=[draft.pk]), participant_data(), follow=True)
+    assert "final and can no longer be changed" in response.content.decode()
+    assert Participant.objects.count() == 1
+    assert client.get(reverse("portal:application_submit", args=[draft.pk])).status_code == 302
+
+
+def test_submit_without_participants_shows_service_error(client_as, contact, draft):
+    response = client_as(contact).post(reverse("portal:application_submit", args=[draft.pk]), {"confirm": "on"})
+    assert response.status_code == 400
+    assert "at least one participant" in response.content.decode()
+
+
+def test_submit_after_window_closes_shows_when_the_window_was_R6(client_as, contact, draft, open_period):
+    ParticipantFactory(application=draft)
+    open_period.application_closes = timezone.now() - timedelta(minutes=1)
+    open_period.application_opens = timezone.now() - timedelta(days=3)
+    open_period.save()
+    response = client_as(contact).post(reverse("portal:application_submit", args=[draft.pk]), {"confirm": "on"})
+    assert response.status_code == 400
+    assert "window has closed" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.DRAFT
+
+
+def test_withdraw_with_confirmation_and_timeline_R7_R39(client_as, contact, draft):
+    ParticipantFactory(application=draft)
+    services.application_submit(application=draft, by=contact)
+    client = client_as(contact)
+    url = reverse("portal:application_withdraw", args=[draft.pk])
+    assert client.post(url, {"reason": "Plans changed"}).status_code == 400
+    response = client.post(url, {"reason": "Plans changed", "confirm": "on"})
+    assert response.status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == ApplicationStatus.WITHDRAWN
+    page = client.get(reverse("portal:application_detail", args=[draft.pk])).content.decode()
+    assert "Plans changed" in page
+    assert page.count("<td>contact</td>") == 3  # created, submitted, withdrawn: who did it
+
+
+# --- another employer's application is a 404 everywhere (R2) ----------------------------------
+
+EMPLOYER_PAGES = [
+    ("portal:application_detail", False),
+    ("portal:participant_add", False),
+    ("portal:participant_import", False),
+    ("portal:participant_edit", True),
+    ("portal:participant_delete", True),
+    ("portal:application_submit", False),
+    ("portal:application_withdraw", False),
+]
+
+
+@pytest.mark.parametrize(("name", "with_participant"), EMPLOYER_PAGES)
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_employers_application_is_404_on_every_page_R2(client_as, contact, open_period, name, with_participant, method):
+    foreign = ApplicationFactory(period=open_period)
+    participant = ParticipantFactory(application=foreign)
+    args = [foreign.pk, participant.pk] if with_participant else [foreign.pk]
+    response = getattr(client_as(contact), method)(reverse(name, args=args))
+    assert response.status_code == 404
+    assert Participant.objects.filter(pk=participant.pk).exists()
+    foreign.refresh_from_db()
+    assert foreign.status == ApplicationStatus.DRAFT
+
+
+def test_a_participant_of_another_application_is_404_R2(client_as, contact, draft, open_period):
+    foreign_participant = ParticipantFactory(application=ApplicationFactory(period=open_period))
+    response = client_as(contact).get(reverse("portal:participant_edit", args=[draft.pk, foreign_participant.pk]))
+    assert response.status_code == 404
+
+
+def test_office_user_without_membership_gets_404_on_employer_pages_R2(client_as, reviewer, draft):
+    response = client_as(reviewer).get(reverse("portal:application_detail", args=[draft.pk]))
+    assert response.status_code == 404
+
+
+def test_opening_an_application_of_another_own_employer_switches_acting_employer_R2(client_as, contact, open_period):
+    second = MembershipFactory(user=contact).employer
+    application = ApplicationFactory(employer=second, period=open_period)
+    client = client_as(contact)
+    client.post(reverse("portal:choose_employer"), {"employer": contact.memberships.first().employer_id})
+    response = client.get(reverse("portal:application_detail", args=[application.pk]))
+    assert response.status_code == 200
+    assert client.session[SESSION_KEY] == second.pk
+    assert f"KvK {second.kvk_number}" in response.content.decode()
+
+
+# --- office pages (R15) -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def submitted(open_period):
+    employer = EmployerFactory(name="Verpleeghuis De Linde", kvk_number="55667788")
+    application = ApplicationFactory(employer=employer, period=open_period, submitted=True)
+    ParticipantFactory(application=application, requested_amount=Decimal("5000.00"))
+    ParticipantFactory(application=application, requested_amount=Decimal("2000.00"))
+    return application
+
+
+def test_office_pages_are_404_for_non_office_users(client_as, contact, submitted):
+    client = client_as(contact)
+    assert client.get(reverse("portal:office_queue")).status_code == 404
+    assert client.get(reverse("portal:office_review", args=[submitted.pk])).status_code == 404
+    assert client.post(reverse("portal:office_review", args=[submitted.pk]), {}).status_code == 404
+
+
+def test_office_queue_search_by_reference_and_kvk_and_filter(client_as, reviewer, submitted, open_period):
+    other = ApplicationFactory(period=open_period, submitted=True)
+    draft = ApplicationFactory(period=open_period)
+    client = client_as(reviewer)
+    page = client.get(reverse("portal:office_queue")).content.decode()
+    assert submitted.reference in page and other.reference in page
+    assert draft.reference not in page
+
+    page = client.get(reverse("portal:office_queue"), {"q": submitted.reference}).content.decode()
+    assert submitted.reference in page and other.reference not in page
+    page = client.get(reverse("portal:office_queue"), {"q": "55667788"}).content.decode()
+    assert submitted.reference in page and other.reference not in page
+
+    page = client.get(reverse("portal:office_queue"), {"status": "assessed", "period": open_period.number}).content.decode()
+    assert submitted.reference not in page
+    response = client.get(reverse("portal:office_queue"), {"sort": "-requested_amount", "period": "999"})
+    assert response.status_code == 200  # bad filter input is an error message, not a 500
+
+
+def test_reviewer_marks_participants_and_sees_eligible_amount_R15(client_as, reviewer, submitted):
+    first, second = submitted.participants.order_by("pk")
+    client = client_as(reviewer)
+    url = reverse("portal:office_review", args=[submitted.pk])
+    response = client.post(url, {f"eligible_{first.pk}": "yes", f"eligible_{second.pk}": "no", f"reason_{second.pk}": ""})
+    assert response.status_code == 400
+    assert f'href="#reason_{second.pk}"' in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.SUBMITTED
+
+    response = client.post(
+        url, {f"eligible_{first.pk}": "yes", f"eligible_{second.pk}": "no", f"reason_{second.pk}": "Not employed"}
+    )
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.ASSESSED
+    assert submitted.eligible_amount == Decimal("5000.00")
+    page = client.get(url).content.decode()
+    assert "€ 5.000,00" in page and "Not employed" in page
+
+
+def test_decider_sees_review_read_only_R4(client_as, decider, submitted):
+    client = client_as(decider)
+    url = reverse("portal:office_review", args=[submitted.pk])
+    assert client.get(url).status_code == 200
+    first = submitted.participants.first()
+    assert client.post(url, {f"eligible_{first.pk}": "yes"}).status_code == 403
+
+
+def test_review_of_unknown_application_is_404(client_as, reviewer):
+    assert client_as(reviewer).get(reverse("portal:office_review", args=[999999])).status_code == 404
+
+
+def test_personal_data_is_not_logged_on_rejected_import(caplog, client_as, contact, draft):
+    """R40: the portal logs counts, never names or dates of birth."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = (
+        b"initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,planned_cost\n"
+        b"Q.,Geheimnaam,1990-03-01,upskilling,Z,2027-02-01,2027-12-31,32,2015-01-01,\n"
+    )
+    with caplog.at_level("DEBUG"):
+        response = client_as(contact).post(
+            reverse("portal:participant_import", args=[draft.pk]),
+            {"file": SimpleUploadedFile("p.csv", content, content_type="text/csv")},
+        )
+    assert response.status_code == 400
+    assert "Geheimnaam" not in caplog.text
+    assert "1990-03-01" not in caplog.text
+
+
+# --- participant file upload (R13) ------------------------------------------------------------
+
+CSV_HEADER = "initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,planned_cost\n"
+
+
+def _upload(client, application, text, name="deelnemers.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        reverse("portal:participant_import", args=[application.pk]),
+        {"file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")},
+    )
+
+
+def test_upload_with_bad_rows_lists_every_row_error_and_saves_nothing_R13(client_as, contact, draft):
+    text = (
+        CSV_HEADER
+        + "A.,Bakker,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
+        + "B.,Smit,1990-03-01,upskilling,Z,2027-02-01,2027-12-31,32,2015-01-01,\n"
+        + "C.,Visser,1990-03-01,upskilling,A,2027-02-01,2026-12-31,32,2015-01-01,\n"
+    )
+    response = _upload(client_as(contact), draft, text)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'class="errors-table"' in page
+    assert '<td class="num">3</td>' in page and '<td class="num">4</td>' in page
+    assert 'href="#id_file"' in page
+    assert not Participant.objects.exists()
+
+
+def test_upload_of_a_good_file_adds_all_participants_R13(client_as, contact, draft):
+    text = (
+        CSV_HEADER
+        + "A.,Bakker,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
+        + "B.,Smit,1960-03-01,new_intake,C,2027-02-01,2027-12-31,20,2026-06-01,1500.50\n"
+    )
+    response = _upload(client_as(contact), draft, text)
+    assert response.status_code == 302
+    assert Participant.objects.filter(application=draft).count() == 2
+    draft.refresh_from_db()
+    assert draft.requested_amount == Decimal("6500.50")
+
+
+def test_upload_of_a_wrong_file_type_is_a_field_error(client_as, contact, draft):
+    response = _upload(client_as(contact), draft, "hello", name="notes.txt")
+    assert response.status_code == 400
+    assert 'id="id_file_error"' in response.content.decode()
