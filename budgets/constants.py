@@ -36,3 +36,15 @@ class RateMethod(models.TextChoices):
 class AdviceOutcome(models.TextChoices):
     POSITIVE = "positive", _("Positive")
     NEGATIVE = "negative", _("Negative")
+
+
+class LedgerKind(models.TextChoices):
+    """Money movements of R25. Amounts are never negative; the kind gives the direction."""
+
+    COMMITMENT = "commitment", _("Commitment (granted unconditionally)")
+    HOLD = "hold", _("Held back")
+    RELEASE = "release", _("Released")
+    FORFEIT = "forfeit", _("Forfeited")
+    ADVANCE = "advance", _("Advance paid")
+    SETTLEMENT = "settlement", _("Settlement")
+    RECLAIM = "reclaim", _("Reclaim")

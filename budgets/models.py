@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sectorplan.money import MoneyField
 
-from .constants import ActivityType, BudgetLineEarmark, RateMethod
+from .constants import ActivityType, AdviceOutcome, BudgetLineEarmark, LedgerKind, RateMethod
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -253,3 +253,79 @@ class AllocationItem(models.Model):
                 condition=Q(granted_amount__lte=models.F("eligible_amount")), name="allocationitem_within_eligible"
             ),
         ]
+
+
+class CommissionAdvice(models.Model):
+    """The Commission's advice on a region's progress for one period (R21). History is kept; the latest
+    (by date, then by the time it was recorded) counts."""
+
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="advices", verbose_name=_("region"))
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="advices", verbose_name=_("period"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=AdviceOutcome.choices)
+    date = models.DateField(_("date of the advice"))
+    reference = models.CharField(_("report reference"), max_length=200)
+    recorded_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period__number", "region__name", "-date", "-recorded_at", "-id"]
+        verbose_name = _("Commission advice")
+        verbose_name_plural = _("Commission advice")
+        indexes = [models.Index(fields=["period", "region", "-date", "-recorded_at"])]
+
+    def __str__(self):
+        return f"{self.region} / {self.period}: {self.get_outcome_display()} ({self.date})"
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Ledger entries are append-only (R25).")
+
+    def delete(self):
+        raise TypeError("Ledger entries are append-only (R25).")
+
+
+class LedgerEntry(models.Model):
+    """One money movement (R25). Append-only: balances are sums of entries, never edited."""
+
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="ledger_entries")
+    earmark = models.CharField(
+        _("budget line"), max_length=20, choices=BudgetLineEarmark.choices,
+        help_text=_("The earmark of the budget line the money belongs to ('pooled' in pooled periods)."),
+    )
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    decision = models.ForeignKey(
+        "applications.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
+    amount = MoneyField(_("amount"))
+    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    memo = models.CharField(_("memo"), max_length=200, blank=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="ledgerentry_amount_nonnegative"),
+        ]
+        indexes = [
+            models.Index(fields=["period", "earmark", "kind"]),
+            models.Index(fields=["application", "kind"]),
+        ]
+
+    def __str__(self):
+        return f"{self.period} {self.earmark} {self.kind} {self.amount}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise TypeError("Ledger entries are append-only (R25).")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Ledger entries are append-only (R25).")

@@ -1,4 +1,20 @@
 """Office pages for allocation, decisions and the Commission's advice (budgets issue #4)."""
 
+from django.urls import path
+
+from . import views
+
 app_name = "budgets"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("tijdvak/<int:number>/", views.allocation_page, name="allocation"),
+    path("tijdvak/<int:number>/voorstel/", views.allocation_propose, name="allocation-propose"),
+    path("tijdvak/<int:number>/allocatie/<int:pk>/vaststellen/", views.allocation_confirm, name="allocation-confirm"),
+    path("tijdvak/<int:number>/allocatie/<int:pk>.csv", views.allocation_csv, name="allocation-csv"),
+    path("commissie/", views.commission_page, name="commission"),
+    path(
+        "tijdvak/<int:number>/aanhouding/<slug:region_code>/vervallen/",
+        views.holdback_forfeit,
+        name="holdback-forfeit",
+    ),
+]

@@ -80,3 +80,86 @@ class PeriodSerializer(serializers.ModelSerializer):
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
+
+
+# --- Allocation, decisions, holdback ------------------------------------------------------------
+
+MONEY_OUT = {"max_digits": 14, "decimal_places": 2, "read_only": True}
+
+
+class AllocationLineOutSerializer(serializers.Serializer):
+    earmark = serializers.CharField()
+    ceiling = serializers.DecimalField(**MONEY_OUT)
+    requested = serializers.DecimalField(**MONEY_OUT)
+    factor = serializers.DecimalField(max_digits=13, decimal_places=10, read_only=True)
+    granted = serializers.DecimalField(**MONEY_OUT)
+
+
+class AllocationApplicationOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    earmark = serializers.CharField()
+    eligible_amount = serializers.DecimalField(**MONEY_OUT)
+    granted_amount = serializers.DecimalField(**MONEY_OUT)
+
+
+class AllocationOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    lines = AllocationLineOutSerializer(many=True)
+    applications = AllocationApplicationOutSerializer(many=True)
+
+
+class AllocationConfirmOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    decisions = serializers.IntegerField(help_text="Number of decisions created.")
+
+
+class AdviceInSerializer(serializers.Serializer):
+    period = serializers.IntegerField(min_value=1, help_text="Period number.")
+    outcome = serializers.ChoiceField(choices=["positive", "negative"])
+    date = serializers.DateField()
+    reference = serializers.CharField(max_length=200)
+
+
+class AdviceOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    region = serializers.CharField(source="region.code")
+    period = serializers.IntegerField(source="period.number")
+    outcome = serializers.CharField()
+    date = serializers.DateField()
+    reference = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class HoldbackForfeitOutSerializer(serializers.Serializer):
+    period = serializers.IntegerField()
+    region = serializers.CharField()
+    decisions = serializers.IntegerField()
+    forfeited = serializers.DecimalField(**MONEY_OUT)
+
+
+class LetterRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    sha256 = serializers.CharField()
+
+
+class DecisionOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    date = serializers.DateField()
+    granted_amount = serializers.DecimalField(**MONEY_OUT)
+    held_amount = serializers.DecimalField(**MONEY_OUT)
+    released_amount = serializers.DecimalField(**MONEY_OUT)
+    forfeited_amount = serializers.DecimalField(**MONEY_OUT)
+    advance_amount = serializers.DecimalField(**MONEY_OUT)
+    letter = serializers.SerializerMethodField()
+
+    def get_letter(self, decision) -> LetterRefSerializer(allow_null=True):  # type: ignore[valid-type]
+        letters = list(decision.letters.all())
+        if not letters:
+            return None
+        latest = max(letters, key=lambda letter: letter.version)
+        return {"id": latest.pk, "status": latest.status, "sha256": latest.sha256}

@@ -1,0 +1,163 @@
+"""Office pages for allocation, decisions and the Commission's advice (R16-R24), under /kantoor/budget/.
+
+Views only check the role, validate input with a form and call services; errors of the services are shown
+as messages. Employers (users without an office role) get 403.
+"""
+
+import csv
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from sectorplan.api.errors import DomainError
+from sectorplan.roles import Role, has_role, is_office
+
+from . import selectors, services
+from .constants import AdviceOutcome
+from .models import Allocation, Period, Region
+
+
+def _office_or_commission(user) -> bool:
+    return is_office(user) or has_role(user, Role.COMMISSION)
+
+
+def role_required(check):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not check(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _is_decider(user) -> bool:
+    return bool(user.is_staff or has_role(user, Role.OFFICE_DECIDER))
+
+
+def _is_commission(user) -> bool:
+    return bool(user.is_staff or has_role(user, Role.COMMISSION))
+
+
+def _flash_error(request, exc: DomainError) -> None:
+    for error in exc.errors:
+        messages.error(request, error["message"])
+
+
+@role_required(_office_or_commission)
+def index(request):
+    periods = Period.objects.order_by("number")
+    return render(
+        request,
+        "budgets/index.html",
+        {"periods": periods, "budget_rows": selectors.budget_table(), "is_commission": _is_commission(request.user)},
+    )
+
+
+@role_required(is_office)
+def allocation_page(request, number: int):
+    period = get_object_or_404(Period, number=number)
+    allocation = selectors.allocation_current(period=period)
+    summary = selectors.allocation_summary(allocation=allocation) if allocation else None
+    return render(
+        request,
+        "budgets/allocation.html",
+        {"period": period, "allocation": allocation, "summary": summary, "is_decider": _is_decider(request.user)},
+    )
+
+
+@require_POST
+@role_required(is_office)
+def allocation_propose(request, number: int):
+    period = get_object_or_404(Period, number=number)
+    try:
+        services.allocation_propose(period=period, by=request.user)
+        messages.success(request, _("The allocation proposal has been computed."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("budgets:allocation", number=number)
+
+
+@require_POST
+@role_required(_is_decider)
+def allocation_confirm(request, number: int, pk: int):
+    allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
+    try:
+        services.allocation_confirm(allocation=allocation, by=request.user)
+        messages.success(request, _("The allocation has been confirmed; the decisions and letters are being made."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("budgets:allocation", number=number)
+
+
+@role_required(is_office)
+def allocation_csv(request, number: int, pk: int):
+    allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
+    summary = selectors.allocation_summary(allocation=allocation)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="allocation-T{number}-{pk}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["reference", "earmark", "eligible_amount", "granted_amount"])
+    for row in summary["applications"]:
+        writer.writerow([row["reference"], row["earmark"], row["eligible_amount"], row["granted_amount"]])
+    return response
+
+
+class AdviceForm(forms.Form):
+    region = forms.ModelChoiceField(queryset=Region.objects.order_by("name"), to_field_name="code",
+                                    label=gettext_lazy("Region"))
+    period = forms.ModelChoiceField(queryset=Period.objects.filter(holdback_applies=True).order_by("number"),
+                                    to_field_name="number", label=gettext_lazy("Period"))
+    outcome = forms.ChoiceField(choices=AdviceOutcome.choices, label=gettext_lazy("Outcome"))
+    date = forms.DateField(label=gettext_lazy("Date of the advice"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(max_length=200, label=gettext_lazy("Report reference"))
+
+
+@role_required(_office_or_commission)
+def commission_page(request):
+    form = AdviceForm(request.POST or None)
+    if request.method == "POST":
+        if not _is_commission(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.advice_record(
+                    region=data["region"], period=data["period"], outcome=data["outcome"], date=data["date"],
+                    reference=data["reference"], by=request.user,
+                )
+                messages.success(request, _("The advice has been recorded."))
+                return redirect("budgets:commission")
+            except DomainError as exc:
+                _flash_error(request, exc)
+    return render(
+        request,
+        "budgets/commission.html",
+        {"rows": selectors.holdback_table(), "form": form, "is_commission": _is_commission(request.user),
+         "is_decider": _is_decider(request.user)},
+    )
+
+
+@require_POST
+@role_required(_is_decider)
+def holdback_forfeit(request, number: int, region_code: str):
+    period = get_object_or_404(Period, number=number)
+    region = get_object_or_404(Region, code=region_code)
+    try:
+        services.holdback_forfeit(period=period, region=region, by=request.user)
+        messages.success(request, _("The held-back amounts have been forfeited."))
+    except DomainError as exc:
+        _flash_error(request, exc)
+    return redirect("budgets:commission")
