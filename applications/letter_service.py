@@ -1,6 +1,240 @@
-"""Letter generation (R26-R28). The letters issue implements rendering; until then a letter stays
-``pending`` so that nothing pretends a PDF exists."""
+"""Letter generation (R26-R28): the context of a letter, its HTML and PDF, and the one service
+that turns a pending letter into a stored PDF exactly once.
+
+The Celery task (``applications.tasks.generate_letter``) only calls :func:`letter_generate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from sectorplan.money import ZERO, percent_of, round_half_up
+
+from .constants import AgeBand, DecisionKind, Focus, LetterStatus
+from .models import Decision, Letter, Participant
+from .pdf import html_to_pdf, render_html
+
+logger = logging.getLogger(__name__)
+
+#: The sender of every letter. PLACEHOLDER: the postal and contact details are invented for this
+#: system and must be replaced by the real office's before production use.
+OFFICE = {
+    "name": "Uitvoeringsorganisatie SectorplanPlus",
+    "department": "Afdeling Subsidieverlening",
+    "postbus": "Postbus 0000",
+    "postal_code": "0000 AA",
+    "city": "Utrecht",
+    "phone": "030 000 00 00",
+    "email": "info@sectorplanplus.example",
+    "website": "www.sectorplanplus.example",
+}
+
+#: Dutch labels for the letter (the letters are Dutch legal text; see README).
+FOCUS_NL = {
+    Focus.NEW_INTAKE: "Nieuwe instroom",
+    Focus.REDUNDANCY_RISK: "Ontslag bedreigd",
+    Focus.UPSKILLING: "Opscholing",
+    Focus.PRACTICE_SUPERVISOR: "Praktijkbegeleiders",
+    Focus.RETENTION: "Behoud",
+}
+AGE_BAND_NL = {
+    AgeBand.UNDER_25: "jonger dan 25",
+    AgeBand.FROM_25_TO_45: "25 tot 45",
+    AgeBand.FROM_45_TO_55: "45 tot 55",
+    AgeBand.FROM_55: "55 en ouder",
+}
+SUBJECTS = {
+    DecisionKind.GRANT: "Verlening subsidie Sectorplan plus, tijdvak {period}",
+    DecisionKind.REJECTION: "Afwijzing aanvraag subsidie Sectorplan plus, tijdvak {period}",
+    DecisionKind.HOLDBACK_RELEASE: "Vrijgave aangehouden deel subsidie Sectorplan plus, tijdvak {period}",
+    DecisionKind.HOLDBACK_FORFEIT: "Vervallen aangehouden deel subsidie Sectorplan plus, tijdvak {period}",
+    DecisionKind.SETTLEMENT: "Vaststelling subsidie Sectorplan plus, tijdvak {period}",
+    DecisionKind.OBJECTION_RULING: "Beslissing op bezwaar, subsidie Sectorplan plus, tijdvak {period}",
+}
+
+#: A letter still pending after this long was never enqueued or its message was lost (sweeper).
+PENDING_GRACE = timedelta(minutes=10)
+#: A letter "generating" for longer than the task's hard time limit plus a margin lost its worker.
+GENERATING_GRACE = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 180) + 120)
 
 
-def letter_generate(*, letter_id: int) -> None:
-    raise NotImplementedError("Letter rendering is implemented by the letters issue (#5).")
+def template_for(kind: str) -> str:
+    return f"letters/{DecisionKind(kind).value}.html"
+
+
+def participant_table(*, decision: Decision) -> dict:
+    """Participants by focus x age band with counts, and amounts per focus (aggregated in the database)."""
+    qs = Participant.objects.filter(application_id=decision.application_id)
+    kind = decision.kind
+    if kind == DecisionKind.SETTLEMENT:
+        qs = qs.filter(started=True)
+    elif kind != DecisionKind.REJECTION and qs.filter(eligible__isnull=False).exists():
+        qs = qs.filter(eligible=True)
+    cells = {
+        (row["focus"], row["age_band"]): row
+        for row in qs.values("focus", "age_band").annotate(n=Count("id"), amount=Sum("requested_amount"))
+    }
+    bands = list(AgeBand)
+    rows = []
+    totals = {"counts": [0] * len(bands), "count": 0, "amount": ZERO}
+    for focus in Focus:
+        counts = [cells.get((focus.value, band.value), {}).get("n", 0) for band in bands]
+        if not any(counts):
+            continue
+        amount = sum(
+            (cells.get((focus.value, band.value), {}).get("amount") or ZERO for band in bands), start=ZERO
+        )
+        rows.append({"label": FOCUS_NL[focus], "counts": counts, "count": sum(counts), "amount": amount})
+        totals["counts"] = [a + b for a, b in zip(totals["counts"], counts, strict=True)]
+        totals["count"] += sum(counts)
+        totals["amount"] += amount
+    return {"bands": [AGE_BAND_NL[b] for b in bands], "rows": rows, "totals": totals}
+
+
+def letter_context(*, letter: Letter) -> dict:
+    decision = letter.decision
+    application = decision.application
+    period = application.period
+    employer = application.employer
+    previous = None
+    if letter.version > 1:
+        previous = (
+            Letter.objects.filter(decision=decision, version__lt=letter.version).order_by("-version").first()
+        )
+    unconditional = round_half_up(decision.granted_amount - decision.held_amount)
+    advances_paid = None
+    if decision.settled_amount is not None and decision.payment_amount is not None:
+        advances_paid = round_half_up(decision.settled_amount - decision.payment_amount)
+    release_top_up = percent_of(decision.released_amount, period.advance_percent)
+    rejected_count = Participant.objects.filter(application_id=application.pk, eligible=False).count()
+    return {
+        "letter": letter,
+        "decision": decision,
+        "application": application,
+        "employer": employer,
+        "period": period,
+        "region": application.region,
+        "reference": application.reference,
+        "subject": SUBJECTS[DecisionKind(decision.kind)].format(period=period.number),
+        "office": OFFICE,
+        "table": participant_table(decision=decision),
+        "unconditional_amount": unconditional,
+        "advances_paid": advances_paid,
+        "release_top_up": release_top_up,
+        "rejected_count": rejected_count,
+        "reasons": [p.strip() for p in decision.reasons.split("\n\n") if p.strip()],
+        "previous": previous,
+        "is_production": settings.ENVIRONMENT == "production",
+        "objection_weeks": 6,
+        "is_reclaim": decision.payment_amount is not None and decision.payment_amount < 0,
+        "payment_abs": abs(decision.payment_amount) if decision.payment_amount is not None else None,
+    }
+
+
+def _load(letter_id: int) -> Letter:
+    return Letter.objects.select_related(
+        "decision__application__period", "decision__application__employer", "decision__application__region",
+        "decision__supersedes",
+    ).get(pk=letter_id)
+
+
+def letter_html(*, letter: Letter) -> str:
+    return render_html(template_for(letter.decision.kind), letter_context(letter=letter))
+
+
+def letter_filename(letter: Letter) -> str:
+    decision = letter.decision
+    return f"{decision.application.reference}-{decision.kind}-{decision.pk}-v{letter.version}.pdf"
+
+
+@transaction.atomic
+def _claim(letter_id: int, task_id: str) -> bool:
+    """Lock the letter and mark it generating. False when it is already done (a rerun is a no-op)."""
+    letter = Letter.objects.select_for_update().get(pk=letter_id)
+    if letter.status == LetterStatus.DONE:
+        return False
+    Letter.objects.filter(pk=letter_id).update(
+        status=LetterStatus.GENERATING,
+        attempts=letter.attempts + 1,
+        task_id=task_id or letter.task_id,
+        updated_at=timezone.now(),
+    )
+    return True
+
+
+@transaction.atomic
+def _store(letter_id: int, pdf: bytes) -> bool:
+    """Store the PDF once: under the row lock, a letter someone else finished meanwhile is left alone."""
+    letter = Letter.objects.select_for_update().select_related("decision__application__period").get(pk=letter_id)
+    if letter.status == LetterStatus.DONE:
+        return False
+    name = letter.file.field.generate_filename(letter, letter_filename(letter))
+    storage = letter.file.storage
+    if storage.exists(name):  # a leftover of an attempt that died before committing: same letter version
+        storage.delete(name)
+    letter.file.save(letter_filename(letter), ContentFile(pdf), save=False)
+    letter.sha256 = hashlib.sha256(pdf).hexdigest()
+    letter.status = LetterStatus.DONE
+    letter.generated_at = timezone.now()
+    letter.error = ""
+    letter.save(update_fields=["file", "sha256", "status", "generated_at", "error", "updated_at"])
+    # Should the commit fail, the file stays behind under the same name; the next attempt replaces it.
+    return True
+
+
+def letter_generate(*, letter_id: int, task_id: str = "") -> bool:
+    """Render and store the PDF of one letter (R26, R28). Idempotent: a done letter is left alone.
+
+    Returns True when this call stored the PDF. Raises on a rendering error (the task retries);
+    the letter then goes back to ``pending`` with the error recorded.
+    """
+    if not _claim(letter_id, task_id):
+        logger.info("letter %s already done; nothing to do", letter_id)
+        return False
+    try:
+        letter = _load(letter_id)
+        pdf = html_to_pdf(letter_html(letter=letter))
+        stored = _store(letter_id, pdf)
+    except Exception as exc:
+        Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.DONE).update(
+            status=LetterStatus.PENDING, error=f"{type(exc).__name__}"[:500], updated_at=timezone.now()
+        )
+        raise
+    logger.info("letter %s generated", letter_id)
+    return stored
+
+
+def letter_mark_failed(*, letter_id: int, error: str) -> None:
+    """After the last retry: the letter is failed; the office page shows it and can regenerate it."""
+    Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.DONE).update(
+        status=LetterStatus.FAILED, error=error[:500], updated_at=timezone.now()
+    )
+
+
+def letters_sweep(*, now=None) -> list[int]:
+    """Re-enqueue letters stuck in pending (never enqueued, message lost) or generating (worker lost)."""
+    from .letters import enqueue_letter  # noqa: PLC0415 - avoids an import cycle
+
+    now = now or timezone.now()
+    stuck = list(
+        Letter.objects.filter(
+            Q(status=LetterStatus.PENDING, updated_at__lt=now - PENDING_GRACE)
+            | Q(status=LetterStatus.GENERATING, updated_at__lt=now - GENERATING_GRACE)
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for letter_id in stuck:
+        Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.DONE).update(
+            status=LetterStatus.PENDING, updated_at=now
+        )
+        enqueue_letter(letter_id=letter_id)
+    if stuck:
+        logger.warning("letter sweeper re-enqueued %d letters", len(stuck))
+    return stuck

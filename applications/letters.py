@@ -1,22 +1,34 @@
-"""The one interface through which a decision asks for its letter (R26).
+"""The one interface through which a decision asks for its letter (R26), and who may read letters (R28).
 
 Services that create a decision call :func:`letter_request` inside their transaction; the letter row
 is created at once (status ``pending``) and the Celery task is enqueued only after the transaction
-commits. The letters issue fills in rendering; this interface stays.
+commits. Should the broker be down at that moment, the letter stays pending and the sweeper
+(``applications.tasks.sweep_letters``) enqueues it later: nothing is lost.
 """
 
+import logging
+
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
+from django.utils import timezone
+
+from sectorplan.roles import is_office
 
 from .constants import LetterStatus
 from .models import Decision, Letter
 
+logger = logging.getLogger(__name__)
 
+
+@transaction.atomic
 def letter_request(*, decision: Decision, by=None, new_version: bool = False) -> Letter:
     """Create (or, with ``new_version``, add) the letter of ``decision`` and enqueue it on commit.
 
     Idempotent: without ``new_version`` an existing letter is returned and nothing is enqueued.
+    A corrected letter is a new version; earlier versions and their files are kept (R28).
     """
+    # Lock the decision so that two requests for the same decision cannot both create version 1.
+    Decision.objects.select_for_update().filter(pk=decision.pk).first()
     existing = Letter.objects.filter(decision=decision).order_by("-version").first()
     if existing and not new_version:
         return existing
@@ -27,7 +39,52 @@ def letter_request(*, decision: Decision, by=None, new_version: bool = False) ->
 
 
 def enqueue_letter(*, letter_id: int) -> None:
-    from .tasks import generate_letter
+    """Send the task. A broker failure is logged, not raised: the decision has committed and the
+    sweeper will pick the pending letter up."""
+    from .tasks import generate_letter  # noqa: PLC0415 - tasks import this module
 
-    result = generate_letter.apply_async(args=[letter_id])
-    Letter.objects.filter(pk=letter_id, task_id="").update(task_id=result.id or "")
+    try:
+        result = generate_letter.apply_async(
+            args=[letter_id],
+            retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
+        )
+    except Exception:  # noqa: BLE001 - any broker error; the sweeper retries
+        logger.exception("could not enqueue letter %s; the sweeper will retry", letter_id)
+        return
+    Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.DONE).update(
+        task_id=result.id or "", updated_at=timezone.now()
+    )
+
+
+def letters_visible_to(user) -> QuerySet[Letter]:
+    """R28: the employer's members and the office (and admin staff); nobody else."""
+    qs = Letter.objects.select_related("decision__application__employer", "decision__application__period")
+    if not user or not user.is_authenticated:
+        return qs.none()
+    if is_office(user):
+        return qs
+    return qs.filter(decision__application__employer__memberships__user=user).distinct()
+
+
+def letter_regenerate(*, letter: Letter, by) -> Letter:
+    """The office asks for a corrected letter: a new version; the old version and its file stay (R28)."""
+    return letter_request(decision=letter.decision, by=by, new_version=True)
+
+
+def period_letters_overview(*, period_number: int) -> dict:
+    """The latest version of each decision's letter in a period, with progress (done of total)."""
+    from django.db.models import Count, OuterRef, Q, Subquery  # noqa: PLC0415
+
+    latest = Letter.objects.filter(decision=OuterRef("decision")).order_by("-version").values("pk")[:1]
+    letters = (
+        Letter.objects.filter(decision__application__period__number=period_number, pk=Subquery(latest))
+        .select_related("decision__application__employer")
+        .order_by("decision__application__number", "decision_id")
+    )
+    counts = letters.aggregate(
+        total=Count("id"),
+        done=Count("id", filter=Q(status=LetterStatus.DONE)),
+        failed=Count("id", filter=Q(status=LetterStatus.FAILED)),
+    )
+    return {"letters": letters, **counts}

@@ -1,3 +1,9 @@
-"""Letter download API (letters issue #5)."""
+"""Letter download API (R28)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .letters import LetterPdfView
+
+urlpatterns = [
+    path("letters/<int:pk>/pdf/", LetterPdfView.as_view(), name="letter-pdf"),
+]

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -62,9 +62,19 @@ class Decision(models.Model):
         return f"{self.application.reference} {self.get_kind_display()} {self.date}"
 
 
+class _PrivateStorage(Storage):
+    """Delegates every call to ``storages["private"]`` at call time, so that a changed setting (tests,
+    ``PRIVATE_STORAGE_ROOT``) takes effect without re-importing the model."""
+
+    def __getattribute__(self, name):
+        if name.startswith("__"):
+            return object.__getattribute__(self, name)
+        return getattr(storages["private"], name)
+
+
 def private_storage():
     """Letters are stored outside any public URL and served only through permission-checked views."""
-    return storages["private"]
+    return _PrivateStorage()
 
 
 def letter_upload_to(instance, filename):

@@ -92,3 +92,30 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     planned_cost = None
     age_band = "25-45"
     requested_amount = Decimal("5000.00")
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A decision row (letters issue). Amounts default to a plain grant without holdback."""
+
+    class Meta:
+        model = "applications.Decision"
+
+    application = factory.SubFactory(ApplicationFactory, status=ApplicationStatus.GRANTED,
+                                     submitted_at=factory.LazyAttribute(lambda o: o.period.application_opens),
+                                     eligible_amount=Decimal("10000.00"))
+    kind = "grant"
+    date = date(2026, 11, 23)
+    decided_by = factory.SubFactory(UserFactory)
+    granted_amount = Decimal("10000.00")
+    held_amount = Decimal("0.00")
+    advance_amount = Decimal("7500.00")
+    reasons = "Uw aanvraag voldoet aan de voorwaarden van de regeling."
+
+
+class LetterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "applications.Letter"
+
+    decision = factory.SubFactory(DecisionFactory)
+    version = 1
+    status = "pending"

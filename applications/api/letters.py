@@ -1,0 +1,44 @@
+"""``GET /api/v1/letters/{id}/pdf/``: the employer's members and the office; anyone else 404 (R28)."""
+
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.views import APIView
+
+from sectorplan.api.errors import StateConflict
+from sectorplan.api.permissions import BASE_PERMISSIONS
+
+from ..constants import LetterStatus
+from ..letters import letters_visible_to
+
+
+def letter_file_response(letter) -> FileResponse:
+    response = FileResponse(
+        letter.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=True,
+        filename=f"{letter.decision.application.reference}-{letter.decision.kind}-v{letter.version}.pdf",
+    )
+    response["X-Content-SHA256"] = letter.sha256
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class LetterPdfView(APIView):
+    permission_classes = BASE_PERMISSIONS
+
+    @extend_schema(
+        summary="Download a decision letter as PDF",
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The letter's PDF."),
+            404: OpenApiResponse(description="No such letter, or not yours."),
+            409: OpenApiResponse(description="The letter has not been generated yet."),
+        },
+    )
+    def get(self, request, pk: int):
+        letter = letters_visible_to(request.user).filter(pk=pk).first()
+        if letter is None:
+            raise Http404
+        if letter.status != LetterStatus.DONE:
+            raise StateConflict(field="status", code="letter_not_ready", message="The letter has not been generated yet.")
+        return letter_file_response(letter)

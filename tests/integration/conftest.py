@@ -1,0 +1,2 @@
+# The letter fixtures (an employer, period 3 and ``make_letter``) are shared with tests/letters.
+from tests.letters.conftest import employer, make_letter, period  # noqa: F401

@@ -1,0 +1,91 @@
+"""Who may read a letter (R28): the employer's members and the office; anyone else 404."""
+
+import pytest
+from django.urls import reverse
+
+from applications.constants import LetterStatus
+from tests.applications.factories import MembershipFactory
+
+
+def _api(letter):
+    return f"/api/v1/letters/{letter.pk}/pdf/"
+
+
+def test_member_downloads_pdf_through_api_R28(done_letter, member, client_for):
+    response = client_for(member).get(_api(done_letter))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["X-Content-SHA256"] == done_letter.sha256
+
+
+def test_member_of_another_employer_gets_404_R2_R28(done_letter, client_for):
+    stranger = MembershipFactory().user
+    assert client_for(stranger).get(_api(done_letter)).status_code == 404
+
+
+def test_office_downloads_any_letter_R28(done_letter, reviewer, decider, client_for):
+    assert client_for(reviewer).get(_api(done_letter)).status_code == 200
+    assert client_for(decider).get(_api(done_letter)).status_code == 200
+
+
+def test_anonymous_gets_401_R28(done_letter, client_for):
+    assert client_for(None).get(_api(done_letter)).status_code == 401
+
+
+@pytest.mark.parametrize("who", ["ministry_user", "commission_user", "plain_user"])
+def test_ministry_commission_and_strangers_cannot_read_letters_R28_R40(done_letter, client_for, request, who):
+    user = request.getfixturevalue(who)
+    assert client_for(user).get(_api(done_letter)).status_code in (403, 404)
+
+
+def test_unknown_letter_is_404(client_for, reviewer, db):
+    assert client_for(reviewer).get("/api/v1/letters/999999/pdf/").status_code == 404
+
+
+def test_pending_letter_is_409_not_a_broken_pdf_R28(make_letter, member, client_for):
+    letter = make_letter("grant")
+    response = client_for(member).get(_api(letter))
+    assert response.status_code == 409
+    assert response.json()["errors"][0]["code"] == "letter_not_ready"
+
+
+def test_portal_download_for_member_and_404_for_others_R28(done_letter, member, client):
+    url = reverse("letters:download", args=[done_letter.pk])
+    client.force_login(member)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    client.force_login(MembershipFactory().user)
+    assert client.get(url).status_code == 404
+
+
+def test_office_page_lists_period_letters_with_progress_R28(done_letter, make_letter, decider, client):
+    make_letter("rejection", number=124)
+    client.force_login(decider)
+    response = client.get(reverse("letters:period", args=[3]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "SPP-T3-000123" in html and "SPP-T3-000124" in html
+    assert response.context["done"] == 1 and response.context["total"] == 2
+    assert 'value="1"' in html and 'max="2"' in html
+
+
+def test_office_regenerates_a_letter_as_new_version_R28(
+    done_letter, decider, client, enqueued, django_capture_on_commit_callbacks
+):
+    client.force_login(decider)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letters:regenerate", args=[done_letter.pk]))
+    assert response.status_code == 302
+    versions = list(done_letter.decision.letters.values_list("version", "status"))
+    assert versions == [(1, LetterStatus.DONE), (2, LetterStatus.PENDING)]
+    # the office page now shows the latest version only
+    page = client.get(reverse("letters:period", args=[3]))
+    assert page.context["total"] == 1 and page.context["done"] == 0
+
+
+def test_members_cannot_see_the_office_page_or_regenerate_R28(done_letter, member, client):
+    client.force_login(member)
+    assert client.get(reverse("letters:period", args=[3])).status_code == 404
+    assert client.post(reverse("letters:regenerate", args=[done_letter.pk])).status_code == 404
+    assert done_letter.decision.letters.count() == 1
