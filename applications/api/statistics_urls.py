@@ -1,3 +1,11 @@
-"""The ministry's tables (statistics issue #7)."""
+"""The ministry's tables (statistics issue #7): R34-R37."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .statistics import BudgetStatisticsView, HoldbackStatisticsView, ParticipantStatisticsView
+
+urlpatterns = [
+    path("statistics/participants/", ParticipantStatisticsView.as_view(), name="statistics-participants"),
+    path("statistics/budgets/", BudgetStatisticsView.as_view(), name="statistics-budgets"),
+    path("statistics/holdbacks/", HoldbackStatisticsView.as_view(), name="statistics-holdbacks"),
+]

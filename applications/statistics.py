@@ -1,0 +1,363 @@
+"""The ministry's tables (R34-R37): aggregated counts, never personal data.
+
+Every selector here aggregates in the database with ``values().annotate(Count(...))`` and runs a fixed
+number of queries, whatever the size of the data: the participants table is one ``GROUP BY`` (plus one
+small query on ``Period`` when no period filter is given); the region breakdown is one ``GROUP BY``
+plus one query for the region names.
+
+Small-cell suppression in region breakdowns (R36)
+-------------------------------------------------
+Each region's table is treated as a closed grid: the focus rows plus the totals row, by the age-band
+columns plus the total column. Every row and every column of that grid is one published linear
+equation (the cells add up to their total).
+
+1. *Primary suppression*: every cell counting 1-4 people, including a row total, a column total or the
+   grand total, is suppressed (``null``).
+2. *Secondary suppression*: the value of a suppressed cell can be worked out from the published
+   numbers exactly when it is not on any cycle of suppressed cells (alternating between rows and
+   columns). Seen as a bipartite graph (grid rows and grid columns as nodes, suppressed cells as
+   edges) that is exactly when the cell is a *bridge*. As long as some suppressed cell is a bridge,
+   one more cell is suppressed: preferably one that closes a cycle through the bridge, choosing the
+   smallest non-zero published count (an interior cell before a total); otherwise the smallest other
+   count in the bridge's row. A grid with every cell suppressed has no bridges, so this terminates.
+   A row or column with exactly one suppressed cell is the simplest bridge, so it always gets a
+   second one.
+3. *Across regions*: the national table with the same filters is published too, so a cell position
+   (focus x age band, or a total) suppressed in exactly one region could be recovered as
+   national minus the other regions. Such a position is suppressed in a second region as well (the
+   one with the smallest non-zero count there), after which step 2 runs again, until nothing changes.
+
+A row with any suppressed cell carries ``"suppressed": true``. Percentages of suppressed cells are
+``null``; when a row's total is suppressed, all of that row's percentages are ``null`` (a percentage
+and a published count would otherwise reveal the total). What remains: exact values are not
+derivable, but feasible ranges (from non-negativity) may be narrower than 0-4 in some patterns; the
+cross-region step is a heuristic for lines across regions, not a full three-dimensional audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from budgets.models import Period, Region
+
+from .constants import AgeBand, ApplicationStatus, Focus, Outcome
+from .models import Participant
+
+#: Application statuses whose participants count as registered: submitted and not withdrawn.
+REGISTERED_STATUSES = (
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ASSESSED,
+    ApplicationStatus.GRANTED,
+    ApplicationStatus.REJECTED,
+    ApplicationStatus.SETTLED,
+)
+
+#: Smallest count published in region breakdowns (R36): 1..SUPPRESS_BELOW-1 are suppressed.
+SUPPRESS_BELOW = 5
+
+AGE_BANDS: tuple[str, ...] = tuple(AgeBand.values)
+FOCUSES: tuple[str, ...] = tuple(Focus.values)
+
+
+class ParticipantStatus(models.TextChoices):
+    """Which participants the table counts (R34)."""
+
+    REGISTERED = "registered", _("Registered: applications submitted and not withdrawn")
+    STARTED = "started", _("Started (accountability)")
+    COMPLETED = "completed", _("Completed (accountability)")
+
+
+@dataclass(frozen=True)
+class TableFilter:
+    periods: tuple[int, ...] = ()
+    region: str | None = None
+    earmark: str | None = None
+    status: str = ParticipantStatus.REGISTERED
+
+
+def percentage(count: int, total: int) -> int:
+    """Row percentage rounded half-up to a whole percent (12.5 -> 13, 1/3 -> 33, 2/3 -> 67)."""
+    if not total:
+        return 0
+    return int((Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _participants(f: TableFilter):
+    qs = Participant.objects.filter(application__status__in=REGISTERED_STATUSES)
+    if f.status == ParticipantStatus.STARTED:
+        qs = qs.filter(started=True)
+    elif f.status == ParticipantStatus.COMPLETED:
+        qs = qs.filter(outcome=Outcome.COMPLETED)
+    if f.periods:
+        qs = qs.filter(application__period__number__in=f.periods)
+    if f.region:
+        qs = qs.filter(application__region__code=f.region)
+    if f.earmark:
+        qs = qs.filter(application__employer__earmark=f.earmark)
+    return qs
+
+
+def _periods_of(f: TableFilter) -> list[int]:
+    if f.periods:
+        return sorted(set(f.periods))
+    return list(Period.objects.order_by("number").values_list("number", flat=True))
+
+
+def _grid(counts: dict[tuple[str, str], int]) -> dict[str, list[int]]:
+    """``{focus: [count per age band]}`` for the focuses present, in focus order."""
+    grid: dict[str, list[int]] = {}
+    for focus in FOCUSES:
+        row = [counts.get((focus, band), 0) for band in AGE_BANDS]
+        if any(row):
+            grid[focus] = row
+    return grid
+
+
+def _table(grid: dict[str, list[int]]) -> dict:
+    rows = []
+    col_totals = [0] * len(AGE_BANDS)
+    for focus, counts in grid.items():
+        total = sum(counts)
+        rows.append(
+            {
+                "focus": focus,
+                "counts": list(counts),
+                "percentages": [percentage(c, total) for c in counts],
+                "total": total,
+            }
+        )
+        col_totals = [a + b for a, b in zip(col_totals, counts, strict=True)]
+    grand = sum(col_totals)
+    return {
+        "rows": rows,
+        "totals": {
+            "counts": col_totals,
+            "percentages": [percentage(c, grand) for c in col_totals],
+            "total": grand,
+        },
+    }
+
+
+def participant_table(
+    *, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None,
+    status: str = ParticipantStatus.REGISTERED,
+) -> dict:
+    """Participants (trajectories) by focus x age band: counts, row percentages, totals (R34).
+
+    Two queries at most: the ``GROUP BY focus, age_band`` and, without a period filter, the list of periods.
+    """
+    f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark, status=status)
+    counts = {
+        (r["focus"], r["age_band"]): r["n"]
+        for r in _participants(f).order_by().values("focus", "age_band").annotate(n=Count("id"))
+    }
+    return {
+        "periods": _periods_of(f),
+        "status": str(f.status),
+        "age_bands": list(AGE_BANDS),
+        **_table(_grid(counts)),
+    }
+
+
+# --- suppression -------------------------------------------------------------------------------------------
+
+Cell = tuple[int, int]  # (grid row, grid column); the last row and the last column are the totals
+
+
+def _closed_grid(grid: dict[str, list[int]]) -> list[list[int]]:
+    """Rows of counts with a total column, followed by the totals row."""
+    out = [[*counts, sum(counts)] for counts in grid.values()]
+    width = len(AGE_BANDS) + 1
+    out.append([sum(r[j] for r in out) for j in range(width)])
+    return out
+
+
+def _bridge_split(cells: set[Cell], edge: Cell) -> tuple[set, set] | None:
+    """If ``edge`` is a bridge among ``cells``, the node sets on either side of it; else None.
+
+    Nodes are ``("r", i)`` for grid rows and ``("c", j)`` for grid columns.
+    """
+    adjacency: dict[tuple, list[tuple]] = {}
+    for i, j in cells:
+        if (i, j) == edge:
+            continue
+        adjacency.setdefault(("r", i), []).append(("c", j))
+        adjacency.setdefault(("c", j), []).append(("r", i))
+    start, goal = ("r", edge[0]), ("c", edge[1])
+    seen = {start}
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        for nxt in adjacency.get(node, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    if goal in seen:
+        return None
+    other = {goal}
+    stack = [goal]
+    while stack:
+        node = stack.pop()
+        for nxt in adjacency.get(node, ()):
+            if nxt not in other:
+                other.add(nxt)
+                stack.append(nxt)
+    return seen, other
+
+
+def _preference(values: list[list[int]], cell: Cell) -> tuple:
+    """Order candidates for secondary suppression: non-zero first, smallest, interior before totals."""
+    i, j = cell
+    last_row, last_col = len(values) - 1, len(values[0]) - 1
+    value = values[i][j]
+    return (value == 0, value, i == last_row or j == last_col, i, j)
+
+
+def _secondary(values: list[list[int]], hidden: set[Cell]) -> set[Cell]:
+    """Add cells to ``hidden`` until no hidden cell is a bridge (its value would be derivable)."""
+    hidden = set(hidden)
+    n_rows, n_cols = len(values), len(values[0])
+    all_cells = [(i, j) for i in range(n_rows) for j in range(n_cols)]
+    while True:
+        bridge = None
+        for edge in sorted(hidden):
+            split = _bridge_split(hidden, edge)
+            if split is not None:
+                bridge = edge, split
+                break
+        if bridge is None:
+            return hidden
+        (bi, bj), (side_a, side_b) = bridge
+        candidates = [
+            (i, j)
+            for i, j in all_cells
+            if (i, j) not in hidden
+            and ((("r", i) in side_a and ("c", j) in side_b) or (("r", i) in side_b and ("c", j) in side_a))
+        ]
+        if not candidates:
+            candidates = [(bi, j) for j in range(n_cols) if (bi, j) not in hidden]
+        if not candidates:
+            candidates = [(i, bj) for i in range(n_rows) if (i, bj) not in hidden]
+        hidden.add(min(candidates, key=lambda c: _preference(values, c)))
+
+
+def _primary(values: list[list[int]]) -> set[Cell]:
+    return {(i, j) for i, row in enumerate(values) for j, v in enumerate(row) if 0 < v < SUPPRESS_BELOW}
+
+
+def suppress_region_tables(grids: dict[str, dict[str, list[int]]]) -> dict[str, tuple[list[list[int]], set[Cell]]]:
+    """Per region code: its closed grid and the set of suppressed cells (see the module docstring)."""
+    closed = {code: _closed_grid(grid) for code, grid in grids.items()}
+    focus_rows = {code: [*grid.keys(), None] for code, grid in grids.items()}  # None: the totals row
+    hidden = {code: _secondary(values, _primary(values)) for code, values in closed.items()}
+    # Across regions: the same position (focus or totals row, age band or total column) hidden in
+    # exactly one region is hidden in a second one too, then the per-region step runs again.
+    for _step in range(10_000):  # bounded: every step hides one more cell
+        positions: dict[tuple, list[str]] = {}
+        for code, cells in hidden.items():
+            for i, j in cells:
+                positions.setdefault((focus_rows[code][i], j), []).append(code)
+        fix = None
+        for (focus, j), codes in sorted(positions.items(), key=lambda kv: (str(kv[0][0]), kv[0][1])):
+            if len(codes) != 1:
+                continue
+            options = []
+            for code, rows in focus_rows.items():
+                if code != codes[0] and focus in rows and (rows.index(focus), j) not in hidden[code]:
+                    value = closed[code][rows.index(focus)][j]
+                    options.append((value == 0, value, code, rows.index(focus)))
+            if options:
+                fix = min(options), j
+                break
+        if fix is None:
+            break
+        (_zero, _value, code, i), j = fix
+        hidden[code] = _secondary(closed[code], hidden[code] | {(i, j)})
+    return {code: (closed[code], hidden[code]) for code in grids}
+
+
+def _suppressed_table(grid: dict[str, list[int]], values: list[list[int]], hidden: set[Cell]) -> dict:
+    last = len(AGE_BANDS)
+
+    def row_out(i: int) -> dict:
+        counts = [None if (i, j) in hidden else values[i][j] for j in range(last)]
+        total = None if (i, last) in hidden else values[i][last]
+        if total is None:
+            percentages = [None] * last
+        else:
+            percentages = [None if c is None else percentage(c, total) for c in counts]
+        return {
+            "counts": counts,
+            "percentages": percentages,
+            "total": total,
+            "suppressed": any((i, j) in hidden for j in range(last + 1)),
+        }
+
+    rows = [{"focus": focus, **row_out(i)} for i, focus in enumerate(grid)]
+    return {"rows": rows, "totals": row_out(len(values) - 1)}
+
+
+def participant_table_by_region(
+    *, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None,
+    status: str = ParticipantStatus.REGISTERED,
+) -> dict:
+    """The participants table per region, with small-cell suppression (R34, R36).
+
+    Regions with at least one counted participant are listed, in the order of their names. Three
+    queries at most: the ``GROUP BY region, focus, age_band``, the region names and (without a
+    period filter) the periods.
+    """
+    f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark, status=status)
+    per_region: dict[int, dict[tuple[str, str], int]] = {}
+    for r in (
+        _participants(f).order_by().values("application__region_id", "focus", "age_band").annotate(n=Count("id"))
+    ):
+        per_region.setdefault(r["application__region_id"], {})[(r["focus"], r["age_band"])] = r["n"]
+    regions = (
+        Region.objects.filter(pk__in=list(per_region)).order_by("name").values_list("pk", "code", "name")
+        if per_region
+        else []
+    )
+    grids = {code: _grid(per_region[pk]) for pk, code, _name in regions}
+    suppressed = suppress_region_tables(grids)
+    return {
+        "periods": _periods_of(f),
+        "status": str(f.status),
+        "age_bands": list(AGE_BANDS),
+        "regions": [
+            {"code": code, "name": name, **_suppressed_table(grids[code], *suppressed[code])}
+            for _pk, code, name in regions
+        ],
+    }
+
+
+def csv_rows_participants(data: dict) -> tuple[list[str], list[Sequence]]:
+    """Header and rows of a participants table (national or by region) for CSV (R37)."""
+    bands = data["age_bands"]
+    by_region = "regions" in data
+    header = [
+        *(["region", "region_name"] if by_region else []),
+        "focus", *bands, "total", *(f"percentage {b}" for b in bands),
+        *(["suppressed"] if by_region else []),
+    ]
+
+    def line(prefix: list, focus: str, row: dict) -> list:
+        out = [*prefix, focus, *row["counts"], row["total"], *row["percentages"]]
+        if by_region:
+            out.append(str(bool(row.get("suppressed"))).lower())
+        return out
+
+    rows: list[Sequence] = []
+    tables = data["regions"] if by_region else [data]
+    for table in tables:
+        prefix = [table["code"], table["name"]] if by_region else []
+        for row in table["rows"]:
+            rows.append(line(prefix, row["focus"], row))
+        rows.append(line(prefix, "total", table["totals"]))
+    return header, rows
