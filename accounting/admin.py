@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Membership
+from .models import AccountabilityReport, Invitation, Membership, Objection, ReminderSent
 
 
 @admin.register(Membership)
@@ -9,3 +10,47 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     search_fields = ["user__username", "employer__name", "employer__kvk_number"]
     autocomplete_fields = ["employer"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by services only (conventions): the admin reads, actions call services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    list_display = ["employer", "email", "role", "created_at", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    exclude = ["token_hash"]
+
+
+@admin.register(AccountabilityReport)
+class AccountabilityReportAdmin(ReadOnlyAdmin):
+    list_display = ["application", "submitted_at", "completion_statement", "reopened_until"]
+    actions = ["reopen_for_14_days"]
+
+    @admin.action(description=_("Reopen reporting for 14 days (R32)"))
+    def reopen_for_14_days(self, request, queryset):
+        from . import services
+
+        for report in queryset.select_related("application"):
+            services.accountability_reopen(application=report.application, by=request.user, reason="admin")
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["application", "kind", "sent_at", "recipients"]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    list_display = ["decision", "received_on", "deadline", "status", "ruled_at"]
+    list_filter = ["status"]

@@ -1,0 +1,78 @@
+"""R30: the settlement arithmetic, pure and exact (no database, no floats).
+
+settlement = min(round_half_up(sum(realised per participant) × factor), unconditional + released)
+factor     = granted ÷ eligible (1 when not oversubscribed: then granted = eligible), never above 1
+payment    = settlement − advances paid (negative: a reclaim)
+
+The realised subsidy of a participant is R12 with actual values (:func:`applications.rules.requested_amount`
+with the actual cost for actual-cost types); a participant who did not start, or was not found eligible in the
+assessment, realises nothing. Small applications (R31) settle on the completion statement: a started
+participant realises the fixed amount or the planned (requested) amount, without costs.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from applications.rules import Rate, requested_amount
+from budgets.constants import RateMethod
+from sectorplan.money import ZERO, round_half_up
+
+
+@dataclass(frozen=True)
+class ParticipantActuals:
+    eligible: bool
+    started: bool
+    rate: Rate
+    contract_hours: Decimal
+    actual_cost: Decimal | None
+    planned_amount: Decimal  # the participant's requested amount (R12, planned values)
+
+
+@dataclass(frozen=True)
+class Settlement:
+    realised: Decimal  # sum over participants, before the factor
+    factor: Decimal | None  # None means 1 (not oversubscribed)
+    settled_amount: Decimal
+    advances_paid: Decimal
+    payment_amount: Decimal
+
+    @property
+    def is_reclaim(self) -> bool:
+        return self.payment_amount < 0
+
+
+def realised_amount(p: ParticipantActuals, *, small: bool = False) -> Decimal:
+    """R30/R12 with actual values for one participant."""
+    if not p.eligible or not p.started:
+        return ZERO
+    if small or p.rate.method == RateMethod.FIXED:
+        if small and p.rate.method == RateMethod.ACTUAL_COST:
+            return round_half_up(p.planned_amount)
+        return requested_amount(rate=p.rate, contract_hours=p.contract_hours, planned_cost=None)
+    return requested_amount(rate=p.rate, contract_hours=p.contract_hours, planned_cost=p.actual_cost or ZERO)
+
+
+def settle(
+    *,
+    participants: list[ParticipantActuals],
+    eligible_amount: Decimal,
+    granted_amount: Decimal,
+    unconditional_amount: Decimal,
+    released_amount: Decimal,
+    advances_paid: Decimal,
+    small: bool = False,
+) -> Settlement:
+    realised = sum((realised_amount(p, small=small) for p in participants), ZERO)
+    factor: Decimal | None = None
+    if eligible_amount > 0 and granted_amount < eligible_amount:
+        factor = granted_amount / eligible_amount
+    amount = round_half_up(realised * factor) if factor is not None else round_half_up(realised)
+    cap = unconditional_amount + released_amount
+    settled = min(amount, cap)
+    return Settlement(
+        realised=realised,
+        factor=factor,
+        settled_amount=settled,
+        advances_paid=round_half_up(advances_paid),
+        payment_amount=settled - round_half_up(advances_paid),
+    )

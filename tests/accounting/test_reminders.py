@@ -1,0 +1,55 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from accounting import tasks
+from accounting.models import ReminderSent
+from applications.constants import MembershipRole
+from tests.accounting.factories import granted_application, submitted_report
+from tests.applications.factories import MembershipFactory
+from tests.budgets.factories import PeriodFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(today, capture):
+    from accounting import services
+
+    with capture(execute=True):
+        return services.reminders_send(today=today)
+
+
+def test_reminders_go_out_30_and_7_days_before_each_once_R32(django_capture_on_commit_callbacks):
+    period = PeriodFactory()
+    deadline = period.accountability_deadline
+    app = granted_application(period=period)
+    MembershipFactory(employer=app.employer, role=MembershipRole.CONTACT)
+    MembershipFactory(employer=app.employer, role=MembershipRole.ACCOUNTABILITY_OFFICER)
+    assert _run(deadline - timedelta(days=31), django_capture_on_commit_callbacks) == 0
+    assert _run(deadline - timedelta(days=30), django_capture_on_commit_callbacks) == 1
+    assert len(mail.outbox) == 1 and len(mail.outbox[0].to) == 2
+    assert app.reference in mail.outbox[0].subject
+    assert _run(deadline - timedelta(days=29), django_capture_on_commit_callbacks) == 0  # 30-day reminder only once
+    assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 1
+    assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 0
+    assert _run(deadline, django_capture_on_commit_callbacks) == 0
+    assert len(mail.outbox) == 2
+    assert set(ReminderSent.objects.filter(application=app).values_list("kind", flat=True)) == {"30", "7"}
+
+
+def test_no_reminder_after_the_report_or_the_deadline_R32(django_capture_on_commit_callbacks):
+    period = PeriodFactory()
+    reported = granted_application(period=period)
+    member = MembershipFactory(employer=reported.employer).user
+    submitted_report(reported, member)
+    late = granted_application(period=PeriodFactory(accountability_deadline=period.accountability_deadline - timedelta(days=1)))
+    MembershipFactory(employer=late.employer)
+    assert _run(period.accountability_deadline, django_capture_on_commit_callbacks) == 0
+    assert mail.outbox == []
+
+
+def test_beat_task_runs_the_service_R32(django_capture_on_commit_callbacks, settings):
+    assert "accountability-reminders" in settings.CELERY_BEAT_SCHEDULE
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.send_accountability_reminders.run() == 0
