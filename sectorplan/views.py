@@ -20,10 +20,14 @@ def _check_database() -> str:
 def _check_broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process"
+    from kombu import Connection
+
     from sectorplan.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        # A fresh connection to the configured broker, not one from the app's pool: the check must
+        # see the broker as it is now.
+        with Connection(app.conf.broker_url, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception as exc:  # noqa: BLE001

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "sectorplan.context_processors.environment",
+                "accounting.portal.portal_context",
             ],
         },
     },
@@ -177,7 +178,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Letters stuck in pending/generating (broker down at commit, worker lost) are re-enqueued (R28).
+    "sweep-letters": {"task": "applications.tasks.sweep_letters", "schedule": 300.0},
+    # R32: accountability reminders 30 and 7 days before the deadline (each once; daily is enough).
+    "accountability-reminders": {"task": "accounting.tasks.send_accountability_reminders", "schedule": 3600.0 * 6},
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True
 
