@@ -29,10 +29,13 @@ USERS = [
 ]
 
 EMPLOYERS = [
-    # name, kvk, region code, earmark, iban
-    ("Zorggroep De Linde", "12345678", "rijnmond", "nursing_home", "NL91ABNA0417164300"),
-    ("Thuiszorg Het Anker", "23456789", "rijnmond", "other", "NL44RABO0123456789"),
-    ("Welzijn Oost", "34567890", "twente", "other", "NL20INGB0001234567"),
+    # name, kvk, region code, earmark, iban, (address, postal code, city)
+    ("Zorggroep De Linde", "12345678", "rijnmond", "nursing_home", "NL91ABNA0417164300",
+     ("Lindelaan 12", "3011 AB", "Rotterdam")),
+    ("Thuiszorg Het Anker", "23456789", "rijnmond", "other", "NL44RABO0123456789",
+     ("Havenstraat 4", "3024 CD", "Rotterdam")),
+    ("Welzijn Oost", "34567890", "twente", "other", "NL20INGB0001234567",
+     ("Oosterstraat 88", "7511 EF", "Enschede")),
 ]
 
 
@@ -100,10 +103,11 @@ def seed_demo() -> list[tuple[str, str]]:
     budget_services.reference_data_seed()
     users = {u[0]: _user(*u) for u in USERS}
     employers = []
-    for name, kvk, region_code, earmark, iban in EMPLOYERS:
+    for name, kvk, region_code, earmark, iban, (address, postal_code, city) in EMPLOYERS:
         employer = Employer.objects.filter(kvk_number=kvk).first() or app_services.employer_create(
             by=users["beheerder"], name=name, kvk_number=kvk, region=Region.objects.get(code=region_code),
             earmark=earmark, iban=iban, contact_name="Zora Contactpersoon", contact_email=f"info@{kvk}.example.org",
+            address=address, postal_code=postal_code, city=city,
         )
         employers.append(employer)
     from accounting.models import Membership

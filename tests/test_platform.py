@@ -103,3 +103,17 @@ def test_docker_compose_has_the_services_and_one_shared_environment():
     mounts = lambda s: {v.split(":")[0] for v in services[s].get("volumes", [])}  # noqa: E731
     assert "letters" in mounts("web") and "letters" in mounts("worker")
     assert "pgdata" in mounts("postgres")
+
+
+def test_make_run_path_migrates_and_seeds_on_sqlite(tmp_path):
+    """`make run` uses SQLite when no DATABASE_URL is set: every migration must run there too."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'dev.sqlite3'}"
+    env["DJANGO_SETTINGS_MODULE"] = "sectorplan.settings.dev"
+    env["PRIVATE_STORAGE_ROOT"] = str(tmp_path / "private")
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert "beoordelaar" in result.stdout

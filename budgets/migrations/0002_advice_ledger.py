@@ -6,6 +6,52 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+
+# R25: ledger rows are append-only, also for anyone writing SQL. The trigger exists on PostgreSQL
+# (production, tests) and on SQLite (the embedded development default).
+POSTGRES_CREATE = """
+CREATE FUNCTION budgets_ledgerentry_append_only() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'ledger entries are append-only (R25)'; END; $$ LANGUAGE plpgsql;
+CREATE TRIGGER budgets_ledgerentry_append_only BEFORE UPDATE OR DELETE ON budgets_ledgerentry
+FOR EACH ROW EXECUTE FUNCTION budgets_ledgerentry_append_only();
+"""
+POSTGRES_DROP = """
+DROP TRIGGER IF EXISTS budgets_ledgerentry_append_only ON budgets_ledgerentry;
+DROP FUNCTION IF EXISTS budgets_ledgerentry_append_only();
+"""
+SQLITE_CREATE = [
+    "CREATE TRIGGER budgets_ledgerentry_no_update BEFORE UPDATE ON budgets_ledgerentry "
+    "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (R25)'); END;",
+    "CREATE TRIGGER budgets_ledgerentry_no_delete BEFORE DELETE ON budgets_ledgerentry "
+    "BEGIN SELECT RAISE(ABORT, 'ledger entries are append-only (R25)'); END;",
+]
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS budgets_ledgerentry_no_update;",
+    "DROP TRIGGER IF EXISTS budgets_ledgerentry_no_delete;",
+]
+
+
+def _run(schema_editor, statements):
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def create_append_only_trigger(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        _run(schema_editor, [POSTGRES_CREATE])
+    elif vendor == "sqlite":
+        _run(schema_editor, SQLITE_CREATE)
+
+
+def drop_append_only_trigger(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        _run(schema_editor, [POSTGRES_DROP])
+    elif vendor == "sqlite":
+        _run(schema_editor, SQLITE_DROP)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -56,16 +102,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='ledgerentry_amount_nonnegative')],
             },
         ),
-        migrations.RunSQL(
-            sql="""
-            CREATE FUNCTION budgets_ledgerentry_append_only() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'ledger entries are append-only (R25)'; END; $$ LANGUAGE plpgsql;
-            CREATE TRIGGER budgets_ledgerentry_append_only BEFORE UPDATE OR DELETE ON budgets_ledgerentry
-            FOR EACH ROW EXECUTE FUNCTION budgets_ledgerentry_append_only();
-            """,
-            reverse_sql="""
-            DROP TRIGGER IF EXISTS budgets_ledgerentry_append_only ON budgets_ledgerentry;
-            DROP FUNCTION IF EXISTS budgets_ledgerentry_append_only();
-            """,
-        ),
+        migrations.RunPython(create_append_only_trigger, drop_append_only_trigger),
     ]
