@@ -53,11 +53,12 @@ def latest_advice(*, period: Period, region: Region) -> CommissionAdvice | None:
 
 def latest_advice_by_region(*, period: Period) -> dict[int, CommissionAdvice]:
     """One query: region id -> latest advice of ``period``."""
-    qs = (
-        CommissionAdvice.objects.filter(period=period)
-        .order_by("region_id", "-date", "-recorded_at", "-id")
-        .distinct("region_id")
+    latest = (
+        CommissionAdvice.objects.filter(period=period, region=OuterRef("region"))
+        .order_by("-date", "-recorded_at", "-id")
+        .values("id")[:1]
     )
+    qs = CommissionAdvice.objects.filter(period=period, id=Subquery(latest))
     return {advice.region_id: advice for advice in qs}
 
 
