@@ -22,12 +22,10 @@ def _check_broker() -> str:
         return "in-process"
     from kombu import Connection
 
-    from sectorplan.celery import app
-
     try:
         # A fresh connection to the configured broker, not one from the app's pool: the check must
         # see the broker as it is now.
-        with Connection(app.conf.broker_url, connect_timeout=2) as conn:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
     except Exception as exc:  # noqa: BLE001
