@@ -15,7 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from applications.models import Application, Decision, Employer, Participant
 from applications.rules import Rate
 from budgets.constants import RateMethod
 from sectorplan.api.errors import DomainError, StateConflict
-from sectorplan.money import ZERO, percent_of, round_half_up, to_decimal
+from sectorplan.money import ZERO, format_eur, percent_of, round_half_up, to_decimal
 from sectorplan.roles import is_office
 
 from . import deadlines
@@ -313,7 +313,7 @@ def settlement_compute(*, application: Application) -> Settlement:
         raise StateConflict(field="status", code="no_grant", message=_("This application has no grant decision."))
     decisions = application.decisions.all()
     released = decisions.filter(kind=DecisionKind.HOLDBACK_RELEASE).aggregate(s=Sum("released_amount"))["s"] or ZERO
-    advances = decisions.aggregate(s=Sum("advance_amount"))["s"] or ZERO
+    advances = net_advances_paid(application)
     rates = _rates(application)
     actuals = [
         ParticipantActuals(
@@ -467,6 +467,67 @@ def objection_record(*, decision: Decision, received_on: date, grounds: str, by)
     return Objection.objects.create(decision=decision, received_on=received_on, deadline=deadline, grounds=grounds, recorded_by=by)
 
 
+#: Decisions whose amount an upheld objection can change: the grant (or rejection) and earlier rulings on it.
+GRANT_LIKE_KINDS = frozenset({DecisionKind.GRANT, DecisionKind.REJECTION, DecisionKind.OBJECTION_RULING})
+
+
+def net_advances_paid(application: Application) -> Decimal:
+    """Advances paid (R20) less advance reclaimed by objection rulings that lowered the grant (R33)."""
+    rows = application.decisions.aggregate(
+        advance=Sum("advance_amount"),
+        reclaimed=Sum("payment_amount", filter=Q(kind=DecisionKind.OBJECTION_RULING, payment_amount__lt=0)),
+    )
+    return (rows["advance"] or ZERO) + (rows["reclaimed"] or ZERO)
+
+
+def _objection_money(*, application: Application, original: Decision, new_amount: Decimal, by) -> dict:
+    """R33 with R19-R22: the money of an upheld objection that changes the granted amount.
+
+    Choices (the ruling states ``held_amount`` like a grant: everything held back under it, released or not):
+
+    * **Raising** (also granting a formerly rejected application): the increase is a new grant part. In a
+      holdback period whose region's latest advice is not positive, the holdback percentage of the increase is
+      held back (R22); the rest is committed unconditionally. Both go through the ceiling check under the
+      period lock (R19): 409 ``ceiling_exceeded`` when the budget line has no room.
+    * **Lowering**: the decrease comes out of the unconditional part and is posted as ``decommitment``: it
+      returns to the budget line as available. What is held back or already released is not touched by a
+      ruling; lowering below that is refused (400 ``below_held``): forfeit or settle instead.
+    * **Advance** (R20): the advance due is the advance share of (unconditional + released). A raise tops the
+      advance up to it (``advance`` entry, the ruling's ``advance_amount``); a lowering reclaims what was paid
+      above it (``reclaim`` entry, the ruling's negative ``payment_amount``).
+    """
+    from budgets.constants import AdviceOutcome, LedgerKind
+    from budgets.selectors import latest_advice
+
+    period = application.period
+    old_unconditional = original.granted_amount - original.held_amount
+    released = application.decisions.filter(kind=DecisionKind.HOLDBACK_RELEASE).aggregate(
+        s=Sum("released_amount"))["s"] or ZERO
+    entries: list[tuple[str, Decimal]] = []
+    held = original.held_amount
+    delta = new_amount - original.granted_amount
+    if delta > 0:
+        latest = latest_advice(period=period, region=application.region) if period.holdback_applies else None
+        hold = period.holdback_applies and not (latest and latest.outcome == AdviceOutcome.POSITIVE)
+        held_increase = percent_of(delta, period.holdback_percent) if hold else ZERO
+        held += held_increase
+        entries += [(LedgerKind.COMMITMENT, delta - held_increase), (LedgerKind.HOLD, held_increase)]
+    else:
+        if -delta > old_unconditional:
+            raise DomainError(
+                field="granted_amount", code="below_held",
+                message=_("The grant cannot be lowered below its held-back part (%(held)s).")
+                % {"held": format_eur(original.held_amount)},
+            )
+        entries.append((LedgerKind.DECOMMITMENT, -delta))
+    due = percent_of(new_amount - held + released, period.advance_percent)
+    paid = net_advances_paid(application)
+    advance = max(due - paid, ZERO)
+    reclaim = max(paid - due, ZERO)
+    entries += [(LedgerKind.ADVANCE, advance), (LedgerKind.RECLAIM, reclaim)]
+    return {"held": held, "advance": advance, "reclaim": reclaim, "entries": entries}
+
+
 @transaction.atomic
 def objection_rule(
     *, objection: Objection, outcome: str, ruling: str, by, granted_amount: Decimal | None = None, today: date | None = None
@@ -484,34 +545,40 @@ def objection_rule(
     if not (ruling or "").strip():
         raise DomainError(field="ruling", code="required", message=_("State the ruling's reasons."))
     original = objection.decision
-    application = Application.objects.select_for_update().select_related("period", "employer").get(pk=original.application_id)
+    application = Application.objects.select_for_update().select_related("period", "employer", "region").get(
+        pk=original.application_id
+    )
     upheld = outcome == ObjectionStatus.UPHELD
+    grant_like = original.kind in GRANT_LIKE_KINDS
+    if granted_amount is not None and not (upheld and grant_like):
+        raise DomainError(
+            field="granted_amount", code="not_applicable",
+            message=_("A new granted amount is only stated when an objection against a grant or rejection is upheld."),
+        )
     new_amount = original.granted_amount if granted_amount is None else round_half_up(granted_amount)
     if new_amount < 0:
         raise DomainError(field="granted_amount", code="negative", message=_("The amount may not be negative."))
-    held = min(original.held_amount, new_amount) if upheld else original.held_amount
-    # An upheld objection that raises the grant commits the increase (ceiling-checked, R19) and tops up
-    # the advance by the period's advance share of it (R20). A lowered grant is not posted (see report).
-    increase = (new_amount - held) - (original.granted_amount - original.held_amount) if upheld else ZERO
-    period = application.period
-    advance = percent_of(increase, period.advance_percent) if increase > 0 else ZERO
+    money = _objection_money(application=application, original=original, new_amount=new_amount, by=by) if (
+        upheld and grant_like and new_amount != original.granted_amount
+    ) else None
     decision = Decision.objects.create(
         application=application,
         kind=DecisionKind.OBJECTION_RULING,
         date=today or timezone.localdate(),
         decided_by=by,
         granted_amount=new_amount if upheld else original.granted_amount,
-        held_amount=held,
-        advance_amount=advance,
+        held_amount=money["held"] if money else original.held_amount,
+        advance_amount=money["advance"] if money else ZERO,
+        payment_amount=-money["reclaim"] if money and money["reclaim"] else None,
         reasons=ruling,
         supersedes=original if upheld else None,
     )
-    if increase > 0:
-        common = {"period": period, "earmark": _budget_earmark(application), "application": application,
+    if money:
+        common = {"period": application.period, "earmark": _budget_earmark(application), "application": application,
                   "decision": decision, "by": by}
-        _ledger(kind="commitment", amount=increase, memo="R33 objection upheld", **common)
-        if advance > 0:
-            _ledger(kind="advance", amount=advance, memo="R33 objection upheld", **common)
+        for kind, amount in money["entries"]:
+            if amount > 0:
+                _ledger(kind=kind, amount=amount, memo="R33 objection upheld", **common)
     if upheld and original.kind == DecisionKind.REJECTION and new_amount > 0:
         transition(application=application, to=ApplicationStatus.GRANTED, by=by, reason=_("Objection upheld"))
     objection.status, objection.ruling, objection.ruled_by, objection.ruled_at = outcome, ruling, by, timezone.now()

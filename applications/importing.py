@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from budgets.constants import ActivityType
 from sectorplan.api.errors import DomainError
 
-from . import services
+from . import rules, services
 from .constants import Focus
 from .models import Application, Participant
 
@@ -32,7 +32,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Refuse files with more data rows than this.
 MAX_ROWS = 20_000
 
-COLUMNS = services.PARTICIPANT_FIELDS
+COLUMNS = rules.PARTICIPANT_FIELDS
 OPTIONAL_COLUMNS = frozenset({"planned_cost"})
 TEXT_FIELDS = {"initials": 20, "surname": 100}
 DATE_FIELDS = ("date_of_birth", "start_date", "end_date", "employed_since")

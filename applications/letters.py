@@ -38,6 +38,32 @@ def letter_request(*, decision: Decision, by=None, new_version: bool = False) ->
     return letter
 
 
+def letters_request_many(*, decisions: list[Decision], by=None) -> list[Letter]:
+    """Bulk form of :func:`letter_request` for decisions created in the same transaction (allocation,
+    releases, forfeits).
+
+    Such decisions have no letter yet, so each gets version 1: one INSERT for all letters, and after commit
+    each is enqueued through :func:`enqueue_letter` exactly as :func:`letter_request` does (the sweeper
+    picks up any the broker missed). Call it only for fresh decisions; for one decision, or to ask again
+    idempotently, use :func:`letter_request`.
+    """
+    decisions = list(decisions)
+    if not decisions:
+        return []
+    letters = Letter.objects.bulk_create(
+        [Letter(decision=d, version=1, status=LetterStatus.PENDING, requested_by=by) for d in decisions],
+        batch_size=2000,
+    )
+    ids = [letter.pk for letter in letters]
+
+    def enqueue_all():
+        for letter_id in ids:
+            enqueue_letter(letter_id=letter_id)
+
+    transaction.on_commit(enqueue_all)
+    return letters
+
+
 def enqueue_letter(*, letter_id: int) -> None:
     """Send the task. A broker failure is logged, not raised: the decision has committed and the
     sweeper will pick the pending letter up."""

@@ -27,6 +27,9 @@ REQUIRED_FIELDS = (
     "contract_hours",
     "employed_since",
 )
+#: Every participant input field, in the column order of imports and exports (R8). The single definition:
+#: services, importing, serializers and benchmarks import it from here.
+PARTICIPANT_FIELDS = (*REQUIRED_FIELDS, "planned_cost")
 FOCUS_VALUES = frozenset(Focus.values)
 
 

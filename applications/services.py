@@ -21,21 +21,21 @@ from . import rules
 from .constants import DECIDED, TRANSITIONS, ApplicationStatus, Focus
 from .models import Application, ApplicationTransition, Employer, Participant
 
-PARTICIPANT_FIELDS = (
-    "initials",
-    "surname",
-    "date_of_birth",
-    "focus",
-    "activity_type",
-    "start_date",
-    "end_date",
-    "contract_hours",
-    "employed_since",
-    "planned_cost",
-)
+PARTICIPANT_FIELDS = rules.PARTICIPANT_FIELDS  # re-exported; defined once in rules.py
 
 
 # --- Status changes ---------------------------------------------------------------------------
+
+
+def _check_transition(*, current: str, to: str) -> None:
+    """The one check of the status map (R39): 409 ``invalid_transition`` when ``current`` may not become ``to``."""
+    if to not in TRANSITIONS[current]:
+        raise StateConflict(
+            field="status",
+            code="invalid_transition",
+            message=_("An application with status %(from)s cannot become %(to)s.")
+            % {"from": ApplicationStatus(current).label, "to": ApplicationStatus(to).label},
+        )
 
 
 def transition(*, application: Application, to: str, by, reason: str = "") -> ApplicationTransition:
@@ -44,18 +44,38 @@ def transition(*, application: Application, to: str, by, reason: str = "") -> Ap
     The caller holds the row lock (``select_for_update``) and the transaction.
     """
     current = application.status
-    if to not in TRANSITIONS[current]:
-        raise StateConflict(
-            field="status",
-            code="invalid_transition",
-            message=_("An application with status %(from)s cannot become %(to)s.")
-            % {"from": ApplicationStatus(current).label, "to": ApplicationStatus(to).label},
-        )
+    _check_transition(current=current, to=to)
     application.status = to
     application.save(update_fields=["status"])
     return ApplicationTransition.objects.create(
         application=application, from_status=current, to_status=to, actor=by, reason=reason
     )
+
+
+def transition_many(*, applications: list[Application], to: str, by, reason: str = "") -> list[ApplicationTransition]:
+    """Bulk form of :func:`transition` for many applications at once (allocation, R18).
+
+    Every application is checked against the same map as :func:`transition` first (all or nothing: one
+    refused transition raises 409 and changes nothing); then one UPDATE and one history INSERT, so the
+    number of queries does not depend on the number of applications. The caller holds the row locks and
+    the transaction. The in-memory objects get the new status.
+    """
+    applications = list(applications)
+    if not applications:
+        return []
+    for application in applications:
+        _check_transition(current=application.status, to=to)
+    Application.objects.filter(pk__in=[a.pk for a in applications]).update(status=to)
+    history = ApplicationTransition.objects.bulk_create(
+        [
+            ApplicationTransition(application=a, from_status=a.status, to_status=to, actor=by, reason=reason)
+            for a in applications
+        ],
+        batch_size=2000,
+    )
+    for application in applications:
+        application.status = to
+    return history
 
 
 def _locked(application: Application) -> Application:

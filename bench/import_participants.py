@@ -25,7 +25,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorplan.settings.test")
 
 
 def make_csv(rows: int) -> str:
-    from applications.services import PARTICIPANT_FIELDS
+    from applications.rules import PARTICIPANT_FIELDS
 
     focuses = ["new_intake", "redundancy_risk", "upskilling", "practice_supervisor"]
     out = io.StringIO()

@@ -42,6 +42,8 @@ class LedgerKind(models.TextChoices):
     """Money movements of R25. Amounts are never negative; the kind gives the direction."""
 
     COMMITMENT = "commitment", _("Commitment (granted unconditionally)")
+    #: An upheld objection that lowers a grant (R33) gives unconditional money back to the budget as available.
+    DECOMMITMENT = "decommitment", _("Decommitment (grant lowered)")
     HOLD = "hold", _("Held back")
     RELEASE = "release", _("Released")
     FORFEIT = "forfeit", _("Forfeited")

@@ -84,7 +84,7 @@ def _states(ceiling: Decimal, row: dict) -> dict[str, Decimal]:
     def get(kind):
         return row.get(kind, ZERO) or ZERO
 
-    unconditional = get("commitment")
+    unconditional = get("commitment") - get("decommitment")
     released = get("release")
     forfeited = get("forfeit")
     held = get("hold") - released - forfeited
@@ -135,23 +135,34 @@ def budget_table(*, periods=None) -> list[dict]:
 
     Keys: ``period`` (number), ``earmark`` (``nursing_home``/``other``/``pooled``), ``ceiling``, ``requested``
     (requested amount of applications submitted and not withdrawn), ``eligible`` (assessed eligible amounts),
-    ``granted`` (total granted incl. the held part: commitment + hold), ``held`` (still held back), ``released``,
-    ``forfeited``, ``available``, ``advances_paid``, ``settled``, ``reclaimed``. All money values are ``Decimal``.
+    ``granted`` (total granted incl. the held part: net commitment + hold), ``held`` (still held back),
+    ``released``, ``forfeited``, ``available``, ``advances_paid``, ``settled``, ``reclaimed``. All money values
+    are ``Decimal``.
+
+    Three queries whatever the number of periods and entries: the budget lines, one GROUP BY over the
+    applications and one GROUP BY (period, line) over the ledger with a conditional SUM per kind. Grouping is
+    on ``period_id`` (no join); the period numbers come with the budget lines.
     """
     from applications.models import Application
 
-    lines = BudgetLine.objects.select_related("period").order_by("period__number", "earmark")
+    lines = BudgetLine.objects.order_by("period__number", "earmark").values(
+        "period_id", "period__number", "earmark", "ceiling"
+    )
     apps = Application.objects.exclude(status__in=["draft", "withdrawn"])
     ledger = LedgerEntry.objects.all()
     if periods is not None:
-        lines = lines.filter(period__number__in=list(periods))
-        apps = apps.filter(period__number__in=list(periods))
-        ledger = ledger.filter(period__number__in=list(periods))
+        numbers = list(periods)
+        lines = lines.filter(period__number__in=numbers)
+        apps = apps.filter(period__number__in=numbers)
+        ledger = ledger.filter(period__number__in=numbers)
+    lines = list(lines)
+    if not lines:
+        return []
 
     requested = {
-        (row["period__number"], row["line"]): row
+        (row["period_id"], row["line"]): row
         for row in apps.annotate(line=_line_earmark_expr())
-        .values("period__number", "line")
+        .values("period_id", "line")
         .annotate(
             requested=Coalesce(Sum("requested_amount"), Value(ZERO), output_field=MONEY),
             eligible=Coalesce(Sum("eligible_amount"), Value(ZERO), output_field=MONEY),
@@ -159,22 +170,23 @@ def budget_table(*, periods=None) -> list[dict]:
         .order_by()
     }
     sums = {
-        (row["period__number"], row["earmark"]): row
-        for row in ledger.values("period__number", "earmark").annotate(**LEDGER_SUMS).order_by()
+        (row["period_id"], row["earmark"]): row
+        for row in ledger.values("period_id", "earmark").annotate(**LEDGER_SUMS).order_by()
     }
     out = []
     for line in lines:
-        key = (line.period.number, line.earmark)
-        states = _states(line.ceiling, sums.get(key, {}))
+        key = (line["period_id"], line["earmark"])
+        row = sums.get(key, {})
+        states = _states(line["ceiling"], row)
         app_row = requested.get(key, {})
         out.append(
             {
-                "period": line.period.number,
-                "earmark": line.earmark,
-                "ceiling": line.ceiling,
+                "period": line["period__number"],
+                "earmark": line["earmark"],
+                "ceiling": line["ceiling"],
                 "requested": app_row.get("requested", ZERO),
                 "eligible": app_row.get("eligible", ZERO),
-                "granted": states["unconditional"] + sums.get(key, {}).get("hold", ZERO),
+                "granted": states["unconditional"] + row.get("hold", ZERO),
                 "held": states["held"],
                 "released": states["released"],
                 "forfeited": states["forfeited"],
@@ -192,6 +204,9 @@ def holdback_table(*, periods=None) -> list[dict]:
 
     Keys: ``period`` (number), ``region`` (code), ``region_name``, ``advice`` (latest outcome ``positive``/
     ``negative`` or None), ``advice_date`` (date or None), ``held`` (still held back), ``released``, ``forfeited``.
+
+    Four queries whatever the number of periods: periods, regions, the latest advice per (period, region)
+    (``DISTINCT ON``) and one GROUP BY over the ledger.
     """
     period_qs = Period.objects.filter(holdback_applies=True).order_by("number")
     if periods is not None:
@@ -207,24 +222,27 @@ def holdback_table(*, periods=None) -> list[dict]:
         .order_by()
     ):
         sums[row["period_id"]][row["application__region_id"]] = row
+    latest = {
+        (a["period_id"], a["region_id"]): a
+        for a in CommissionAdvice.objects.filter(period__in=period_list)
+        .order_by("period_id", "region_id", "-date", "-recorded_at", "-id")
+        .distinct("period_id", "region_id")
+        .values("period_id", "region_id", "outcome", "date")
+    }
+    regions = list(Region.objects.order_by("name").values("id", "code", "name"))
     out = []
     for period in period_list:
-        latest = CommissionAdvice.objects.filter(period=period, region=OuterRef("pk")).order_by(
-            "-date", "-recorded_at", "-id"
-        )
-        regions = Region.objects.annotate(
-            advice=Subquery(latest.values("outcome")[:1]), advice_date=Subquery(latest.values("date")[:1])
-        ).order_by("name")
         for region in regions:
-            row = sums[period.id].get(region.id, {})
+            row = sums[period.id].get(region["id"], {})
+            advice = latest.get((period.id, region["id"]), {})
             hold, release, forfeit = (row.get(k, ZERO) for k in ("hold", "release", "forfeit"))
             out.append(
                 {
                     "period": period.number,
-                    "region": region.code,
-                    "region_name": region.name,
-                    "advice": region.advice,
-                    "advice_date": region.advice_date,
+                    "region": region["code"],
+                    "region_name": region["name"],
+                    "advice": advice.get("outcome"),
+                    "advice_date": advice.get("date"),
                     "held": hold - release - forfeit,
                     "released": release,
                     "forfeited": forfeit,
@@ -259,7 +277,8 @@ def ledger_violations() -> list[str]:
             if states["held"] < 0:
                 problems.append(f"period {period.number} {earmark}: held is negative ({states['held']})")
 
-    # 2. Per application: the ledger agrees with its decisions, and held never goes negative.
+    # 2. Per application: the ledger agrees with every decision kind (grant, ruling, release, forfeit,
+    #    settlement), and held never goes negative. One query for the ledger, one for the decisions.
     ledger = {
         row["application_id"]: row
         for row in LedgerEntry.objects.filter(application__isnull=False)
@@ -267,47 +286,74 @@ def ledger_violations() -> list[str]:
         .annotate(**LEDGER_SUMS)
         .order_by()
     }
-    decided = {
-        row["application_id"]: row
-        for row in Decision.objects.values("application_id")
-        .annotate(
-            commitment=Coalesce(
-                Sum(F("granted_amount") - F("held_amount"), filter=Q(kind=DecisionKind.GRANT)), Value(ZERO),
-                output_field=MONEY,
-            ),
-            hold=Coalesce(Sum("held_amount", filter=Q(kind=DecisionKind.GRANT)), Value(ZERO), output_field=MONEY),
-            release=Coalesce(
-                Sum("released_amount", filter=Q(kind=DecisionKind.HOLDBACK_RELEASE)), Value(ZERO), output_field=MONEY
-            ),
-            forfeit=Coalesce(
-                Sum("forfeited_amount", filter=Q(kind=DecisionKind.HOLDBACK_FORFEIT)), Value(ZERO), output_field=MONEY
-            ),
-            advance=Coalesce(
-                Sum(
-                    "advance_amount",
-                    filter=Q(kind__in=[DecisionKind.GRANT, DecisionKind.HOLDBACK_RELEASE, DecisionKind.OBJECTION_RULING]),
-                ),
-                Value(ZERO),
-                output_field=MONEY,
-            ),
+    grant_like = {DecisionKind.GRANT, DecisionKind.REJECTION, DecisionKind.OBJECTION_RULING}
+    kinds_of = {}
+    expected: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    rows = list(
+        Decision.objects.order_by("application_id", "decided_at", "id").values(
+            "id", "application_id", "kind", "supersedes_id", "granted_amount", "held_amount", "released_amount",
+            "forfeited_amount", "advance_amount", "settled_amount", "payment_amount",
         )
-        .order_by()
-    }
+    )
+    for d in rows:
+        kinds_of[d["id"]] = d["kind"]
+    superseded = {d["supersedes_id"] for d in rows if d["supersedes_id"]}
+    for d in rows:
+        exp = expected[d["application_id"]]
+        kind = d["kind"]
+        exp["advance"] += d["advance_amount"]
+        if kind == DecisionKind.HOLDBACK_RELEASE:
+            exp["release"] += d["released_amount"]
+        elif kind == DecisionKind.HOLDBACK_FORFEIT:
+            exp["forfeit"] += d["forfeited_amount"]
+        elif kind == DecisionKind.SETTLEMENT:
+            exp["settlement"] += d["settled_amount"] or ZERO
+            if (d["payment_amount"] or ZERO) < 0:
+                exp["reclaim"] -= d["payment_amount"]
+        elif kind == DecisionKind.OBJECTION_RULING and (d["payment_amount"] or ZERO) < 0:
+            exp["reclaim"] -= d["payment_amount"]  # advance paid above what a lowered grant allows (R20, R33)
+        # The grant in force: a grant, or an upheld ruling replacing a grant-like decision, not itself replaced.
+        in_force = d["id"] not in superseded and (
+            kind == DecisionKind.GRANT
+            or (kind == DecisionKind.OBJECTION_RULING and kinds_of.get(d["supersedes_id"]) in grant_like)
+        )
+        if in_force:
+            exp["commitment"] = d["granted_amount"] - d["held_amount"]
+            exp["hold"] = d["held_amount"]
     references = {}
-    ids = set(ledger) | set(decided)
+    ids = set(ledger) | set(expected)
     if ids:
         from applications.models import Application
 
         references = dict(Application.objects.filter(pk__in=ids).values_list("pk", "reference"))
     for app_id in sorted(ids):
-        led, dec = ledger.get(app_id, {}), decided.get(app_id, {})
+        led, dec = ledger.get(app_id, {}), expected.get(app_id, {})
         ref = references.get(app_id, app_id)
-        for kind in ("commitment", "hold", "release", "forfeit", "advance"):
-            a, b = led.get(kind, ZERO), dec.get(kind, ZERO)
+        net = {**led, "commitment": led.get("commitment", ZERO) - led.get("decommitment", ZERO)}
+        for kind in ("commitment", "hold", "release", "forfeit", "advance", "settlement", "reclaim"):
+            a, b = net.get(kind, ZERO), dec.get(kind, ZERO)
             if a != b:
                 problems.append(f"application {ref}: ledger {kind} {a} != decisions {b}")
         if led and led.get("hold", ZERO) - led.get("release", ZERO) - led.get("forfeit", ZERO) < 0:
             problems.append(f"application {ref}: held is negative")
+        # R30: a settlement never exceeds what was granted unconditionally plus what was released.
+        if dec.get("settlement", ZERO) > dec.get("commitment", ZERO) + dec.get("release", ZERO):
+            problems.append(f"application {ref}: settled above unconditional + released (R30)")
+
+    # 2b. Each entry belongs to a decision of a kind that moves that money.
+    allowed = {
+        DecisionKind.GRANT: {"commitment", "hold", "advance"},
+        DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "advance", "reclaim"},
+        DecisionKind.HOLDBACK_RELEASE: {"release", "advance"},
+        DecisionKind.HOLDBACK_FORFEIT: {"forfeit"},
+        DecisionKind.SETTLEMENT: {"settlement", "reclaim"},
+        DecisionKind.REJECTION: set(),
+    }
+    for row in (
+        LedgerEntry.objects.filter(decision__isnull=False).values("decision__kind", "kind").distinct().order_by()
+    ):
+        if row["kind"] not in allowed.get(row["decision__kind"], set()):
+            problems.append(f"ledger entries of kind {row['kind']} on {row['decision__kind']} decisions")
 
     # 3. Advances are the advance share (R20): of the unconditional part of a grant, of each release.
     for decision in (

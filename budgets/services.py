@@ -93,6 +93,8 @@ from decimal import Decimal  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from django.utils.translation import gettext as _  # noqa: E402
 
+from applications.letters import letters_request_many  # noqa: E402
+from applications.services import transition_many  # noqa: E402
 from sectorplan.api.errors import DomainError, StateConflict  # noqa: E402
 from sectorplan.money import ZERO  # noqa: E402
 
@@ -149,7 +151,8 @@ def ledger_post(
     """Append one money movement to the ledger (R25). The generic entry point for other apps.
 
     ``amount`` is a non-negative Decimal; the kind gives the direction. Commitments and holds are checked
-    against the ceiling under the period lock (R19); releases and forfeits against what is still held.
+    against the ceiling under the period lock (R19); releases and forfeits against what is still held; a
+    decommitment (a grant lowered on objection, R33) against what the application has committed.
     """
     if kind not in LedgerKind.values:
         raise DomainError(field="kind", code="invalid", message=_("Unknown ledger entry kind."))
@@ -164,57 +167,19 @@ def ledger_post(
         held = selectors.held_by_application(period=period).get(application.pk, {}).get("held", ZERO)
         if Decimal(amount) > held:
             raise StateConflict(field="amount", code="exceeds_held", message=_("More than is held back."))
+    if kind == LedgerKind.DECOMMITMENT:
+        # A decommitment gives back unconditional money of one application (R33): never more than it has.
+        if application is None:
+            raise DomainError(field="application", code="required", message=_("A decommitment names an application."))
+        sums = LedgerEntry.objects.filter(application=application).aggregate(
+            c=selectors.LEDGER_SUMS[LedgerKind.COMMITMENT], d=selectors.LEDGER_SUMS[LedgerKind.DECOMMITMENT]
+        )
+        if Decimal(amount) > sums["c"] - sums["d"]:
+            raise StateConflict(field="amount", code="exceeds_committed", message=_("More than is committed."))
     return LedgerEntry.objects.create(
         period=period, earmark=earmark, application=application, decision=decision, kind=kind,
         amount=amount, actor=by, memo=memo,
     )
-
-
-def _letters_request_many(*, decisions, by) -> None:
-    """Bulk form of :func:`applications.letters.letter_request` for fresh decisions (version 1 each).
-
-    One INSERT for all letters; each is enqueued after commit through the same ``enqueue_letter``.
-    """
-    from applications.constants import LetterStatus
-    from applications.letters import enqueue_letter
-    from applications.models import Letter
-
-    letters = Letter.objects.bulk_create(
-        [Letter(decision=d, version=1, status=LetterStatus.PENDING, requested_by=by) for d in decisions]
-    )
-    ids = [letter.pk for letter in letters]
-
-    def enqueue_all():
-        for letter_id in ids:
-            enqueue_letter(letter_id=letter_id)
-
-    transaction.on_commit(enqueue_all)
-
-
-def _transition_many(*, applications, to: str, by, reason: str) -> None:
-    """Bulk form of :func:`applications.services.transition`: checks the map, one UPDATE, one history INSERT."""
-    from applications.constants import TRANSITIONS, ApplicationStatus
-    from applications.models import Application, ApplicationTransition
-
-    if not applications:
-        return
-    for application in applications:
-        if to not in TRANSITIONS[application.status]:
-            raise StateConflict(
-                field="status",
-                code="invalid_transition",
-                message=_("An application with status %(from)s cannot become %(to)s.")
-                % {"from": ApplicationStatus(application.status).label, "to": ApplicationStatus(to).label},
-            )
-    Application.objects.filter(pk__in=[a.pk for a in applications]).update(status=to)
-    ApplicationTransition.objects.bulk_create(
-        [
-            ApplicationTransition(application=a, from_status=a.status, to_status=to, actor=by, reason=reason)
-            for a in applications
-        ]
-    )
-    for application in applications:
-        application.status = to
 
 
 def _allocation_input(period: Period) -> list[dict]:
@@ -390,9 +355,9 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
         if d.advance_amount:
             entries.append(LedgerEntry(kind=LedgerKind.ADVANCE, amount=d.advance_amount, **common))
     LedgerEntry.objects.bulk_create(entries, batch_size=2000)
-    _transition_many(applications=granted, to=ApplicationStatus.GRANTED, by=by, reason=_("Grant decided"))
-    _transition_many(applications=rejected, to=ApplicationStatus.REJECTED, by=by, reason=_("Rejected: nothing eligible"))
-    _letters_request_many(decisions=decisions, by=by)
+    transition_many(applications=granted, to=ApplicationStatus.GRANTED, by=by, reason=_("Grant decided"))
+    transition_many(applications=rejected, to=ApplicationStatus.REJECTED, by=by, reason=_("Rejected: nothing eligible"))
+    letters_request_many(decisions=decisions, by=by)
 
     allocation.status = AllocationStatus.CONFIRMED
     allocation.confirmed_by = by
@@ -440,7 +405,7 @@ def _holdback_decide(*, period: Period, region: Region, by, kind: str) -> list:
         else:
             entries.append(LedgerEntry(kind=LedgerKind.FORFEIT, amount=d.forfeited_amount, **common))
     LedgerEntry.objects.bulk_create(entries, batch_size=2000)
-    _letters_request_many(decisions=decisions, by=by)
+    letters_request_many(decisions=decisions, by=by)
     return decisions
 
 
