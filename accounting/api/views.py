@@ -1,7 +1,7 @@
 """Accountability, settlement, invitations and objections (shared/api.md, "Accountability and settlement")."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 
 from applications.selectors import applications_visible_to, employers_visible_to
 from sectorplan.api.permissions import BASE_PERMISSIONS, IsOffice, role_permission
-from sectorplan.roles import Role, is_office
+from sectorplan.roles import Role, has_role, is_office
 
 from .. import selectors, services
 from ..models import AccountabilityReport
@@ -77,13 +77,28 @@ class AccountabilityReopenView(APIView):
 
 
 class SettleView(APIView):
-    """R30: settle a reported application (``office_decider``)."""
+    """R30: settle a reported application (``office_decider``).
 
-    permission_classes = [*BASE_PERMISSIONS, role_permission(Role.OFFICE_DECIDER)]
+    The application is looked up before the role is checked, so another employer's application is a 404
+    (never a 403) for everyone, as shared/api.md requires; a member of the employer itself gets 403.
+    """
 
-    @extend_schema(summary="Settle an application", request=None, responses={200: s.SettlementOutputSerializer})
+    permission_classes = [*BASE_PERMISSIONS]
+
+    @extend_schema(
+        summary="Settle an application",
+        request=None,
+        responses={
+            200: s.SettlementOutputSerializer,
+            403: OpenApiResponse(description="Not an office_decider"),
+            404: OpenApiResponse(description="Not found, or not visible to the caller"),
+            409: OpenApiResponse(description="Not granted, not reported yet, or already settled"),
+        },
+    )
     def post(self, request, pk):
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+        if not (request.user.is_staff or has_role(request.user, Role.OFFICE_DECIDER)):
+            raise PermissionDenied
         decision, result = services.application_settle(application=application, by=request.user)
         return Response(
             s.SettlementOutputSerializer(

@@ -26,6 +26,9 @@ def letter_file_response(letter) -> FileResponse:
 
 class LetterPdfView(APIView):
     permission_classes = BASE_PERMISSIONS
+    # api.md: "404 for anyone else". The ministry passes the role gate here only to be answered like
+    # every other non-member: the letter is not found (it never sees a letter).
+    ministry_allowed = True
 
     @extend_schema(
         summary="Download a decision letter as PDF",

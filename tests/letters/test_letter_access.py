@@ -36,7 +36,8 @@ def test_anonymous_gets_401_R28(done_letter, client_for):
 @pytest.mark.parametrize("who", ["ministry_user", "commission_user", "plain_user"])
 def test_ministry_commission_and_strangers_cannot_read_letters_R28_R40(done_letter, client_for, request, who):
     user = request.getfixturevalue(who)
-    assert client_for(user).get(_api(done_letter)).status_code in (403, 404)
+    # api.md: "404 for anyone else" — the letter's existence is not revealed, not even to the ministry.
+    assert client_for(user).get(_api(done_letter)).status_code == 404
 
 
 def test_unknown_letter_is_404(client_for, reviewer, db):
