@@ -16,6 +16,7 @@ from budgets.models import Period, Region
 
 from ..constants import AgeBand, ApplicationStatus, Focus, MembershipRole
 from ..models import Application, ApplicationTransition, Employer, Participant
+from ..rules import PARTICIPANT_FIELDS
 from ..validators import normalise_iban
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -185,16 +186,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         model = Participant
         fields = [
             "id",
-            "initials",
-            "surname",
-            "date_of_birth",
-            "focus",
-            "activity_type",
-            "start_date",
-            "end_date",
-            "contract_hours",
-            "employed_since",
-            "planned_cost",
+            *PARTICIPANT_FIELDS,
             "age_band",
             "requested_amount",
             "eligible",
