@@ -53,17 +53,37 @@ def set_active_employer(request, employer: Employer) -> Employer:
 
 
 def portal_context(request) -> dict:
-    """Template context processor: the acting employer for the page header."""
+    """Template context processor: the acting employer and the navigation the user's roles allow.
+
+    Everything that needs a query is lazy (a callable or cached per request), so pages that do not
+    show the header pay nothing.
+    """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from sectorplan.roles import is_office
+    from applications.constants import MembershipRole
+    from sectorplan.roles import Role, has_role, is_office
 
     def count():
         return member_employers(user).count()
 
+    def is_contact():
+        return user.memberships.filter(role=MembershipRole.CONTACT).exists()
+
+    def letters_period():
+        from applications.models import Letter
+        from budgets.models import Period
+
+        number_field = "decision__application__period__number"
+        latest = Letter.objects.order_by(f"-{number_field}").values_list(number_field, flat=True).first()
+        return latest or Period.objects.order_by("-number").values_list("number", flat=True).first()
+
+    office = is_office(user)
     return {
         "active_employer": get_active_employer(request),
         "member_employer_count": count,
-        "user_is_office": is_office(user),
+        "user_is_office": office,
+        "nav_is_contact": is_contact,
+        "nav_is_commission": bool(user.is_staff or has_role(user, Role.COMMISSION)),
+        "nav_letters_period": letters_period if office else None,
     }

@@ -145,6 +145,7 @@ def _render_report(request, application, *, errors=None, rows=None, upload_form=
             "application": application, "participants": participants, "report": report,
             "small": services.is_small(application), "open_until": services.accountability_open_until(application, report),
             "outcomes": Outcome.choices, "errors": general, "upload_form": upload_form or ReportUploadForm(),
+            "rows_with_errors": [p for p in participants if p.errors],
         },
         status=status,
     )

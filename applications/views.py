@@ -131,6 +131,15 @@ def requested_matrix(application):
     }
 
 
+def decisions_with_letters(application) -> list:
+    """The application's decisions, oldest first, each with ``latest_letter`` (highest version, or None)."""
+    decisions = list(application.decisions.prefetch_related("letters").order_by("date", "decided_at", "id"))
+    for decision in decisions:
+        letters = sorted(decision.letters.all(), key=lambda letter: letter.version)
+        decision.latest_letter = letters[-1] if letters else None
+    return decisions
+
+
 # --- home and acting employer -----------------------------------------------------------------
 
 
@@ -224,6 +233,8 @@ def application_detail(request, pk):
             "participants": participants,
             "transitions": transitions,
             "matrix": requested_matrix(application),
+            "decisions": decisions_with_letters(application),
+            "can_report": application.status == ApplicationStatus.GRANTED,
             "can_change": can_change,
             "is_draft": application.status == ApplicationStatus.DRAFT,
             "can_withdraw": can_change
@@ -508,6 +519,7 @@ def office_review(request, pk):
             "error_summary": summary,
             "top_errors": top_errors,
             "matrix": requested_matrix(application),
+            "decisions": decisions_with_letters(application),
             "transitions": application.transitions.select_related("actor"),
         },
         status=400 if (errors or top_errors) else 200,

@@ -31,3 +31,18 @@ def described(bound_field):
     if ids:
         attrs["aria-describedby"] = " ".join(ids)
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def earmark(value):
+    """The readable label of an earmark code (``nursing_home`` -> "Nursing-home care"); the code if unknown."""
+    from django.utils.translation import gettext
+
+    from budgets.constants import POOLED, Earmark
+
+    if value == POOLED:
+        return gettext("Pooled budget")
+    try:
+        return Earmark(value).label
+    except ValueError:
+        return value

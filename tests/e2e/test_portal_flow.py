@@ -2,10 +2,9 @@
 
 Log in, create an application, upload a CSV with one bad row, see the row error, fix the file, upload it
 again and submit through the confirmation step (R6, R7, R13, R38).
-Set PORTAL_SCREENSHOTS=/tmp to keep screenshots of the key pages (/tmp/portal-*.png).
+Set PORTAL_SCREENSHOTS=/tmp to keep screenshots of the key pages (/tmp/portal-*.png); see conftest.py.
 """
 
-import os
 from datetime import date, timedelta
 
 import pytest
@@ -16,36 +15,15 @@ from applications.models import Application
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import PeriodFactory
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 HEADER = "initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,planned_cost\n"
 GOOD = "A.,Bakker,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
 BAD = "B.,Smit,1990-03-01,upskilling,A,2027-02-01,2026-12-31,32,2015-01-01,\n"  # ends before it starts
 FIXED = "B.,Smit,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
 
 
-@pytest.fixture
-def browser_page():
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
-        yield page
-        browser.close()
-
-
-def _shot(page, name):
-    directory = os.environ.get("PORTAL_SCREENSHOTS")
-    if directory:
-        page.screenshot(path=os.path.join(directory, f"portal-{name}.png"), full_page=True)
-
-
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, browser_page, tmp_path):
+def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, browser_page, shot, tmp_path):
     now = timezone.now()
     PeriodFactory(
         number=8, application_opens=now - timedelta(days=1), application_closes=now + timedelta(days=2),
@@ -55,7 +33,7 @@ def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, 
     page = browser_page
 
     page.goto(f"{live_server.url}/inloggen/")
-    _shot(page, "login")
+    shot(page, "login")
     page.get_by_label("Username").fill("werkgever")
     page.get_by_label("Password").fill("secret-pass-123")
     page.get_by_role("button", name="Log in").click()
@@ -63,7 +41,7 @@ def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, 
     assert employer.kvk_number in page.locator(".acting-for").inner_text()
 
     page.get_by_role("link", name="New application").click()
-    _shot(page, "create")
+    shot(page, "create")
     page.get_by_role("button", name="Create application").click()
     assert page.locator("h1").inner_text().startswith("Application SPP-T8-")
 
@@ -76,7 +54,7 @@ def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, 
     assert errors.count() == 1
     assert errors.first.locator("td").first.inner_text() == "3"
     assert page.locator(".error-summary").is_visible()
-    _shot(page, "upload-errors")
+    shot(page, "upload-errors")
     application = Application.objects.get(employer=employer)
     assert application.participants.count() == 0  # all or nothing
 
@@ -86,24 +64,24 @@ def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, 
     page.get_by_role("button", name="Upload").click()
     assert "2 participants have been imported" in page.locator(".messages").inner_text()
     assert "€ 10.000,00" in page.locator("table.matrix tfoot").inner_text()
-    _shot(page, "detail")
+    shot(page, "detail")
 
     page.get_by_role("link", name="Submit application").click()
     assert "Submitting is final." in page.content()
     page.get_by_role("button", name="Submit application").click()  # without confirming: an error
     assert page.locator(".error-summary").is_visible()
-    _shot(page, "submit-error")
+    shot(page, "submit-error")
     page.get_by_label("I understand and confirm").check()
     page.get_by_role("button", name="Submit application").click()
     assert "has been submitted" in page.locator(".messages").inner_text()
-    _shot(page, "submitted")
+    shot(page, "submitted")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.SUBMITTED
 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_reviewer_finds_application_in_queue_and_assesses_it_R15(live_server, browser_page):
+def test_reviewer_finds_application_in_queue_and_assesses_it_R15(live_server, browser_page, shot):
     from decimal import Decimal
 
     from django.contrib.auth.models import Group
@@ -128,17 +106,17 @@ def test_reviewer_finds_application_in_queue_and_assesses_it_R15(live_server, br
     page.get_by_label("Search by reference or KvK number").fill("55667788")
     page.get_by_role("button", name="Search").click()
     assert page.locator("table tbody tr").count() == 1
-    _shot(page, "office-queue")
+    shot(page, "office-queue")
     page.get_by_role("link", name=application.reference).click()
 
     page.locator(f"#eligible_{first.pk}_yes").check()
     page.locator(f"#eligible_{second.pk}_no").check()
     page.get_by_role("button", name="Save assessment").click()
     assert page.locator(".error-summary").is_visible()  # a reason is required for "not eligible"
-    _shot(page, "office-review-error")
+    shot(page, "office-review-error")
     page.locator(f"#reason_{second.pk}").fill("Not employed by the applicant")
     page.get_by_role("button", name="Save assessment").click()
     assert page.locator("#eligible-amount").inner_text() == "€ 5.000,00"
-    _shot(page, "office-review")
+    shot(page, "office-review")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ASSESSED
