@@ -206,7 +206,7 @@ def holdback_table(*, periods=None) -> list[dict]:
     ``negative`` or None), ``advice_date`` (date or None), ``held`` (still held back), ``released``, ``forfeited``.
 
     Four queries whatever the number of periods: periods, regions, the latest advice per (period, region)
-    (``DISTINCT ON``) and one GROUP BY over the ledger.
+    (a correlated subquery, portable to SQLite) and one GROUP BY over the ledger.
     """
     period_qs = Period.objects.filter(holdback_applies=True).order_by("number")
     if periods is not None:
@@ -222,12 +222,16 @@ def holdback_table(*, periods=None) -> list[dict]:
         .order_by()
     ):
         sums[row["period_id"]][row["application__region_id"]] = row
+    newest = (
+        CommissionAdvice.objects.filter(period=OuterRef("period"), region=OuterRef("region"))
+        .order_by("-date", "-recorded_at", "-id")
+        .values("id")[:1]
+    )
     latest = {
         (a["period_id"], a["region_id"]): a
-        for a in CommissionAdvice.objects.filter(period__in=period_list)
-        .order_by("period_id", "region_id", "-date", "-recorded_at", "-id")
-        .distinct("period_id", "region_id")
-        .values("period_id", "region_id", "outcome", "date")
+        for a in CommissionAdvice.objects.filter(period__in=period_list, id=Subquery(newest)).values(
+            "period_id", "region_id", "outcome", "date"
+        )
     }
     regions = list(Region.objects.order_by("name").values("id", "code", "name"))
     out = []

@@ -1,0 +1,47 @@
+"""Run by tests/test_platform.py in a subprocess with the dev settings on SQLite: the office flow
+and the main pages of `make run`'s embedded default, with Celery in-process."""
+
+import os
+import sys
+
+import django
+
+sys.path.insert(0, os.getcwd())
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorplan.settings.dev")
+django.setup()
+
+from django.contrib.auth.models import User  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from applications import services  # noqa: E402
+from applications.models import Application, Letter  # noqa: E402
+from budgets import services as budget_services  # noqa: E402
+from budgets.models import Period, Region  # noqa: E402
+
+reviewer, decider = User.objects.get(username="beoordelaar"), User.objects.get(username="beslisser")
+commission = User.objects.get(username="commissie")
+period = Period.objects.get(number=3)
+for application in Application.objects.filter(period=period, status="submitted"):
+    verdicts = [{"id": p.id, "eligible": True, "reason": ""} for p in application.participants.all()]
+    services.application_assess(application=application, verdicts=verdicts, by=reviewer)
+allocation = budget_services.allocation_propose(period=period, by=reviewer)
+budget_services.allocation_confirm(allocation=allocation, by=decider)
+region = Region.objects.get(code="rijnmond")
+budget_services.advice_record(region=region, period=period, outcome="positive", date=period.training_start_from,
+                              reference="demo", by=commission)
+done = Letter.objects.filter(status="done").count()
+assert done == Letter.objects.count() > 0, (done, Letter.objects.count())
+
+pages = {
+    "beslisser": ["/kantoor/budget/", "/kantoor/budget/tijdvak/3/", "/brieven/kantoor/tijdvak/3/"],
+    "commissie": ["/kantoor/budget/commissie/"],
+    "beoordelaar": ["/kantoor/aanvragen/"],
+    "zorgwerkgever": ["/werkgever/", "/account/"],
+}
+for username, paths in pages.items():
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=username))
+    for path in paths:
+        status = client.get(path).status_code
+        assert status == 200, (username, path, status)
+print("sqlite smoke ok", done, "letters")
