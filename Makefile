@@ -64,7 +64,7 @@ lint: install
 
 ## The OpenAPI schema, committed as openapi.yaml and checked for drift by the tests.
 schema: install
-	DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+	DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) manage.py spectacular --lang en --file openapi.yaml --validate --fail-on-warn
 
 test: install services messages
 	$(VENV)/bin/ruff check .

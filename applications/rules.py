@@ -186,6 +186,8 @@ def validate_participant(values: dict, rules: PeriodRules) -> tuple[list[dict], 
 
 
 def _minus_one_year(day: date) -> date:
+    if day.year == date.min.year:  # nothing lies a year before year 1: the earliest date will do
+        return date.min
     try:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February

@@ -22,11 +22,20 @@ from ..validators import normalise_iban
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+class CodeRelatedField(serializers.SlugRelatedField):
+    """A ``SlugRelatedField`` that refuses a NUL character before it reaches PostgreSQL (a 400, not a 500)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # --- Employers ---------------------------------------------------------------------------------
 
 
 class EmployerSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
+    region = CodeRelatedField(slug_field="code", queryset=Region.objects.all())
     earmark = serializers.ChoiceField(choices=Earmark.choices)
 
     class Meta:
@@ -75,8 +84,8 @@ class MemberSerializer(serializers.Serializer):
 
 class ApplicationCreateSerializer(serializers.Serializer):
     employer = serializers.IntegerField(min_value=1)
-    region = serializers.SlugRelatedField(slug_field="code", queryset=Region.objects.all())
-    period = serializers.SlugRelatedField(slug_field="number", queryset=Period.objects.all())
+    region = CodeRelatedField(slug_field="code", queryset=Region.objects.all())
+    period = CodeRelatedField(slug_field="number", queryset=Period.objects.all())
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):

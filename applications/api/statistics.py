@@ -44,7 +44,8 @@ class CSVRenderer(BaseRenderer):
     """``text/csv`` for every table (R37): ``?format=csv`` or ``Accept: text/csv``.
 
     The view puts the table's header and rows in ``renderer_context["csv"]`` as a callable of the
-    data; an error response is written as ``field,code,message`` lines.
+    data; an error response is written as ``field,code,message`` lines, an OPTIONS answer as
+    ``name,description``.
     """
 
     media_type = "text/csv"
@@ -59,6 +60,11 @@ class CSVRenderer(BaseRenderer):
             writer.writerow(["field", "code", "message"])
             for e in data["errors"]:
                 writer.writerow([e.get("field"), e.get("code"), e.get("message")])
+        elif getattr(renderer_context.get("request"), "method", "GET") == "OPTIONS":
+            # OPTIONS answers with the view's metadata, not a table: describe it as name,description.
+            data = data if isinstance(data, dict) else {}
+            writer.writerow(["name", "description"])
+            writer.writerow([data.get("name", ""), data.get("description", "")])
         else:
             view = renderer_context.get("view")
             header, rows = view.csv_rows(data)

@@ -177,7 +177,8 @@ class ApplicationViewSet(
         methods=["POST"],
         summary="Add one participant or a list (contacts, while draft)",
         request=ParticipantInputSerializer(many=True),
-        responses={201: ParticipantSerializer(many=True), **ERROR_RESPONSES},
+        # A plain (unpaginated) list: ParticipantSerializer(many=True) would be documented as a page.
+        responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Participant"}}, **ERROR_RESPONSES},
         description="Send one participant object or a list of them; all or nothing. The answer is a list.",
     )
     @action(detail=True, methods=["get", "post"])
@@ -189,7 +190,8 @@ class ApplicationViewSet(
             return self.get_paginated_response(ParticipantSerializer(page, many=True).data)
         self._require_contact(application)
         many = isinstance(request.data, list)
-        serializer = ParticipantInputSerializer(data=request.data, many=many)
+        extra = {"allow_empty": False} if many else {}  # an empty list is bad input, not "201 []"
+        serializer = ParticipantInputSerializer(data=request.data, many=many, **extra)
         serializer.is_valid(raise_exception=True)
         rows = serializer.validated_data if many else [serializer.validated_data]
         created = services.participants_add(application=application, rows=[dict(r) for r in rows], by=request.user)

@@ -54,6 +54,25 @@ class PeriodSerializer(serializers.ModelSerializer):
             "oversubscription_floor",
         ]
 
+    # Datetimes far in the past render with a local-mean-time offset (+00:19:32) that is no valid
+    # ISO 8601/RFC 3339 offset, and near year 9999 they overflow in local time: keep them plausible.
+    DATETIME_YEARS = (2000, 2099)
+
+    def _plausible_datetime(self, value):
+        low, high = self.DATETIME_YEARS
+        if value is not None and not (low <= value.year <= high):
+            raise serializers.ValidationError(
+                _("The year must lie between %(low)s and %(high)s.") % {"low": low, "high": high},
+                code="out_of_range",
+            )
+        return value
+
+    def validate_application_opens(self, value):
+        return self._plausible_datetime(value)
+
+    def validate_application_closes(self, value):
+        return self._plausible_datetime(value)
+
     def validate(self, attrs):
         """Field-level checks across fields, so the error names the field (R38)."""
         instance = self.instance

@@ -136,6 +136,16 @@ def test_create_with_unknown_period_names_the_field_R38(client_for, contact, emp
     assert "period" in {f for f, _ in codes(response)}
 
 
+@pytest.mark.parametrize("field", ["region", "period"])
+def test_nul_character_in_region_or_period_is_400_naming_the_field_R38(client_for, contact, employer, period, field):
+    payload = {"employer": employer.pk, "region": employer.region.code, "period": period.number}
+    payload[field] = "a\x00b"
+    response = client_for(contact).post(BASE, payload, format="json")
+    assert response.status_code == 400
+    assert (field, "invalid") in codes(response)
+    assert not Application.objects.filter(employer=employer).exists()
+
+
 # --- detail -------------------------------------------------------------------------------------
 
 
@@ -194,6 +204,20 @@ def test_add_list_of_participants_is_all_or_nothing_R13(client_for, contact, app
     response = client_for(contact).post(f"{BASE}{application.pk}/participants/", payload, format="json")
     assert response.status_code == 201
     assert len(response.json()) == 2
+
+
+def test_empty_participant_list_is_400_R38(client_for, contact, application):
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", [], format="json")
+    assert response.status_code == 400
+    assert ("non_field_errors", "empty") in codes(response)
+
+
+def test_new_intake_starting_in_year_one_is_400_not_500_R38(client_for, contact, application):
+    payload = participant_payload(focus="new_intake", start_date="0001-01-01", employed_since="0001-01-01")
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", payload, format="json")
+    assert response.status_code == 400
+    assert ("start_date", "outside_training_window") in codes(response)
+    assert not Participant.objects.exists()
 
 
 def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_for, contact, application):

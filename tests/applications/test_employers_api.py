@@ -74,6 +74,13 @@ def test_unknown_region_and_earmark_name_their_fields_R1(client_for, reviewer, r
     assert {"region", "earmark"} <= {f for f, _ in codes(response)}
 
 
+def test_nul_character_in_region_is_400_naming_the_field_R1_R38(client_for, reviewer, region):
+    response = client_for(reviewer).post(URL, payload(region, region="a\x00b"), format="json")
+    assert response.status_code == 400
+    assert ("region", "invalid") in codes(response)
+    assert not Employer.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["plain_user", "ministry_user", "commission_user"])
 def test_non_office_cannot_create_employer_R1(client_for, region, who, request):
     assert client_for(request.getfixturevalue(who)).post(URL, payload(region), format="json").status_code == 403

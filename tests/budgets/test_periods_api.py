@@ -112,6 +112,15 @@ def test_period_validation_names_the_field_and_saves_nothing(client_for, staff_u
     assert not Period.objects.filter(number=9).exists()
 
 
+@pytest.mark.parametrize("value", ["1111-11-11T11:11:11+01:00", "9999-12-31T23:59:59+00:00"])
+@pytest.mark.parametrize("field", ["application_opens", "application_closes"])
+def test_implausible_window_year_is_400_not_a_bad_offset_or_500_R38(client_for, staff_user, field, value):
+    response = client_for(staff_user).post("/api/v1/periods/", period_payload(**{field: value}), format="json")
+    assert response.status_code == 400
+    assert field in error_fields(response)
+    assert not Period.objects.filter(number=9).exists()
+
+
 def test_patch_validates_against_stored_values(client_for, staff_user):
     PeriodFactory(number=1)
     response = client_for(staff_user).patch("/api/v1/periods/1/", {"application_closes": "2020-01-01T00:00:00+01:00"}, format="json")

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -130,6 +131,15 @@ def test_csv_error_is_csv_too_R37(client_for, ministry, dataset):
     response = client_for(ministry).get(URL, {"format": "csv", "status": "dead"})
     assert response.status_code == 400
     assert response.content.decode().splitlines()[0] == "field,code,message"
+
+
+@pytest.mark.parametrize("path", [URL, "/api/v1/statistics/budgets/", "/api/v1/statistics/holdbacks/"])
+@pytest.mark.parametrize("params", [{"format": "csv"}, {"format": "csv", "group_by": "region", "period": "0"}])
+def test_options_with_csv_format_is_not_a_500_R37(client_for, ministry, dataset, path, params):
+    response = client_for(ministry).options(f"{path}?{urlencode(params)}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert response.content.decode().splitlines()[0] == "name,description"
 
 
 def test_etag_and_cache_control_and_304_R34(client_for, ministry, dataset):
