@@ -58,15 +58,18 @@ def letters_request_many(*, decisions: list[Decision], by=None) -> list[Letter]:
 
     def enqueue_all():
         for letter_id in ids:
-            enqueue_letter(letter_id=letter_id)
+            if not enqueue_letter(letter_id=letter_id):
+                # The broker is down: do not retry thousands of letters one by one inside the
+                # request; they stay pending and the sweeper enqueues them when it is back.
+                break
 
     transaction.on_commit(enqueue_all)
     return letters
 
 
-def enqueue_letter(*, letter_id: int) -> None:
-    """Send the task. A broker failure is logged, not raised: the decision has committed and the
-    sweeper will pick the pending letter up."""
+def enqueue_letter(*, letter_id: int) -> bool:
+    """Send the task; True when sent. A broker failure is logged, not raised: the decision has
+    committed and the sweeper will pick the pending letter up."""
     from .tasks import generate_letter  # noqa: PLC0415 - tasks import this module
 
     try:
@@ -77,10 +80,11 @@ def enqueue_letter(*, letter_id: int) -> None:
         )
     except Exception:  # noqa: BLE001 - any broker error; the sweeper retries
         logger.exception("could not enqueue letter %s; the sweeper will retry", letter_id)
-        return
+        return False
     Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.DONE).update(
         task_id=result.id or "", updated_at=timezone.now()
     )
+    return True
 
 
 def letters_visible_to(user) -> QuerySet[Letter]:

@@ -84,6 +84,32 @@ def test_broker_down_at_commit_leaves_letter_pending_for_the_sweeper_R28(
     assert letter.status == LetterStatus.PENDING and letter.task_id == ""
 
 
+def test_broker_down_at_commit_of_a_batch_tries_once_and_leaves_all_pending_R28(
+    make_letter, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A confirmation creates thousands of letters; with the broker down the request must not retry
+    each of them in turn: one failed send stops the loop and the sweeper takes over."""
+    from applications.letters import letters_request_many
+    from applications.models import Decision
+
+    attempts = []
+
+    def broker_down(*args, **kwargs):
+        attempts.append(args)
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(generate_letter, "apply_async", broker_down)
+    decisions = []
+    for number in (201, 202, 203):
+        letter = make_letter("grant", number=number)
+        decisions.append(letter.decision)
+        letter.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        letters = letters_request_many(decisions=Decision.objects.filter(pk__in=[d.pk for d in decisions]), by=None)
+    assert len(letters) == 3 and len(attempts) == 1
+    assert set(Letter.objects.filter(pk__in=[lt.pk for lt in letters]).values_list("status", flat=True)) == {"pending"}
+
+
 def test_regenerate_makes_a_new_version_and_keeps_the_old_file_R28(
     done_letter, private_storage, enqueued, django_capture_on_commit_callbacks
 ):
