@@ -294,16 +294,27 @@ def accountability_reopen(*, application: Application, by, until: date | None = 
 # --- Settlement (R30) ------------------------------------------------------------------------------
 
 
+def root_kind(decision: Decision) -> str:
+    """The kind of the decision at the start of ``decision``'s chain of upheld objection rulings."""
+    while decision.supersedes_id is not None:
+        decision = decision.supersedes
+    return decision.kind
+
+
 def current_grant(application: Application) -> Decision | None:
-    """The grant in force: the latest grant, or an upheld objection ruling replacing it."""
-    return (
+    """The grant in force: the latest grant, or an upheld objection ruling replacing it (directly or through
+    earlier rulings). A ruling on a release, forfeit or settlement is not a grant: it states no granted amount."""
+    candidates = (
         application.decisions.filter(
             kind__in=[DecisionKind.GRANT, DecisionKind.OBJECTION_RULING], superseded_by__isnull=True
         )
         .exclude(kind=DecisionKind.OBJECTION_RULING, supersedes__isnull=True)
         .order_by("-decided_at", "-id")
-        .first()
     )
+    for decision in candidates:
+        if decision.kind == DecisionKind.GRANT or root_kind(decision) in INITIAL_GRANT_KINDS:
+            return decision
+    return None
 
 
 def settlement_compute(*, application: Application) -> Settlement:
@@ -469,6 +480,8 @@ def objection_record(*, decision: Decision, received_on: date, grounds: str, by)
 
 #: Decisions whose amount an upheld objection can change: the grant (or rejection) and earlier rulings on it.
 GRANT_LIKE_KINDS = frozenset({DecisionKind.GRANT, DecisionKind.REJECTION, DecisionKind.OBJECTION_RULING})
+#: The decisions a chain of grant-changing rulings starts from.
+INITIAL_GRANT_KINDS = frozenset({DecisionKind.GRANT, DecisionKind.REJECTION})
 
 
 def net_advances_paid(application: Application) -> Decimal:
@@ -549,7 +562,15 @@ def objection_rule(
         pk=original.application_id
     )
     upheld = outcome == ObjectionStatus.UPHELD
-    grant_like = original.kind in GRANT_LIKE_KINDS
+    # A ruling is grant-like only when its chain starts at a grant or rejection (not a release or settlement).
+    grant_like = original.kind in GRANT_LIKE_KINDS and root_kind(original) in INITIAL_GRANT_KINDS
+    if upheld and grant_like and Decision.objects.filter(supersedes=original).exists():
+        # R25/R33: the money of a second ruling on the same decision would be computed against a grant that is
+        # no longer in force (committed twice). The objection is ruled on against the decision in force.
+        raise StateConflict(
+            field="decision", code="superseded",
+            message=_("This decision has already been replaced by an objection ruling; rule on the decision in force."),
+        )
     if granted_amount is not None and not (upheld and grant_like):
         raise DomainError(
             field="granted_amount", code="not_applicable",

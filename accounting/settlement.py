@@ -11,7 +11,7 @@ participant realises the fixed amount or the planned (requested) amount, without
 """
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 
 from applications.rules import Rate, requested_amount
 from budgets.constants import RateMethod
@@ -66,7 +66,14 @@ def settle(
     factor: Decimal | None = None
     if eligible_amount > 0 and granted_amount < eligible_amount:
         factor = granted_amount / eligible_amount
-    amount = round_half_up(realised * factor) if factor is not None else round_half_up(realised)
+    if factor is not None:
+        # Multiply before dividing, with room to spare: ``realised × factor`` with the factor already cut to
+        # 28 digits could land just below a half cent and round the wrong way (R30: half-up, once, exact).
+        with localcontext() as ctx:
+            ctx.prec = 60
+            amount = round_half_up(realised * granted_amount / eligible_amount)
+    else:
+        amount = round_half_up(realised)
     cap = unconditional_amount + released_amount
     settled = min(amount, cap)
     return Settlement(

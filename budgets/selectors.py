@@ -290,8 +290,6 @@ def ledger_violations() -> list[str]:
         .annotate(**LEDGER_SUMS)
         .order_by()
     }
-    grant_like = {DecisionKind.GRANT, DecisionKind.REJECTION, DecisionKind.OBJECTION_RULING}
-    kinds_of = {}
     expected: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     rows = list(
         Decision.objects.order_by("application_id", "decided_at", "id").values(
@@ -299,8 +297,10 @@ def ledger_violations() -> list[str]:
             "forfeited_amount", "advance_amount", "settled_amount", "payment_amount",
         )
     )
+    root_kind_of = {}
     for d in rows:
-        kinds_of[d["id"]] = d["kind"]
+        # The kind at the start of a chain of rulings (a superseded decision always comes earlier in ``rows``).
+        root_kind_of[d["id"]] = root_kind_of.get(d["supersedes_id"], d["kind"]) if d["supersedes_id"] else d["kind"]
     superseded = {d["supersedes_id"] for d in rows if d["supersedes_id"]}
     for d in rows:
         exp = expected[d["application_id"]]
@@ -319,7 +319,11 @@ def ledger_violations() -> list[str]:
         # The grant in force: a grant, or an upheld ruling replacing a grant-like decision, not itself replaced.
         in_force = d["id"] not in superseded and (
             kind == DecisionKind.GRANT
-            or (kind == DecisionKind.OBJECTION_RULING and kinds_of.get(d["supersedes_id"]) in grant_like)
+            or (
+                kind == DecisionKind.OBJECTION_RULING
+                and d["supersedes_id"] is not None
+                and root_kind_of.get(d["id"]) in {DecisionKind.GRANT, DecisionKind.REJECTION}
+            )
         )
         if in_force:
             exp["commitment"] = d["granted_amount"] - d["held_amount"]
