@@ -377,6 +377,13 @@ def _holdback_decide(*, period: Period, region: Region, by, kind: str) -> list:
     applications = {
         a.pk: a for a in Application.objects.select_for_update().filter(pk__in=list(held)).order_by("pk")
     }
+    if kind == DecisionKind.HOLDBACK_RELEASE:
+        # A settled application's settlement is final (R30 capped it at what was unconditional or
+        # released then): a later release would pay out money no settlement covers. Its held part stays
+        # held, and can still be forfeited.
+        held = {app_id: row for app_id, row in held.items() if applications[app_id].status != "settled"}
+        if not held:
+            return []
     today = timezone.localdate()
     decisions = []
     for app_id in sorted(held):

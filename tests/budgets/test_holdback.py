@@ -179,3 +179,21 @@ def test_ledger_post_refuses_above_ceiling_and_is_append_only_R25(decider):
         LedgerEntry.objects.filter(pk=entry.pk).update(amount=Decimal("1.00"))
     with pytest.raises(TypeError):
         entry.delete()
+
+
+def test_positive_advice_does_not_release_for_a_settled_application_R23_R30(
+    holdback_period, reviewer, decider, commission_user, client_for
+):
+    from applications.services import transition
+
+    region = RegionFactory()
+    settled = assessed(holdback_period, "1000.00", reviewer=reviewer, region=region)
+    open_app = assessed(holdback_period, "2000.00", reviewer=reviewer, region=region)
+    confirm_period(holdback_period, reviewer, decider)
+    settled.refresh_from_db()
+    transition(application=settled, to="settled", by=decider, reason="test set-up")
+    assert advise(client_for(commission_user), region, holdback_period, "positive", date(2021, 3, 1)).status_code == 201
+    assert not Decision.objects.filter(application=settled, kind="holdback_release").exists()
+    assert Decision.objects.get(application=open_app, kind="holdback_release").released_amount == Decimal("500.00")
+    held = selectors.held_by_application(period=holdback_period, region=region)
+    assert held[settled.pk]["held"] == Decimal("250.00") and open_app.pk not in held
