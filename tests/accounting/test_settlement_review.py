@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from accounting import services
 from accounting.settlement import settle
@@ -66,7 +67,8 @@ def test_second_upheld_ruling_on_an_already_replaced_grant_is_refused_R33_R25(re
     _confirm(period, reviewer, decider)
     grant = app.decisions.get(kind=DecisionKind.GRANT)
     _uphold(grant, reviewer, decider, "9000.00")
-    with pytest.raises(StateConflict) as err:
+    # The message is asserted in the source language; the Dutch catalogue translates it.
+    with translation.override("en"), pytest.raises(StateConflict) as err:
         _uphold(grant, reviewer, decider, "9000.00")
     assert err.value.errors[0] == {
         "field": "decision", "code": "superseded",
