@@ -187,7 +187,11 @@ def _parse_csv(upload) -> tuple[list[dict], list[dict]]:
         return [], [{"line": 1, "field": ", ".join(sorted(missing)), "message": _("Missing column.")}]
     rows = []
     for line, raw in enumerate(reader, start=2):
-        raw = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        if raw.get(None):  # cells beyond the header (csv puts them under None): e.g. "1,50" with commas
+            errors.append({"line": line, "field": "file",
+                           "message": _("This row has more cells than the header row. Put amounts with a "
+                                        "decimal comma between quotes, or separate the columns with semicolons.")})
+        raw = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
         started = raw.get("started", "").lower()
         if started in TRUE:
             started_value = True

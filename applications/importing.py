@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from budgets.constants import ActivityType
 from sectorplan.api.errors import DomainError
+from sectorplan.money import MAX_DIGITS as MONEY_MAX_DIGITS
 
 from . import rules, services
 from .constants import Focus
@@ -39,6 +40,8 @@ DATE_FIELDS = ("date_of_birth", "start_date", "end_date", "employed_since")
 FOCUS_VALUES = frozenset(Focus.values)
 ACTIVITY_VALUES = frozenset(ActivityType.values)
 XLSX_MAGIC = b"PK\x03\x04"
+#: The first amount a money column (``MoneyField``: 14 digits, 2 decimals) cannot hold.
+MAX_AMOUNT = Decimal(10) ** (MONEY_MAX_DIGITS - 2)
 
 
 def _file_error(code: str, message, line: int | None = None, field: str = "file") -> DomainError:
@@ -170,6 +173,8 @@ def _convert(raw: dict, line: int, errors: list[dict]) -> dict | None:
             text = str(value).strip()
             if len(text) > TEXT_FIELDS[field]:
                 bad(field, "max_length", _("At most %(n)s characters.") % {"n": TEXT_FIELDS[field]})
+            elif "\x00" in text:  # PostgreSQL refuses NUL in text: a 500 if it got that far
+                bad(field, "null_characters_not_allowed", _("Null characters are not allowed."))
             values[field] = text
         elif field in DATE_FIELDS:
             try:
@@ -186,6 +191,9 @@ def _convert(raw: dict, line: int, errors: list[dict]) -> dict | None:
                 values[field] = _parse_decimal(value, 2)
             except (ValueError, InvalidOperation, TypeError):
                 bad(field, "invalid_amount", _("Not a valid amount in euros (at most two decimals)."))
+            else:
+                if abs(values[field]) >= MAX_AMOUNT:  # would overflow the database column: a 500
+                    bad(field, "max_value", _("The amount is too large."))
         elif field == "focus":
             text = str(value).strip().lower()
             if text not in FOCUS_VALUES:

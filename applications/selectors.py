@@ -16,12 +16,6 @@ def employers_visible_to(user) -> QuerySet[Employer]:
     return Employer.objects.filter(memberships__user=user).distinct()
 
 
-def employers_where_contact(user) -> QuerySet[Employer]:
-    if not user or not user.is_authenticated:
-        return Employer.objects.none()
-    return Employer.objects.filter(memberships__user=user, memberships__role=MembershipRole.CONTACT)
-
-
 def applications_visible_to(user) -> QuerySet[Application]:
     qs = Application.objects.select_related("employer", "region", "period")
     if not user or not user.is_authenticated:

@@ -183,6 +183,15 @@ def _check_retention_share(application: Application) -> None:
         )
 
 
+def _duplicate_error() -> dict:
+    """R13: the same person (name, date of birth, activity type, start date) twice in one application."""
+    return {
+        "field": "surname",
+        "code": "duplicate_participant",
+        "message": _("This person is already in the application with this activity and start date."),
+    }
+
+
 def _check_rows(
     application: Application, rows: list[dict], line_numbers: list[int] | None
 ) -> tuple[list[dict], list[Participant]]:
@@ -201,13 +210,7 @@ def _check_rows(
         row_errors, derived = rules.validate_participant(row, period_rules)
         key = rules.person_key(row)
         if key in existing or key in seen:
-            row_errors.append(
-                {
-                    "field": "surname",
-                    "code": "duplicate_participant",
-                    "message": _("This person is already in the application with this activity and start date."),
-                }
-            )
+            row_errors.append(_duplicate_error())
         seen.add(key)
         for err in row_errors:
             if line is not None:
@@ -304,13 +307,7 @@ def participant_update(*, participant: Participant, values: dict, by) -> Partici
         "initials", "surname", "date_of_birth", "activity_type", "start_date"
     )
     if any(rules.person_key(o) == key for o in others):
-        errors.append(
-            {
-                "field": "surname",
-                "code": "duplicate_participant",
-                "message": _("This person is already in the application with this activity and start date."),
-            }
-        )
+        errors.append(_duplicate_error())
     if errors:
         raise DomainError(errors)
     for field, value in {**merged, **derived}.items():

@@ -33,7 +33,7 @@ from sectorplan.money import ZERO
 from sectorplan.roles import Role, has_role, is_office
 
 from . import importing, services
-from .constants import DECIDED, AgeBand, ApplicationStatus, Focus, MembershipRole
+from .constants import DECIDED, AgeBand, ApplicationStatus, Focus
 from .forms import (
     ApplicationCreateForm,
     ConfirmForm,
@@ -44,7 +44,7 @@ from .forms import (
     add_domain_errors,
 )
 from .models import Participant
-from .selectors import applications_visible_to, membership_role
+from .selectors import applications_visible_to, is_contact
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _member_application(request, pk):
 
 
 def _can_change(request, application) -> bool:
-    return membership_role(request.user, application.employer) == MembershipRole.CONTACT
+    return is_contact(request.user, application.employer)
 
 
 def _require_contact(request, application):
@@ -193,7 +193,7 @@ def application_list(request):
     return render(
         request,
         "portal/application_list.html",
-        {"applications": applications, "can_change": membership_role(request.user, employer) == MembershipRole.CONTACT},
+        {"applications": applications, "can_change": is_contact(request.user, employer)},
     )
 
 
@@ -203,7 +203,7 @@ def application_create(request):
     employer, redirect_response = _require_employer(request)
     if redirect_response:
         return redirect_response
-    if membership_role(request.user, employer) != MembershipRole.CONTACT:
+    if not is_contact(request.user, employer):
         raise PermissionDenied
     form = ApplicationCreateForm(_posted(request), employer=employer)
     if request.method == "POST" and form.is_valid():
@@ -479,6 +479,9 @@ def office_review(request, pk):
             values[p.pk] = {"eligible": choice, "reason": reason}
             if choice not in ("yes", "no"):
                 errors[f"eligible_{p.pk}"] = _("Choose whether this participant is eligible.")
+                continue
+            if "\x00" in reason:  # PostgreSQL refuses NUL in text: a 500 if it got to the service
+                errors[f"reason_{p.pk}"] = _("Null characters are not allowed.")
                 continue
             verdicts.append({"id": p.pk, "eligible": choice == "yes", "reason": reason})
         if not errors:

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from applications.selectors import applications_visible_to, employers_visible_to
-from sectorplan.api.permissions import BASE_PERMISSIONS, IsOffice, role_permission
+from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.roles import Role, has_role, is_office
 
 from .. import selectors, services
@@ -61,12 +61,15 @@ class AccountabilityView(APIView):
 class AccountabilityReopenView(APIView):
     """R32: the office reopens reporting after the deadline."""
 
-    permission_classes = [*BASE_PERMISSIONS, IsOffice]
+    permission_classes = [*BASE_PERMISSIONS]
 
     @extend_schema(summary="Reopen accountability after the deadline", request=s.ReopenSerializer,
                    responses={200: s.AccountabilityOutputSerializer})
     def post(self, request, pk):
+        # Looked up before the role check: another employer's application is a 404, never a 403 (R2).
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
+        if not is_office(request.user):
+            raise PermissionDenied
         data = s.ReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.accountability_reopen(
@@ -147,11 +150,14 @@ class InvitationAcceptView(APIView):
 class ObjectionCreateView(APIView):
     """R33: the office records an objection to a decision."""
 
-    permission_classes = [*BASE_PERMISSIONS, IsOffice]
+    permission_classes = [*BASE_PERMISSIONS]
 
     @extend_schema(summary="Record an objection", request=s.ObjectionCreateSerializer, responses={201: s.ObjectionSerializer})
     def post(self, request, pk):
+        # Looked up before the role check: another employer's decision is a 404, never a 403 (R2).
         decision = get_object_or_404(selectors.decisions_visible_to(request.user), pk=pk)
+        if not is_office(request.user):
+            raise PermissionDenied
         data = s.ObjectionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         objection = services.objection_record(decision=decision, by=request.user, **data.validated_data)
@@ -161,11 +167,14 @@ class ObjectionCreateView(APIView):
 class ObjectionRulingView(APIView):
     """R33: ``office_decider`` rules; upheld gives a new decision replacing the old one, with a letter."""
 
-    permission_classes = [*BASE_PERMISSIONS, role_permission(Role.OFFICE_DECIDER)]
+    permission_classes = [*BASE_PERMISSIONS]
 
     @extend_schema(summary="Rule on an objection", request=s.ObjectionRulingSerializer, responses={200: s.ObjectionSerializer})
     def post(self, request, pk):
+        # Looked up before the role check: another employer's objection is a 404, never a 403 (R2).
         objection = get_object_or_404(selectors.objections_visible_to(request.user), pk=pk)
+        if not (request.user.is_staff or has_role(request.user, Role.OFFICE_DECIDER)):
+            raise PermissionDenied
         data = s.ObjectionRulingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         objection = services.objection_rule(objection=objection, by=request.user, **data.validated_data)

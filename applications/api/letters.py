@@ -1,6 +1,7 @@
 """``GET /api/v1/letters/{id}/pdf/``: the employer's members and the office; anyone else 404 (R28)."""
 
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.views import APIView
@@ -43,5 +44,5 @@ class LetterPdfView(APIView):
         if letter is None:
             raise Http404
         if letter.status != LetterStatus.DONE:
-            raise StateConflict(field="status", code="letter_not_ready", message="The letter has not been generated yet.")
+            raise StateConflict(field="status", code="letter_not_ready", message=_("The letter has not been generated yet."))
         return letter_file_response(letter)
