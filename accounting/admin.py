@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccountabilityReport, Invitation, Membership, Objection, ReminderSent
+from applications.models import Membership
+
+from .models import AccountabilityReport, Invitation, Objection, ReminderSent
 
 
 @admin.register(Membership)

@@ -1,7 +1,7 @@
 """Demo data for ``manage.py seed_demo``: employers, one login per role, a demo period and a few
 applications. Demo users exist nowhere else (not in migrations, fixtures or tests)."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from applications import services as app_services
 from applications.constants import ApplicationStatus, MembershipRole
-from applications.models import Application, Employer
+from applications.models import Application, Employer, Membership
 from budgets import services as budget_services
 from budgets.models import Period, Region
 
@@ -57,8 +57,6 @@ def _demo_period() -> Period:
         return period
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
-    from datetime import datetime, time
-
     return budget_services.period_create(
         data={
             "number": DEMO_PERIOD,
@@ -110,7 +108,6 @@ def seed_demo() -> list[tuple[str, str]]:
             address=address, postal_code=postal_code, city=city,
         )
         employers.append(employer)
-    from accounting.models import Membership
 
     for employer in employers[:2]:  # one account acting for two employers (R2)
         Membership.objects.get_or_create(user=users["zorgwerkgever"], employer=employer, defaults={"role": MembershipRole.CONTACT})

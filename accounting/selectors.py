@@ -3,11 +3,11 @@
 from django.db.models import QuerySet
 
 from applications.constants import ApplicationStatus, MembershipRole
-from applications.models import Application, Decision, Employer
+from applications.models import Application, Decision, Employer, Membership
 from applications.selectors import applications_visible_to
 from sectorplan.roles import is_office
 
-from .models import Invitation, Membership, Objection
+from .models import Invitation, Objection
 
 
 def member_applications(user) -> QuerySet[Application]:

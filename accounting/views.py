@@ -143,7 +143,7 @@ def _render_report(request, application, *, errors=None, rows=None, upload_form=
         request, "accounting/report.html",
         {
             "application": application, "participants": participants, "report": report,
-            "small": services.is_small(application), "open_until": services.accountability_open_until(application, report),
+            "small": application.is_small, "open_until": services.accountability_open_until(application, report),
             "outcomes": Outcome.choices, "errors": general, "upload_form": upload_form or ReportUploadForm(),
             "rows_with_errors": [p for p in participants if p.errors],
         },

@@ -11,7 +11,7 @@ from sectorplan.roles import is_office
 
 from .api.letters import letter_file_response
 from .constants import LetterStatus
-from .letters import letter_regenerate, letters_visible_to, period_letters_overview
+from .decisions.letters import letter_regenerate, letters_visible_to, period_letters_overview
 from .models import Letter
 
 

@@ -1,11 +1,15 @@
 """Permission-filtered reads (R2, R40). Anything outside what these return is a 404 for the caller."""
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 
+from budgets import selectors as budget_selectors
+from budgets.selectors import MONEY, budget_line_expression
+from sectorplan.money import ZERO
 from sectorplan.roles import is_office
 
-from .constants import MembershipRole
-from .models import Application, Employer
+from .constants import ApplicationStatus, MembershipRole
+from .models import Application, Employer, Membership
 
 
 def employers_visible_to(user) -> QuerySet[Employer]:
@@ -29,8 +33,6 @@ def membership_role(user, employer) -> str | None:
     """The user's role at ``employer``, or None when not a member."""
     if not user or not user.is_authenticated:
         return None
-    from accounting.models import Membership
-
     return (
         Membership.objects.filter(user=user, employer=employer).values_list("role", flat=True).first()
     )
@@ -40,38 +42,25 @@ def is_contact(user, employer) -> bool:
     return membership_role(user, employer) == MembershipRole.CONTACT
 
 
-def _decision_sum(field: str, kinds: list[str], *, initial_only: bool = False):
-    from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
-    from django.db.models.functions import Coalesce
+def plan_totals(*, periods=None) -> dict[tuple[int, str], dict]:
+    """(period id, budget line) -> requested and eligible totals of the applications submitted and not
+    withdrawn (R35), in one GROUP BY."""
+    apps = Application.objects.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+    if periods is not None:
+        apps = apps.filter(period__number__in=list(periods))
+    return {
+        (row["period_id"], row["line"]): row
+        for row in apps.annotate(line=budget_line_expression())
+        .values("period_id", "line")
+        .annotate(
+            requested=Coalesce(Sum("requested_amount"), Value(ZERO), output_field=MONEY),
+            eligible=Coalesce(Sum("eligible_amount"), Value(ZERO), output_field=MONEY),
+        )
+        .order_by()
+    }
 
-    from .models import Decision
 
-    decisions = Decision.objects.filter(application=OuterRef("pk"), kind__in=kinds)
-    if initial_only:
-        decisions = decisions.filter(superseded_by__isnull=True)
-    total = decisions.order_by().values("application").annotate(t=Sum(field)).values("t")
-    money = DecimalField(max_digits=14, decimal_places=2)
-    return Coalesce(Subquery(total, output_field=money), Value(0, output_field=money), output_field=money)
-
-
-def with_amounts(qs: QuerySet[Application]) -> QuerySet[Application]:
-    """Annotate ``granted_amount`` and ``held_amount`` from the application's decisions.
-
-    granted = grants (not superseded) minus forfeited held-back parts;
-    held = held-back parts of those grants minus what was released or forfeited (R22-R24).
-    """
-    from django.db.models import Count, F
-
-    from .constants import DecisionKind
-
-    grants = [DecisionKind.GRANT]
-    return qs.annotate(
-        _granted=_decision_sum("granted_amount", grants, initial_only=True),
-        _held=_decision_sum("held_amount", grants, initial_only=True),
-        _released=_decision_sum("released_amount", [DecisionKind.HOLDBACK_RELEASE]),
-        _forfeited=_decision_sum("forfeited_amount", [DecisionKind.HOLDBACK_FORFEIT]),
-        participant_count=Count("participants", distinct=True),
-    ).annotate(
-        granted_amount=F("_granted") - F("_forfeited"),
-        held_amount=F("_held") - F("_released") - F("_forfeited"),
-    )
+def budget_table(*, periods=None) -> list[dict]:
+    """R35: the budget table per period and budget line (see :func:`budgets.selectors.budget_table`), with the
+    applications' requested and eligible totals."""
+    return budget_selectors.budget_table(periods=periods, plan_totals=plan_totals(periods=periods))

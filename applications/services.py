@@ -19,7 +19,8 @@ from sectorplan.money import ZERO
 
 from . import rules
 from .constants import DECIDED, TRANSITIONS, ApplicationStatus, Focus
-from .models import Application, ApplicationTransition, Employer, Participant
+from .models import Application, ApplicationTransition, Employer, Membership, Participant
+from .validators import normalise_iban
 
 PARTICIPANT_FIELDS = rules.PARTICIPANT_FIELDS  # re-exported; defined once in rules.py
 
@@ -79,7 +80,7 @@ def transition_many(*, applications: list[Application], to: str, by, reason: str
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().select_related("period", "employer").get(pk=application.pk)
+    return Application.objects.select_for_update(of=("self",)).select_related("period", "employer").get(pk=application.pk)
 
 
 # --- Employers ---------------------------------------------------------------------------------
@@ -88,8 +89,6 @@ def _locked(application: Application) -> Application:
 @transaction.atomic
 def employer_create(*, by, **fields) -> Employer:
     """R1: create an employer after full validation (KvK, IBAN mod-97, unique KvK)."""
-    from .validators import normalise_iban
-
     fields["iban"] = normalise_iban(fields.get("iban", ""))
     employer = Employer(**fields)
     employer.full_clean()
@@ -100,8 +99,6 @@ def employer_create(*, by, **fields) -> Employer:
 @transaction.atomic
 def membership_add(*, employer: Employer, user, role: str, by):
     """R2: link ``user`` to ``employer``. Adding an existing member again changes nothing (409)."""
-    from accounting.models import Membership
-
     if Membership.objects.filter(employer=employer, user=user).exists():
         raise StateConflict(field="username", code="already_member", message=_("This account is already a member."))
     return Membership.objects.create(employer=employer, user=user, role=role, created_by=by)
@@ -113,7 +110,7 @@ def membership_add(*, employer: Employer, user, role: str, by):
 @transaction.atomic
 def application_create(*, employer: Employer, region: Region, period: Period, by) -> Application:
     """Draft a new application (R5). The reference is numbered per period under the period's row lock."""
-    period = Period.objects.select_for_update().get(pk=period.pk)
+    period = Period.objects.select_for_update(of=("self",)).get(pk=period.pk)
     if Application.objects.filter(employer=employer, region=region, period=period).exists():
         raise StateConflict(
             field="period",
@@ -299,7 +296,7 @@ def participants_add(
 def participant_update(*, participant: Participant, values: dict, by) -> Participant:
     application = _locked(participant.application)
     _require_draft(application)
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
+    participant = Participant.objects.select_for_update(of=("self",)).get(pk=participant.pk)
     merged = {f: values.get(f, getattr(participant, f)) for f in PARTICIPANT_FIELDS}
     errors, derived = rules.validate_participant(merged, rules.PeriodRules.from_period(application.period))
     key = rules.person_key(merged)
@@ -392,7 +389,7 @@ def application_assess(*, application: Application, verdicts: list[dict], by) ->
         raise StateConflict(
             field="status", code="not_submitted", message=_("Only a submitted application can be assessed.")
         )
-    participants = {p.pk: p for p in application.participants.select_for_update()}
+    participants = {p.pk: p for p in application.participants.select_for_update(of=("self",))}
     errors = []
     seen = set()
     for index, verdict in enumerate(verdicts):

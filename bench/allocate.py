@@ -17,6 +17,8 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
+from applications.decisions import services as decision_services
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorplan.settings.test")
 
@@ -90,16 +92,15 @@ def load(period_number: int, n: int, regions, users):
 
 
 def measure(period, users):
-    from budgets import services
-    from budgets.selectors import ledger_violations
+    from applications.decisions.checks import ledger_violations
 
     with CaptureQueriesContext(connection) as q_propose:
         start = time.perf_counter()
-        allocation = services.allocation_propose(period=period, by=users["reviewer"])
+        allocation = decision_services.allocation_propose(period=period, by=users["reviewer"])
         t_propose = time.perf_counter() - start
-    with mock.patch("applications.letters.enqueue_letter"), CaptureQueriesContext(connection) as q_confirm:
+    with mock.patch("applications.decisions.letters.enqueue_letter"), CaptureQueriesContext(connection) as q_confirm:
         start = time.perf_counter()
-        services.allocation_confirm(allocation=allocation, by=users["decider"])
+        decision_services.allocation_confirm(allocation=allocation, by=users["decider"])
         t_confirm = time.perf_counter() - start
     start = time.perf_counter()
     problems = ledger_violations()

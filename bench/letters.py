@@ -47,7 +47,7 @@ def _setup(private_root: str) -> None:
 
 def child(ids: list[int]) -> None:
     """Generate the given letters in this process and report time and memory as JSON."""
-    from applications.tasks import generate_letter
+    from applications.decisions.tasks import generate_letter
 
     rss_after_10 = 0
     start = time.perf_counter()
@@ -97,7 +97,7 @@ def bare_html(letter_id: int) -> str:
     """The letter's HTML with its stylesheet inlined, so bare WeasyPrint needs no URL fetcher."""
     from django.contrib.staticfiles import finders
 
-    from applications.letter_service import letter_html
+    from applications.decisions.rendering import letter_html
     from applications.models import Letter
 
     css = Path(finders.find("letters/letter.css")).read_text()
@@ -124,7 +124,7 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from applications.tasks import generate_letter
+    from applications.decisions.tasks import generate_letter
 
     db = settings.DATABASES["default"]
     db.setdefault("TEST", {})["NAME"] = f"{db['NAME']}_letters_bench"

@@ -106,6 +106,12 @@ def allocate(*, ceiling, eligible: Sequence[tuple[str, object]], floor=0) -> All
     )
 
 
+def hold_back_applies(*, holdback_applies: bool, advice_positive: bool) -> bool:
+    """R22: the one rule of "hold back or not": in a holdback period, unless the region's latest advice is
+    positive."""
+    return bool(holdback_applies and not advice_positive)
+
+
 @dataclass(frozen=True)
 class GrantSplit:
     granted: Decimal

@@ -134,6 +134,10 @@ class Period(models.Model):
     def tranche(self) -> int:
         return self.number
 
+    def is_small_amount(self, amount) -> bool:
+        """R14: an application asking at most the small-application limit is small; without a limit, none is."""
+        return self.small_application_limit is not None and amount <= self.small_application_limit
+
 
 class BudgetLine(models.Model):
     """A period's ceiling for one earmark, or the single pooled line."""
@@ -203,6 +207,10 @@ class Allocation(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     confirmed_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    floor = MoneyField(
+        _("oversubscription floor"), default=Decimal("0.00"),
+        help_text=_("The period's floor when the proposal was made; a changed floor makes the proposal stale (R18)."),
+    )
 
     class Meta:
         ordering = ["period__number", "-created_at"]

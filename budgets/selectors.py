@@ -18,13 +18,26 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Case, CharField, DecimalField, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from sectorplan.money import ZERO
 
 from .constants import POOLED, LedgerKind
-from .models import BudgetLine, CommissionAdvice, LedgerEntry, Period, Region
+from .models import Allocation, AllocationStatus, BudgetLine, CommissionAdvice, LedgerEntry, Period, Region
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -102,27 +115,77 @@ def _states(ceiling: Decimal, row: dict) -> dict[str, Decimal]:
     }
 
 
-def held_by_application(*, period: Period, region: Region | None = None) -> dict[int, dict]:
-    """Application id -> {"held", "earmark"} for applications with money still held back."""
-    qs = LedgerEntry.objects.filter(period=period, application__isnull=False)
+#: Per application, each state of R25 as signed sums of ledger kinds. The one definition of "what an
+#: application has": the API, the portal, the letters and the statistics read it through
+#: :func:`application_balances` or :func:`application_balance_annotations`.
+APPLICATION_STATES: dict[str, dict[str, int]] = {
+    "unconditional": {LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1},
+    "held": {LedgerKind.HOLD: 1, LedgerKind.RELEASE: -1, LedgerKind.FORFEIT: -1},
+    "released": {LedgerKind.RELEASE: 1},
+    "forfeited": {LedgerKind.FORFEIT: 1},
+    # The reservation in force: unconditional + held + released.
+    "reserved": {LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1, LedgerKind.HOLD: 1, LedgerKind.FORFEIT: -1},
+    "advances_paid": {LedgerKind.ADVANCE: 1},
+    "settled": {LedgerKind.SETTLEMENT: 1},
+    "reclaimed": {LedgerKind.RECLAIM: 1},
+}
+
+
+def _signed_sum(signs: dict[str, int]) -> Coalesce:
+    whens = [When(kind=kind, then=F("amount") if sign > 0 else -F("amount")) for kind, sign in signs.items()]
+    return Coalesce(Sum(Case(*whens, default=Value(ZERO), output_field=MONEY)), Value(ZERO), output_field=MONEY)
+
+
+def application_balances(*, application_ids=None, period: Period | None = None, region: Region | None = None) -> dict[int, dict]:
+    """Application id -> its states (see :data:`APPLICATION_STATES`) and ``earmark`` (budget line), from the
+    ledger in one GROUP BY. Applications without entries are absent."""
+    qs = LedgerEntry.objects.filter(application__isnull=False)
+    if application_ids is not None:
+        qs = qs.filter(application_id__in=list(application_ids))
+    if period is not None:
+        qs = qs.filter(period=period)
     if region is not None:
         qs = qs.filter(application__region=region)
     rows = (
-        qs.values("application_id", "earmark")
-        .annotate(
-            held=_sum("hold") - _sum("release") - _sum("forfeit"),
-        )
-        .filter(held__gt=0)
+        qs.values("application_id")
+        .annotate(earmark=Max("earmark"), **{state: _signed_sum(signs) for state, signs in APPLICATION_STATES.items()})
         .order_by("application_id")
     )
-    return {row["application_id"]: {"held": row["held"], "earmark": row["earmark"]} for row in rows}
+    return {row.pop("application_id"): row for row in rows}
+
+
+def application_balance_annotations(outer_ref: str = "pk") -> dict[str, Subquery]:
+    """``annotate(**application_balance_annotations())`` on a queryset of applications: each state of
+    :data:`APPLICATION_STATES` as a correlated subquery over the ledger (0.00 without entries)."""
+    out = {}
+    for state, signs in APPLICATION_STATES.items():
+        total = (
+            LedgerEntry.objects.filter(application=OuterRef(outer_ref))
+            .order_by()
+            .values("application")
+            .annotate(t=_signed_sum(signs))
+            .values("t")
+        )
+        out[state] = Coalesce(Subquery(total, output_field=MONEY), Value(ZERO), output_field=MONEY)
+    return out
+
+
+def held_by_application(*, period: Period, region: Region | None = None) -> dict[int, dict]:
+    """Application id -> {"held", "earmark"} for applications with money still held back."""
+    balances = application_balances(period=period, region=region)
+    return {
+        app_id: {"held": row["held"], "earmark": row["earmark"]}
+        for app_id, row in balances.items()
+        if row["held"] > 0
+    }
 
 
 # --- R35 tables --------------------------------------------------------------------------------
 
 
-def _line_earmark_expr(prefix: str = "") -> Case:
-    """The budget line an application's money belongs to: 'pooled' in pooled periods, else the employer's earmark."""
+def budget_line_expression(prefix: str = "") -> Case:
+    """SQL form of :func:`budgets.ledger.budget_line_for` over an application (``prefix`` leads to it): 'pooled'
+    in pooled periods, else the employer's earmark."""
     return Case(
         When(**{f"{prefix}period__pooled": True}, then=Value(POOLED)),
         default=F(f"{prefix}employer__earmark"),
@@ -130,7 +193,7 @@ def _line_earmark_expr(prefix: str = "") -> Case:
     )
 
 
-def budget_table(*, periods=None) -> list[dict]:
+def budget_table(*, periods=None, plan_totals: dict | None = None) -> list[dict]:
     """R35, one dict per period and budget line.
 
     Keys: ``period`` (number), ``earmark`` (``nursing_home``/``other``/``pooled``), ``ceiling``, ``requested``
@@ -139,36 +202,26 @@ def budget_table(*, periods=None) -> list[dict]:
     ``released``, ``forfeited``, ``available``, ``advances_paid``, ``settled``, ``reclaimed``. All money values
     are ``Decimal``.
 
-    Three queries whatever the number of periods and entries: the budget lines, one GROUP BY over the
-    applications and one GROUP BY (period, line) over the ledger with a conditional SUM per kind. Grouping is
-    on ``period_id`` (no join); the period numbers come with the budget lines.
-    """
-    from applications.models import Application
+    ``plan_totals`` maps (period id, budget line) to ``{"requested", "eligible"}``: the applications' side,
+    given by the caller (``applications.selectors.budget_table``), since budgets reads no applications.
 
+    Two queries whatever the number of periods and entries: the budget lines and one GROUP BY (period, line)
+    over the ledger with a conditional SUM per kind. Grouping is on ``period_id`` (no join); the period
+    numbers come with the budget lines.
+    """
     lines = BudgetLine.objects.order_by("period__number", "earmark").values(
         "period_id", "period__number", "earmark", "ceiling"
     )
-    apps = Application.objects.exclude(status__in=["draft", "withdrawn"])
     ledger = LedgerEntry.objects.all()
     if periods is not None:
         numbers = list(periods)
         lines = lines.filter(period__number__in=numbers)
-        apps = apps.filter(period__number__in=numbers)
         ledger = ledger.filter(period__number__in=numbers)
     lines = list(lines)
     if not lines:
         return []
 
-    requested = {
-        (row["period_id"], row["line"]): row
-        for row in apps.annotate(line=_line_earmark_expr())
-        .values("period_id", "line")
-        .annotate(
-            requested=Coalesce(Sum("requested_amount"), Value(ZERO), output_field=MONEY),
-            eligible=Coalesce(Sum("eligible_amount"), Value(ZERO), output_field=MONEY),
-        )
-        .order_by()
-    }
+    requested = plan_totals or {}
     sums = {
         (row["period_id"], row["earmark"]): row
         for row in ledger.values("period_id", "earmark").annotate(**LEDGER_SUMS).order_by()
@@ -258,17 +311,13 @@ def holdback_table(*, periods=None) -> list[dict]:
 # --- R25 checks --------------------------------------------------------------------------------
 
 
-def ledger_violations() -> list[str]:
-    """Every R25/R20 invariant the ledger must satisfy; an empty list means all hold.
+def ledger_line_violations() -> list[str]:
+    """The R25 invariants per period and budget line; an empty list means all hold. The per-application
+    checks against the decisions are in ``applications.decisions.checks`` (``manage.py check_ledger`` runs both).
 
-    Messages name periods, budget lines, application references and decision ids only (no personal data).
+    Messages name periods and budget lines only (no personal data).
     """
-    from applications.constants import DecisionKind
-    from applications.models import Decision
-    from sectorplan.money import percent_of
-
     problems: list[str] = []
-    # 1. Per period and budget line: unconditional + held + released <= ceiling; held >= 0; no line unknown.
     for period in Period.objects.all():
         ceilings = dict(BudgetLine.objects.filter(period=period).values_list("earmark", "ceiling"))
         for earmark, states in line_balances(period=period).items():
@@ -280,120 +329,11 @@ def ledger_violations() -> list[str]:
                 )
             if states["held"] < 0:
                 problems.append(f"period {period.number} {earmark}: held is negative ({states['held']})")
-
-    # 2. Per application: the ledger agrees with every decision kind (grant, ruling, release, forfeit,
-    #    settlement), and held never goes negative. One query for the ledger, one for the decisions.
-    ledger = {
-        row["application_id"]: row
-        for row in LedgerEntry.objects.filter(application__isnull=False)
-        .values("application_id")
-        .annotate(**LEDGER_SUMS)
-        .order_by()
-    }
-    expected: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    rows = list(
-        Decision.objects.order_by("application_id", "decided_at", "id").values(
-            "id", "application_id", "kind", "supersedes_id", "granted_amount", "held_amount", "released_amount",
-            "forfeited_amount", "advance_amount", "settled_amount", "payment_amount",
-        )
-    )
-    root_kind_of = {}
-    for d in rows:
-        # The kind at the start of a chain of rulings (a superseded decision always comes earlier in ``rows``).
-        root_kind_of[d["id"]] = root_kind_of.get(d["supersedes_id"], d["kind"]) if d["supersedes_id"] else d["kind"]
-    superseded = {d["supersedes_id"] for d in rows if d["supersedes_id"]}
-    for d in rows:
-        exp = expected[d["application_id"]]
-        kind = d["kind"]
-        exp["advance"] += d["advance_amount"]
-        if kind == DecisionKind.HOLDBACK_RELEASE:
-            exp["release"] += d["released_amount"]
-        elif kind == DecisionKind.HOLDBACK_FORFEIT:
-            exp["forfeit"] += d["forfeited_amount"]
-        elif kind == DecisionKind.SETTLEMENT:
-            exp["settlement"] += d["settled_amount"] or ZERO
-            if (d["payment_amount"] or ZERO) < 0:
-                exp["reclaim"] -= d["payment_amount"]
-        elif kind == DecisionKind.OBJECTION_RULING and (d["payment_amount"] or ZERO) < 0:
-            exp["reclaim"] -= d["payment_amount"]  # advance paid above what a lowered grant allows (R20, R33)
-        # The grant in force: a grant, or an upheld ruling replacing a grant-like decision, not itself replaced.
-        in_force = d["id"] not in superseded and (
-            kind == DecisionKind.GRANT
-            or (
-                kind == DecisionKind.OBJECTION_RULING
-                and d["supersedes_id"] is not None
-                and root_kind_of.get(d["id"]) in {DecisionKind.GRANT, DecisionKind.REJECTION}
-            )
-        )
-        if in_force:
-            exp["commitment"] = d["granted_amount"] - d["held_amount"]
-            exp["hold"] = d["held_amount"]
-    references = {}
-    ids = set(ledger) | set(expected)
-    if ids:
-        from applications.models import Application
-
-        references = dict(Application.objects.filter(pk__in=ids).values_list("pk", "reference"))
-    for app_id in sorted(ids):
-        led, dec = ledger.get(app_id, {}), expected.get(app_id, {})
-        ref = references.get(app_id, app_id)
-        net = {**led, "commitment": led.get("commitment", ZERO) - led.get("decommitment", ZERO)}
-        for kind in ("commitment", "hold", "release", "forfeit", "advance", "settlement", "reclaim"):
-            a, b = net.get(kind, ZERO), dec.get(kind, ZERO)
-            if a != b:
-                problems.append(f"application {ref}: ledger {kind} {a} != decisions {b}")
-        if led and led.get("hold", ZERO) - led.get("release", ZERO) - led.get("forfeit", ZERO) < 0:
-            problems.append(f"application {ref}: held is negative")
-        # R30: a settlement never exceeds what was granted unconditionally plus what was released.
-        if dec.get("settlement", ZERO) > dec.get("commitment", ZERO) + dec.get("release", ZERO):
-            problems.append(f"application {ref}: settled above unconditional + released (R30)")
-
-    # 2b. Each entry belongs to a decision of a kind that moves that money.
-    allowed = {
-        DecisionKind.GRANT: {"commitment", "hold", "advance"},
-        DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "advance", "reclaim"},
-        DecisionKind.HOLDBACK_RELEASE: {"release", "advance"},
-        DecisionKind.HOLDBACK_FORFEIT: {"forfeit"},
-        DecisionKind.SETTLEMENT: {"settlement", "reclaim"},
-        DecisionKind.REJECTION: set(),
-    }
-    for row in (
-        LedgerEntry.objects.filter(decision__isnull=False).values("decision__kind", "kind").distinct().order_by()
-    ):
-        if row["kind"] not in allowed.get(row["decision__kind"], set()):
-            problems.append(f"ledger entries of kind {row['kind']} on {row['decision__kind']} decisions")
-
-    # 3. Advances are the advance share (R20): of the unconditional part of a grant, of each release.
-    for decision in (
-        Decision.objects.filter(kind__in=[DecisionKind.GRANT, DecisionKind.HOLDBACK_RELEASE])
-        .select_related("application__period")
-        .iterator(chunk_size=2000)
-    ):
-        percent = decision.application.period.advance_percent
-        base = (
-            decision.granted_amount - decision.held_amount
-            if decision.kind == DecisionKind.GRANT
-            else decision.released_amount
-        )
-        if decision.advance_amount != percent_of(base, percent):
-            problems.append(
-                f"decision {decision.pk} ({decision.application.reference}): advance {decision.advance_amount} "
-                f"is not {percent}% of {base}"
-            )
-
-    # 4. Every entry of an application lies in its period.
-    wrong_period = LedgerEntry.objects.filter(application__isnull=False).exclude(period_id=F("application__period_id"))
-    for entry_id in wrong_period.values_list("pk", flat=True)[:20]:
-        problems.append(f"ledger entry {entry_id}: period differs from its application's period")
     return problems
 
 
 def allocation_current(*, period: Period):
     """The confirmed allocation of ``period``, else its latest proposal (None when there is none)."""
-    from django.db.models import IntegerField
-
-    from .models import Allocation, AllocationStatus
-
     return (
         Allocation.objects.filter(period=period, status__in=[AllocationStatus.CONFIRMED, AllocationStatus.PROPOSED])
         .annotate(

@@ -22,6 +22,7 @@ class TokenView(ObtainAuthToken):
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("", include("budgets.api.urls")),
+    path("", include("applications.decisions.api_urls")),
     path("", include("applications.api.urls")),
     path("", include("applications.api.letter_urls")),
     path("", include("applications.api.statistics_urls")),

@@ -15,7 +15,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
     path("inloggen/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
-    path("kantoor/budget/", include("budgets.urls")),
+    path("kantoor/budget/", include("applications.decisions.urls")),
     path("brieven/", include("applications.letter_urls")),
     path("account/", include("accounting.urls")),
     path("", include("applications.urls")),

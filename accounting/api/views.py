@@ -24,7 +24,7 @@ def _report_payload(application) -> dict:
         "open_until": services.accountability_open_until(application, report),
         "submitted_at": report.submitted_at if report else None,
         "completion_statement": bool(report and report.completion_statement),
-        "is_small": services.is_small(application),
+        "is_small": application.is_small,
         "participants": [
             {"id": p.pk, "started": p.started, "outcome": p.outcome, "actual_cost": p.actual_cost, "reported_at": p.reported_at}
             for p in application.participants.order_by("pk")

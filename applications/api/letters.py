@@ -10,7 +10,7 @@ from sectorplan.api.errors import StateConflict
 from sectorplan.api.permissions import BASE_PERMISSIONS
 
 from ..constants import LetterStatus
-from ..letters import letters_visible_to
+from ..decisions.letters import letters_visible_to
 
 
 def letter_file_response(letter) -> FileResponse:

@@ -164,8 +164,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
     def get_is_small(self, obj) -> bool:
         """R14: at most the period's small-application limit (no limit: never small)."""
-        limit = obj.period.small_application_limit
-        return limit is not None and obj.requested_amount <= limit
+        return obj.is_small
 
 
 # --- Participants ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from budgets.models import Period, Region
 from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.roles import Role, has_role, is_office
 
+from .. import selectors as app_selectors
 from .. import statistics
 from ..constants import AgeBand, Focus
 
@@ -377,7 +378,7 @@ class BudgetStatisticsView(StatisticsView):
     )
     def get(self, request):
         q = _query(request, PeriodQuerySerializer)
-        rows = budget_selectors.budget_table(periods=q.get("period"))
+        rows = app_selectors.budget_table(periods=q.get("period"))
         return Response(BudgetTableSerializer({"periods": _table_periods(q.get("period")), "rows": rows}).data)
 
 

@@ -24,6 +24,7 @@ from sectorplan.roles import Role, has_role, is_office
 
 from .. import selectors, services
 from ..constants import ApplicationStatus
+from ..decisions.amounts import with_amounts
 from ..importing import import_participants
 from ..models import Application, ApplicationTransition
 from .serializers import (
@@ -134,7 +135,7 @@ class ApplicationViewSet(
     def get_queryset(self):
         qs = selectors.applications_visible_to(self.request.user)
         if self.action in ("list", "retrieve", "create"):
-            qs = selectors.with_amounts(qs).prefetch_related(
+            qs = with_amounts(qs).prefetch_related(
                 Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor"))
             )
         return qs.order_by("period__number", "number")
@@ -142,7 +143,7 @@ class ApplicationViewSet(
     def _fresh(self, application: Application) -> dict:
         """The application as the detail endpoint shows it."""
         obj = (
-            selectors.with_amounts(selectors.applications_visible_to(self.request.user))
+            with_amounts(selectors.applications_visible_to(self.request.user))
             .prefetch_related(Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor")))
             .get(pk=application.pk)
         )

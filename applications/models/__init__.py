@@ -1,5 +1,5 @@
 from .applications import Application, ApplicationTransition, Participant
 from .decisions import Decision, Letter
-from .employers import Employer
+from .employers import Employer, Membership
 
-__all__ = ["Application", "ApplicationTransition", "Decision", "Employer", "Letter", "Participant"]
+__all__ = ["Application", "ApplicationTransition", "Decision", "Employer", "Letter", "Membership", "Participant"]

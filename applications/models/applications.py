@@ -67,6 +67,11 @@ class Application(models.Model):
     def __str__(self):
         return self.reference
 
+    @property
+    def is_small(self) -> bool:
+        """R14 (the one definition lives on the period)."""
+        return self.period.is_small_amount(self.requested_amount)
+
     @staticmethod
     def make_reference(period_number: int, number: int) -> str:
         return f"SPP-T{period_number}-{number:06d}"

@@ -1,5 +1,7 @@
 from django import template
+from django.utils.translation import gettext
 
+from budgets.constants import POOLED, Earmark
 from sectorplan.money import format_eur
 
 register = template.Library()
@@ -36,10 +38,6 @@ def described(bound_field):
 @register.filter
 def earmark(value):
     """The readable label of an earmark code (``nursing_home`` -> "Nursing-home care"); the code if unknown."""
-    from django.utils.translation import gettext
-
-    from budgets.constants import POOLED, Earmark
-
     if value == POOLED:
         return gettext("Pooled budget")
     try:

@@ -1,30 +1,9 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .allocation_views import (
-    AdviceView,
-    AllocationConfirmView,
-    AllocationProposeView,
-    ApplicationDecisionsView,
-    HoldbackForfeitView,
-)
 from .views import PeriodViewSet, RegionViewSet
 
 router = SimpleRouter()
 router.register("regions", RegionViewSet, basename="region")
 router.register("periods", PeriodViewSet, basename="period")
 
-urlpatterns = [
-    path("periods/<int:number>/allocation/", AllocationProposeView.as_view(), name="allocation-propose"),
-    path(
-        "periods/<int:number>/allocation/<int:pk>/confirm/", AllocationConfirmView.as_view(), name="allocation-confirm"
-    ),
-    path(
-        "periods/<int:number>/holdbacks/<slug:region_code>/forfeit/",
-        HoldbackForfeitView.as_view(),
-        name="holdback-forfeit",
-    ),
-    path("regions/<slug:code>/advice/", AdviceView.as_view(), name="region-advice"),
-    path("applications/<int:pk>/decisions/", ApplicationDecisionsView.as_view(), name="application-decisions"),
-    *router.urls,
-]
+urlpatterns = [*router.urls]

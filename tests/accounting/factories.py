@@ -8,6 +8,8 @@ import factory
 from accounting.models import AccountabilityReport, Invitation
 from applications.constants import ApplicationStatus, DecisionKind
 from applications.models import Decision
+from budgets.ledger import budget_line_for
+from budgets.models import LedgerEntry
 from tests.applications.factories import ApplicationFactory, ParticipantFactory, UserFactory
 
 
@@ -60,9 +62,25 @@ def granted_application(
     app.status = ApplicationStatus.GRANTED
     app.save()
     granted = app.eligible_amount if granted is None else granted
-    DecisionFactory(application=app, granted_amount=granted, held_amount=held,
-                    advance_amount=percent_of(granted - held, advance_percent))
+    decision = DecisionFactory(application=app, granted_amount=granted, held_amount=held,
+                               advance_amount=percent_of(granted - held, advance_percent))
+    # The ledger as the grant service books it (R25): amounts in force are derived from it.
+    line = budget_line_for(period=app.period, employer_earmark=app.employer.earmark)
+    for kind, amount in (("commitment", granted - held), ("hold", held), ("advance", decision.advance_amount)):
+        if amount:
+            LedgerEntry.objects.create(period=app.period, earmark=line, application=app, decision=decision, kind=kind,
+                                       amount=amount, actor=decision.decided_by, memo="test grant")
     return app
+
+
+def booked_release(app, *, released: Decimal, advance: Decimal):
+    """A release decision with the ledger entries the release service books (R23, R25)."""
+    decision = DecisionFactory(application=app, kind="holdback_release", released_amount=released, advance_amount=advance)
+    line = budget_line_for(period=app.period, employer_earmark=app.employer.earmark)
+    for kind, amount in (("release", released), ("advance", advance)):
+        LedgerEntry.objects.create(period=app.period, earmark=line, application=app, decision=decision, kind=kind,
+                                   amount=amount, actor=decision.decided_by, memo="test release")
+    return decision
 
 
 def submitted_report(application, by):

@@ -6,8 +6,9 @@ from django.core import mail
 from django.utils import timezone
 
 from accounting import services
-from accounting.models import Invitation, Membership
+from accounting.models import Invitation
 from applications.constants import MembershipRole
+from applications.models import Membership
 from sectorplan.api.errors import DomainError, StateConflict
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from accounting import services
 from applications.constants import DecisionKind
+from applications.decisions import services as decision_services
 from budgets import selectors
-from budgets import services as budget_services
 from budgets.models import LedgerEntry
 from sectorplan.api.errors import DomainError, StateConflict
 from tests.accounting.factories import submitted_report
@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 def confirm(period, reviewer, decider):
-    allocation = budget_services.allocation_propose(period=period, by=reviewer)
-    budget_services.allocation_confirm(allocation=allocation, by=decider)
+    allocation = decision_services.allocation_propose(period=period, by=reviewer)
+    decision_services.allocation_confirm(allocation=allocation, by=decider)
 
 
 def rule(decision, reviewer, decider, amount):
@@ -111,10 +111,10 @@ def test_money_chain_keeps_every_euro_in_one_state_R25_R20_R22_R30(reviewer, dec
         if holdback:
             for i, advice in enumerate(advices):
                 outcome = "positive" if advice == "positive" else "negative"
-                budget_services.advice_record(region=region, period=period, outcome=outcome,
+                decision_services.advice_record(region=region, period=period, outcome=outcome,
                                               date=date(2021, 1, 1 + i), reference=f"r{i}", by=commission)
                 if advice == "forfeit" and selectors.held_by_application(period=period, region=region):
-                    budget_services.holdback_forfeit(period=period, region=region, by=decider)
+                    decision_services.holdback_forfeit(period=period, region=region, by=decider)
         for app in apps:
             app.refresh_from_db()
             if app.status == "granted":

@@ -6,6 +6,7 @@ import pytest
 from accounting import services
 from accounting.models import ObjectionStatus
 from applications.constants import ApplicationStatus, DecisionKind
+from applications.decisions.amounts import grant_in_force
 from applications.models import Decision, Letter
 from budgets.models import LedgerEntry
 from sectorplan.api.errors import DomainError
@@ -42,7 +43,7 @@ def test_upheld_objection_gives_a_new_decision_and_letter_R33(client_for, review
     new = Decision.objects.get(pk=response.json()["ruling_decision"])
     assert (new.kind, new.supersedes, new.granted_amount) == (DecisionKind.OBJECTION_RULING, grant, Decimal("10000.00"))
     assert Letter.objects.filter(decision=new).exists()
-    assert services.current_grant(app) == new
+    assert grant_in_force(app) == new
     # The increase is committed and the advance topped up (R20): 75% of 2000.
     assert new.advance_amount == Decimal("1500.00")
     assert dict(LedgerEntry.objects.filter(decision=new).values_list("kind", "amount")) == {
@@ -58,7 +59,7 @@ def test_rejected_objection_keeps_the_decision_R33(reviewer, decider):
     objection = services.objection_record(decision=grant, received_on=date(2026, 3, 1), grounds="Meer", by=reviewer)
     objection = services.objection_rule(objection=objection, outcome=ObjectionStatus.REJECTED, ruling="Ongegrond", by=decider)
     assert objection.ruling_decision.supersedes is None
-    assert services.current_grant(app) == grant
+    assert grant_in_force(app) == grant
     assert Letter.objects.filter(decision=objection.ruling_decision).exists()
 
 

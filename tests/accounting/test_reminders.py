@@ -53,3 +53,21 @@ def test_beat_task_runs_the_service_R32(django_capture_on_commit_callbacks, sett
     assert "accountability-reminders" in settings.CELERY_BEAT_SCHEDULE
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.send_accountability_reminders.run() == 0
+
+
+def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_next_run_R32(django_capture_on_commit_callbacks, monkeypatch):
+    period = PeriodFactory()
+    deadline = period.accountability_deadline
+    app = granted_application(period=period)
+    MembershipFactory(employer=app.employer, role=MembershipRole.CONTACT)
+
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("accounting.services.send_mail", refuse)
+    assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 0
+    assert not ReminderSent.objects.filter(application=app).exists()
+    monkeypatch.undo()
+    assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 1
+    assert ReminderSent.objects.filter(application=app, kind="7").count() == 1
+    assert len(mail.outbox) == 1

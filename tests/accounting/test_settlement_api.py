@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounting import services
 from applications.constants import ApplicationStatus, DecisionKind, MembershipRole
 from applications.models import Decision, Letter
-from tests.accounting.factories import DecisionFactory, granted_application, submitted_report
+from tests.accounting.factories import booked_release, granted_application, submitted_report
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import PeriodFactory
 
@@ -72,8 +72,7 @@ def test_held_back_part_is_not_paid_until_released_R30(decider, period):
     app = granted_application(period=period, participants=[("A", None), ("B", None)], held=Decimal("2500.00"))
     report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in app.participants.order_by("pk")])
     assert services.settlement_compute(application=app).settled_amount == Decimal("7500.00")
-    DecisionFactory(application=app, kind=DecisionKind.HOLDBACK_RELEASE, released_amount=Decimal("2500.00"),
-                    advance_amount=Decimal("1875.00"))
+    booked_release(app, released=Decimal("2500.00"), advance=Decimal("1875.00"))
     result = services.settlement_compute(application=app)
     assert (result.settled_amount, result.advances_paid, result.payment_amount) == (
         Decimal("10000.00"), Decimal("7500.00"), Decimal("2500.00"))

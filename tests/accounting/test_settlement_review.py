@@ -8,7 +8,8 @@ from django.utils import translation
 from accounting import services
 from accounting.settlement import settle
 from applications.constants import DecisionKind
-from budgets import services as budget_services
+from applications.decisions import services as decision_services
+from applications.decisions.amounts import grant_in_force
 from sectorplan.api.errors import StateConflict
 from tests.accounting.test_settlement_arithmetic import COST, p
 from tests.budgets.factories import RegionFactory
@@ -29,8 +30,8 @@ def test_settlement_factor_rounds_an_exact_half_cent_up_R30():
 
 
 def _confirm(period, reviewer, decider):
-    allocation = budget_services.allocation_propose(period=period, by=reviewer)
-    budget_services.allocation_confirm(allocation=allocation, by=decider)
+    allocation = decision_services.allocation_propose(period=period, by=reviewer)
+    decision_services.allocation_confirm(allocation=allocation, by=decider)
 
 
 def _uphold(decision, reviewer, decider, amount=None):
@@ -48,12 +49,12 @@ def test_upheld_objection_on_a_release_leaves_the_grant_in_force_for_settlement_
     app = assessed(period, "8000.00", reviewer=reviewer, region=region)
     _confirm(period, reviewer, decider)
     grant = app.decisions.get(kind=DecisionKind.GRANT)
-    budget_services.advice_record(region=region, period=period, outcome="positive", date=grant.date,
+    decision_services.advice_record(region=region, period=period, outcome="positive", date=grant.date,
                                   reference="rapport", by=commission_user)
     release = app.decisions.get(kind=DecisionKind.HOLDBACK_RELEASE)
     _uphold(release, reviewer, decider)
     # The ruling on the release states no grant: the grant of 8000 (2000 held, now released) stays in force.
-    assert services.current_grant(app) == grant
+    assert grant_in_force(app) == grant
     result = services.settlement_compute(application=app)
     assert (result.factor, result.settled_amount) == (None, Decimal("0.00"))
     assert result.payment_amount == -(grant.advance_amount + release.advance_amount)
@@ -74,5 +75,5 @@ def test_second_upheld_ruling_on_an_already_replaced_grant_is_refused_R33_R25(re
         "field": "decision", "code": "superseded",
         "message": "This decision has already been replaced by an objection ruling; rule on the decision in force.",
     }
-    assert services.current_grant(app).granted_amount == Decimal("9000.00")
+    assert grant_in_force(app).granted_amount == Decimal("9000.00")
     assert_ledger_ok()

@@ -4,9 +4,8 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import Group, User
 
-from accounting.models import Membership
 from applications.constants import ApplicationStatus, MembershipRole
-from applications.models import Application, Employer, Participant
+from applications.models import Application, Employer, Membership, Participant
 from tests.budgets.factories import PeriodFactory, RegionFactory
 
 

@@ -9,6 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from applications import services
 from applications.constants import ApplicationStatus, DecisionKind
 from applications.models import Application, Decision, Participant
+from budgets.ledger import budget_line_for
+from budgets.models import LedgerEntry
 from tests.applications.conftest import INSIDE_WINDOW, participant_payload, participant_row
 from tests.applications.factories import ApplicationFactory, UserFactory
 from tests.budgets.factories import PeriodFactory, amsterdam
@@ -163,11 +165,18 @@ def test_detail_shows_amounts_and_timeline_R39(client_for, contact, application,
     assert body["timeline"][0]["at"].startswith("2025-12-10")
 
 
-def test_granted_and_held_amounts_come_from_decisions_R22(client_for, contact, application, decider):
-    Decision.objects.create(application=application, kind=DecisionKind.GRANT, date=date(2026, 1, 15),
-                            decided_by=decider, granted_amount=Decimal("1000.00"), held_amount=Decimal("250.00"))
-    Decision.objects.create(application=application, kind=DecisionKind.HOLDBACK_RELEASE, date=date(2026, 6, 1),
-                            decided_by=decider, released_amount=Decimal("250.00"))
+def test_granted_and_held_amounts_come_from_the_ledger_R22_R25(client_for, contact, application, decider):
+    grant = Decision.objects.create(application=application, kind=DecisionKind.GRANT, date=date(2026, 1, 15),
+                                    decided_by=decider, granted_amount=Decimal("1000.00"), held_amount=Decimal("250.00"))
+    line = budget_line_for(period=application.period, employer_earmark=application.employer.earmark)
+    book = {"period": application.period, "earmark": line, "application": application, "actor": decider}
+    LedgerEntry.objects.create(kind="commitment", amount=Decimal("750.00"), decision=grant, **book)
+    LedgerEntry.objects.create(kind="hold", amount=Decimal("250.00"), decision=grant, **book)
+    body = client_for(contact).get(f"{BASE}{application.pk}/").json()
+    assert (body["granted_amount"], body["held_amount"]) == ("1000.00", "250.00")
+    release = Decision.objects.create(application=application, kind=DecisionKind.HOLDBACK_RELEASE, date=date(2026, 6, 1),
+                                      decided_by=decider, released_amount=Decimal("250.00"))
+    LedgerEntry.objects.create(kind="release", amount=Decimal("250.00"), decision=release, **book)
     body = client_for(contact).get(f"{BASE}{application.pk}/").json()
     assert (body["granted_amount"], body["held_amount"]) == ("1000.00", "0.00")
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from accounting.models import Membership
 from applications.constants import MembershipRole
-from applications.models import Employer
+from applications.models import Employer, Membership
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import RegionFactory
 

@@ -97,7 +97,7 @@ def test_confirm_creates_grant_and_rejection_decisions_R18(client_for, reviewer,
     allocation_id = propose(client_for(reviewer), period).json()["id"]
     from unittest import mock
 
-    with mock.patch("applications.letters.enqueue_letter") as enqueue:
+    with mock.patch("applications.decisions.letters.enqueue_letter") as enqueue:
         with django_capture_on_commit_callbacks(execute=True):
             response = confirm(client_for(decider), period, allocation_id)
     assert response.status_code == 200, response.json()

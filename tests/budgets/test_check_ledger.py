@@ -12,8 +12,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from applications.constants import DecisionKind
+from applications.decisions import services as decision_services
 from applications.models import Decision
-from budgets import services as budget_services
 from budgets.models import LedgerEntry
 
 from .helpers import assert_ledger_ok, assessed, closed_period
@@ -36,8 +36,8 @@ def entry(period, kind, amount, by, *, earmark="pooled", **kwargs):
 
 def granted(period, reviewer, decider, eligible="1000.00"):
     app = assessed(period, eligible, reviewer=reviewer)
-    allocation = budget_services.allocation_propose(period=period, by=reviewer)
-    budget_services.allocation_confirm(allocation=allocation, by=decider)
+    allocation = decision_services.allocation_propose(period=period, by=reviewer)
+    decision_services.allocation_confirm(allocation=allocation, by=decider)
     assert_ledger_ok()
     return app
 

@@ -7,8 +7,10 @@ from decimal import Decimal
 import pytest
 from django.db import DatabaseError, connection, connections
 
+from applications import selectors as app_selectors
+from applications.decisions import services as decision_services
 from applications.models import Decision
-from budgets import selectors, services
+from budgets import ledger, selectors
 from budgets.models import Allocation, LedgerEntry
 from sectorplan.api.errors import StateConflict
 from tests.applications.factories import UserFactory
@@ -55,17 +57,17 @@ def test_two_deciders_confirming_at_once_commit_once_R19(people):
     period = closed_period(budget={"other": Decimal("1000.00")})
     for _ in range(5):
         assessed(period, "400.00", reviewer=people["reviewer"])
-    allocation = services.allocation_propose(period=period, by=people["reviewer"])
+    allocation = decision_services.allocation_propose(period=period, by=people["reviewer"])
 
     results = run_parallel(
-        lambda: services.allocation_confirm(allocation=allocation, by=people["decider1"]),
-        lambda: services.allocation_confirm(allocation=allocation, by=people["decider2"]),
+        lambda: decision_services.allocation_confirm(allocation=allocation, by=people["decider1"]),
+        lambda: decision_services.allocation_confirm(allocation=allocation, by=people["decider2"]),
     )
     outcomes = sorted(r[0] for r in results)
     assert outcomes == ["error", "ok"]
     assert isinstance([r[1] for r in results if r[0] == "error"][0], StateConflict)
     assert Decision.objects.filter(application__period=period).count() == 5
-    [line] = selectors.budget_table(periods=[period.number])
+    [line] = app_selectors.budget_table(periods=[period.number])
     assert line["granted"] == Decimal("1000.00")
     assert_ledger_ok()
 
@@ -74,20 +76,20 @@ def test_two_proposals_confirmed_at_once_never_exceed_ceiling_R19(people):
     period = closed_period(budget={"other": Decimal("1000.00")})
     for _ in range(3):
         assessed(period, "600.00", reviewer=people["reviewer"])
-    first = services.allocation_propose(period=period, by=people["reviewer"])
-    second = services.allocation_propose(period=period, by=people["reviewer"])
+    first = decision_services.allocation_propose(period=period, by=people["reviewer"])
+    second = decision_services.allocation_propose(period=period, by=people["reviewer"])
     # revive the first proposal so that two valid proposals race
     Allocation.objects.filter(pk=first.pk).update(status="proposed")
 
     results = run_parallel(
-        lambda: services.allocation_confirm(allocation=first, by=people["decider1"]),
-        lambda: services.allocation_confirm(allocation=second, by=people["decider2"]),
+        lambda: decision_services.allocation_confirm(allocation=first, by=people["decider1"]),
+        lambda: decision_services.allocation_confirm(allocation=second, by=people["decider2"]),
     )
     assert sorted(r[0] for r in results) == ["error", "ok"]
     assert all(isinstance(r[1], (StateConflict, DatabaseError)) for r in results if r[0] == "error")
     assert Decision.objects.filter(application__period=period).count() == 3
     assert Allocation.objects.filter(period=period, status="confirmed").count() == 1
-    [line] = selectors.budget_table(periods=[period.number])
+    [line] = app_selectors.budget_table(periods=[period.number])
     assert line["granted"] == Decimal("1000.00") <= line["ceiling"]
     assert_ledger_ok()
 
@@ -96,11 +98,11 @@ def test_confirmation_racing_a_release_holds_nothing_twice_R19_R23(people):
     period = closed_period(with_holdback=True, budget={"pooled": Decimal("10000.00")})
     region = RegionFactory()
     apps = [assessed(period, "1000.00", reviewer=people["reviewer"], region=region) for _ in range(4)]
-    allocation = services.allocation_propose(period=period, by=people["reviewer"])
+    allocation = decision_services.allocation_propose(period=period, by=people["reviewer"])
 
     results = run_parallel(
-        lambda: services.allocation_confirm(allocation=allocation, by=people["decider1"]),
-        lambda: services.advice_record(
+        lambda: decision_services.allocation_confirm(allocation=allocation, by=people["decider1"]),
+        lambda: decision_services.advice_record(
             region=region, period=period, outcome="positive", date=date(2021, 5, 1), reference="CWZ-1",
             by=people["commission"],
         ),
@@ -118,7 +120,7 @@ def test_confirmation_racing_a_release_holds_nothing_twice_R19_R23(people):
 
 def test_ledger_rows_cannot_be_updated_even_in_sql_R25(people):
     period = closed_period(budget={"other": Decimal("100.00")})
-    services.ledger_post(period=period, earmark="other", kind="commitment", amount=Decimal("10.00"),
+    ledger.ledger_post(period=period, earmark="other", kind="commitment", amount=Decimal("10.00"),
                          by=people["decider1"])
     with pytest.raises(DatabaseError), connection.cursor() as cursor:
         cursor.execute("UPDATE budgets_ledgerentry SET amount = 0")

@@ -3,8 +3,10 @@ from decimal import Decimal
 
 import pytest
 
+from applications import selectors as app_selectors
+from applications.decisions import services as decision_services
 from applications.models import Decision, Letter
-from budgets import selectors, services
+from budgets import ledger, selectors
 from budgets.models import CommissionAdvice, LedgerEntry
 from tests.applications.factories import UserFactory
 from tests.budgets.factories import RegionFactory
@@ -23,8 +25,8 @@ def advise(client, region, period, outcome, day):
 
 
 def confirm_period(period, reviewer, decider):
-    allocation = services.allocation_propose(period=period, by=reviewer)
-    services.allocation_confirm(allocation=allocation, by=decider)
+    allocation = decision_services.allocation_propose(period=period, by=reviewer)
+    decision_services.allocation_confirm(allocation=allocation, by=decider)
 
 
 @pytest.fixture
@@ -129,7 +131,7 @@ def test_forfeit_after_negative_advice_returns_money_R24(
     forfeit = Decision.objects.get(application=app, kind="holdback_forfeit")
     assert forfeit.forfeited_amount == Decimal("250.00")
     assert Letter.objects.filter(decision=forfeit).exists()
-    [line] = selectors.budget_table(periods=[holdback_period.number])
+    [line] = app_selectors.budget_table(periods=[holdback_period.number])
     assert line["held"] == Decimal("0.00")
     assert line["forfeited"] == Decimal("250.00")
     assert line["available"] == Decimal("100000.00") - Decimal("1000.00")
@@ -154,7 +156,7 @@ def test_holdback_and_budget_tables_R35(holdback_period, reviewer, decider):
     region = RegionFactory()
     assessed(holdback_period, "1000.00", reviewer=reviewer, region=region)
     confirm_period(holdback_period, reviewer, decider)
-    [line] = selectors.budget_table(periods=[holdback_period.number])
+    [line] = app_selectors.budget_table(periods=[holdback_period.number])
     assert line["granted"] == Decimal("1000.00")
     assert line["held"] == Decimal("250.00")
     assert line["advances_paid"] == Decimal("562.50")
@@ -170,9 +172,9 @@ def test_ledger_post_refuses_above_ceiling_and_is_append_only_R25(decider):
 
     period = closed_period(budget={"other": Decimal("100.00")})
     user = UserFactory()
-    entry = services.ledger_post(period=period, earmark="other", kind="commitment", amount=Decimal("60.00"), by=user)
+    entry = ledger.ledger_post(period=period, earmark="other", kind="commitment", amount=Decimal("60.00"), by=user)
     with pytest.raises(StateConflict):
-        services.ledger_post(period=period, earmark="other", kind="commitment", amount=Decimal("40.01"), by=user)
+        ledger.ledger_post(period=period, earmark="other", kind="commitment", amount=Decimal("40.01"), by=user)
     with pytest.raises(TypeError):
         entry.save()
     with pytest.raises(TypeError):

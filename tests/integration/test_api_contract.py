@@ -21,7 +21,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from applications.tasks import generate_letter
+from applications.decisions.tasks import generate_letter
 
 pytestmark = pytest.mark.django_db
 

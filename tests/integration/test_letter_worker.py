@@ -14,7 +14,7 @@ from django.db import connection
 from pypdf import PdfReader
 
 from applications.constants import LetterStatus
-from applications.letters import letter_request
+from applications.decisions.letters import letter_request
 from applications.models import Letter
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ from tests.budgets.factories import PeriodFactory, RegionFactory
 KIND_AMOUNTS = {
     "grant": {"granted_amount": Decimal("12345.67"), "held_amount": Decimal("3086.42"), "advance_amount": Decimal("6943.69")},
     "rejection": {"granted_amount": Decimal("0"), "held_amount": Decimal("0"), "advance_amount": Decimal("0")},
-    "holdback_release": {"granted_amount": Decimal("0"), "released_amount": Decimal("3086.42"), "advance_amount": Decimal("0")},
+    "holdback_release": {"granted_amount": Decimal("0"), "released_amount": Decimal("3086.42"), "advance_amount": Decimal("2314.82")},
     "holdback_forfeit": {"granted_amount": Decimal("0"), "forfeited_amount": Decimal("3086.42"), "advance_amount": Decimal("0")},
     "settlement": {"granted_amount": Decimal("0"), "advance_amount": Decimal("0"), "settled_amount": Decimal("8123.45"), "payment_amount": Decimal("1179.76")},
     "objection_ruling": {"granted_amount": Decimal("11000.00"), "held_amount": Decimal("0"), "advance_amount": Decimal("8250.00")},
@@ -92,7 +92,7 @@ def enqueued(monkeypatch):
     """Record task sends instead of talking to the broker; returns the list of letter ids sent."""
     from types import SimpleNamespace
 
-    from applications.tasks import generate_letter
+    from applications.decisions.tasks import generate_letter
 
     sent: list[int] = []
 
@@ -106,7 +106,7 @@ def enqueued(monkeypatch):
 
 @pytest.fixture
 def done_letter(make_letter, private_storage, enqueued):
-    from applications.tasks import generate_letter
+    from applications.decisions.tasks import generate_letter
 
     letter = make_letter("grant")
     generate_letter.run(letter.pk)

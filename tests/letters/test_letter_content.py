@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from applications.letter_service import letter_html
+from applications.decisions.rendering import letter_html
 
 from .conftest import KIND_AMOUNTS
 

@@ -7,10 +7,10 @@ import pytest
 from django.utils import timezone
 
 from applications.constants import LetterStatus
-from applications.letter_service import letters_sweep
-from applications.letters import letter_regenerate, letter_request
+from applications.decisions.letters import letter_regenerate, letter_request
+from applications.decisions.rendering import letters_reset_stuck
+from applications.decisions.tasks import generate_letter, sweep_letters
 from applications.models import Letter
-from applications.tasks import generate_letter
 
 
 def test_task_stores_pdf_in_private_storage_with_its_sha256_R26_R28(make_letter, private_storage, enqueued):
@@ -89,7 +89,7 @@ def test_broker_down_at_commit_of_a_batch_tries_once_and_leaves_all_pending_R28(
 ):
     """A confirmation creates thousands of letters; with the broker down the request must not retry
     each of them in turn: one failed send stops the loop and the sweeper takes over."""
-    from applications.letters import letters_request_many
+    from applications.decisions.letters import letters_request_many
     from applications.models import Decision
 
     attempts = []
@@ -123,7 +123,7 @@ def test_regenerate_makes_a_new_version_and_keeps_the_old_file_R28(
     assert done_letter.status == LetterStatus.DONE and new.status == LetterStatus.DONE
     assert new.file.name != done_letter.file.name
     assert (private_storage / done_letter.file.name).exists() and (private_storage / new.file.name).exists()
-    from applications.letter_service import letter_html
+    from applications.decisions.rendering import letter_html
 
     assert "vervangt" in letter_html(letter=new)
 
@@ -131,7 +131,7 @@ def test_regenerate_makes_a_new_version_and_keeps_the_old_file_R28(
 def test_rendering_error_returns_letter_to_pending_and_the_task_retries_R28(
     make_letter, private_storage, enqueued, monkeypatch
 ):
-    import applications.letter_service as service
+    import applications.decisions.rendering as service
 
     def broken(html):
         raise RuntimeError("pango exploded")
@@ -163,18 +163,18 @@ def test_sweeper_reenqueues_stuck_pending_and_generating_letters_only_R28(make_l
     Letter.objects.filter(pk=stale_pending.pk).update(updated_at=now - timedelta(minutes=30))
     Letter.objects.filter(pk=stale_generating.pk).update(status="generating", updated_at=now - timedelta(minutes=30))
     Letter.objects.filter(pk=recent_generating.pk).update(status="generating", updated_at=now - timedelta(seconds=30))
-    swept = letters_sweep(now=now)
-    assert sorted(swept) == sorted([stale_pending.pk, stale_generating.pk])
-    assert sorted(enqueued) == sorted(swept)
+    assert sweep_letters.run() == 2
+    assert sorted(enqueued) == sorted([stale_pending.pk, stale_generating.pk])
+    swept = enqueued
     assert Letter.objects.get(pk=stale_generating.pk).status == LetterStatus.PENDING
     assert fresh.pk not in swept
     # swept letters count as fresh again: the next sweep does not send them twice
-    assert letters_sweep(now=now + timedelta(minutes=1)) == []
+    assert letters_reset_stuck(now=now + timedelta(minutes=1)) == []
 
 
 def test_sweeper_leaves_done_letters_alone_R28(done_letter, enqueued):
     Letter.objects.filter(pk=done_letter.pk).update(updated_at=timezone.now() - timedelta(days=1))
-    assert letters_sweep() == []
+    assert letters_reset_stuck() == []
 
 
 def test_sweeper_is_on_the_beat_schedule_R28(settings):

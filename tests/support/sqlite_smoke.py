@@ -14,8 +14,8 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from applications import services  # noqa: E402
+from applications.decisions import services as decision_services  # noqa: E402
 from applications.models import Application, Letter  # noqa: E402
-from budgets import services as budget_services  # noqa: E402
 from budgets.models import Period, Region  # noqa: E402
 
 reviewer, decider = User.objects.get(username="beoordelaar"), User.objects.get(username="beslisser")
@@ -24,10 +24,10 @@ period = Period.objects.get(number=3)
 for application in Application.objects.filter(period=period, status="submitted"):
     verdicts = [{"id": p.id, "eligible": True, "reason": ""} for p in application.participants.all()]
     services.application_assess(application=application, verdicts=verdicts, by=reviewer)
-allocation = budget_services.allocation_propose(period=period, by=reviewer)
-budget_services.allocation_confirm(allocation=allocation, by=decider)
+allocation = decision_services.allocation_propose(period=period, by=reviewer)
+decision_services.allocation_confirm(allocation=allocation, by=decider)
 region = Region.objects.get(code="rijnmond")
-budget_services.advice_record(region=region, period=period, outcome="positive", date=period.training_start_from,
+decision_services.advice_record(region=region, period=period, outcome="positive", date=period.training_start_from,
                               reference="demo", by=commission)
 done = Letter.objects.filter(status="done").count()
 assert done == Letter.objects.count() > 0, (done, Letter.objects.count())

@@ -1,7 +1,7 @@
 """Letter generation (R26-R28): the context of a letter, its HTML and PDF, and the one service
 that turns a pending letter into a stored PDF exactly once.
 
-The Celery task (``applications.tasks.generate_letter``) only calls :func:`letter_generate`.
+The Celery task (``applications.decisions.tasks.generate_letter``) only calls :func:`letter_generate`.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from sectorplan.money import ZERO, percent_of, round_half_up
+from sectorplan.money import ZERO, round_half_up
 
-from .constants import AgeBand, DecisionKind, Focus, LetterStatus
-from .models import Decision, Letter, Participant
-from .pdf import html_to_pdf, render_html
+from ..constants import AgeBand, DecisionKind, Focus, LetterStatus
+from ..models import Decision, Letter, Participant
+from ..pdf import html_to_pdf, render_html
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,9 @@ def letter_context(*, letter: Letter) -> dict:
     advances_paid = None
     if decision.settled_amount is not None and decision.payment_amount is not None:
         advances_paid = round_half_up(decision.settled_amount - decision.payment_amount)
-    release_top_up = percent_of(decision.released_amount, period.advance_percent)
+    # The booked top-up of a release, never recomputed with today's advance share (a regenerated letter
+    # states what was decided).
+    release_top_up = decision.advance_amount
     rejected_count = Participant.objects.filter(application_id=application.pk, eligible=False).count()
     return {
         "letter": letter,
@@ -158,7 +160,7 @@ def letter_filename(letter: Letter) -> str:
 @transaction.atomic
 def _claim(letter_id: int, task_id: str) -> bool:
     """Lock the letter and mark it generating. False when it is already done (a rerun is a no-op)."""
-    letter = Letter.objects.select_for_update().get(pk=letter_id)
+    letter = Letter.objects.select_for_update(of=("self",)).get(pk=letter_id)
     if letter.status == LetterStatus.DONE:
         return False
     Letter.objects.filter(pk=letter_id).update(
@@ -173,7 +175,7 @@ def _claim(letter_id: int, task_id: str) -> bool:
 @transaction.atomic
 def _store(letter_id: int, pdf: bytes) -> bool:
     """Store the PDF once: under the row lock, a letter someone else finished meanwhile is left alone."""
-    letter = Letter.objects.select_for_update().select_related("decision__application__period").get(pk=letter_id)
+    letter = Letter.objects.select_for_update(of=("self",)).select_related("decision__application__period").get(pk=letter_id)
     if letter.status == LetterStatus.DONE:
         return False
     name = letter.file.field.generate_filename(letter, letter_filename(letter))
@@ -219,10 +221,9 @@ def letter_mark_failed(*, letter_id: int, error: str) -> None:
     )
 
 
-def letters_sweep(*, now=None) -> list[int]:
-    """Re-enqueue letters stuck in pending (never enqueued, message lost) or generating (worker lost)."""
-    from .letters import enqueue_letter  # noqa: PLC0415 - avoids an import cycle
-
+def letters_reset_stuck(*, now=None) -> list[int]:
+    """Letters stuck in pending (never enqueued, message lost) or generating (worker lost): set back to pending
+    and returned, for the sweeper task to enqueue again."""
     now = now or timezone.now()
     stuck = list(
         Letter.objects.filter(
@@ -234,7 +235,6 @@ def letters_sweep(*, now=None) -> list[int]:
         Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.DONE).update(
             status=LetterStatus.PENDING, updated_at=now
         )
-        enqueue_letter(letter_id=letter_id)
     if stuck:
-        logger.warning("letter sweeper re-enqueued %d letters", len(stuck))
+        logger.warning("letter sweeper resets %d stuck letters", len(stuck))
     return stuck

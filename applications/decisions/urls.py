@@ -1,4 +1,5 @@
-"""Office pages for allocation, decisions and the Commission's advice (budgets issue #4)."""
+"""Office pages for allocation, decisions and the Commission's advice, under /kantoor/budget/ (URL namespace
+``budgets``, as the templates name it)."""
 
 from django.urls import path
 

@@ -3,21 +3,18 @@
 Services that create a decision call :func:`letter_request` inside their transaction; the letter row
 is created at once (status ``pending``) and the Celery task is enqueued only after the transaction
 commits. Should the broker be down at that moment, the letter stays pending and the sweeper
-(``applications.tasks.sweep_letters``) enqueues it later: nothing is lost.
+(``applications.decisions.tasks.sweep_letters``) enqueues it later: nothing is lost.
 """
 
-import logging
-
 from django.db import transaction
-from django.db.models import Max, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 
+from sectorplan.locking import lock_one
 from sectorplan.roles import is_office
 
-from .constants import LetterStatus
-from .models import Decision, Letter
-
-logger = logging.getLogger(__name__)
+from ..constants import LetterStatus
+from ..models import Decision, Letter
+from .tasks import enqueue_letter
 
 
 @transaction.atomic
@@ -28,7 +25,7 @@ def letter_request(*, decision: Decision, by=None, new_version: bool = False) ->
     A corrected letter is a new version; earlier versions and their files are kept (R28).
     """
     # Lock the decision so that two requests for the same decision cannot both create version 1.
-    Decision.objects.select_for_update().filter(pk=decision.pk).first()
+    lock_one(Decision.objects, pk=decision.pk)
     existing = Letter.objects.filter(decision=decision).order_by("-version").first()
     if existing and not new_version:
         return existing
@@ -67,26 +64,6 @@ def letters_request_many(*, decisions: list[Decision], by=None) -> list[Letter]:
     return letters
 
 
-def enqueue_letter(*, letter_id: int) -> bool:
-    """Send the task; True when sent. A broker failure is logged, not raised: the decision has
-    committed and the sweeper will pick the pending letter up."""
-    from .tasks import generate_letter  # noqa: PLC0415 - tasks import this module
-
-    try:
-        result = generate_letter.apply_async(
-            args=[letter_id],
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5, "interval_max": 1},
-        )
-    except Exception:  # noqa: BLE001 - any broker error; the sweeper retries
-        logger.exception("could not enqueue letter %s; the sweeper will retry", letter_id)
-        return False
-    Letter.objects.filter(pk=letter_id).exclude(status=LetterStatus.DONE).update(
-        task_id=result.id or "", updated_at=timezone.now()
-    )
-    return True
-
-
 def letters_visible_to(user) -> QuerySet[Letter]:
     """R28: the employer's members and the office (and admin staff); nobody else."""
     qs = Letter.objects.select_related("decision__application__employer", "decision__application__period")
@@ -104,8 +81,6 @@ def letter_regenerate(*, letter: Letter, by) -> Letter:
 
 def period_letters_overview(*, period_number: int) -> dict:
     """The latest version of each decision's letter in a period, with progress (done of total)."""
-    from django.db.models import Count, OuterRef, Q, Subquery  # noqa: PLC0415
-
     latest = Letter.objects.filter(decision=OuterRef("decision")).order_by("-version").values("pk")[:1]
     letters = (
         Letter.objects.filter(decision__application__period__number=period_number, pk=Subquery(latest))

@@ -1,4 +1,4 @@
-"""API of the section "Allocation, decisions, holdback" of shared/api.md (R16-R24)."""
+"""API of the section "Allocation, decisions, holdback" of shared/api.md (R16-R24): the decisions' endpoints."""
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -8,20 +8,23 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sectorplan.api.errors import DomainError
-from sectorplan.api.permissions import BASE_PERMISSIONS, IsOffice, role_permission
-from sectorplan.roles import Role
-
-from .. import selectors, services
-from ..models import Allocation, Period, Region
-from .serializers import (
+from budgets import selectors
+from budgets.api.serializers import (
     AdviceInSerializer,
     AdviceOutSerializer,
     AllocationConfirmOutSerializer,
     AllocationOutSerializer,
-    DecisionOutSerializer,
     HoldbackForfeitOutSerializer,
 )
+from budgets.models import Allocation, Period, Region
+from sectorplan.api.errors import DomainError
+from sectorplan.api.permissions import BASE_PERMISSIONS, IsOffice, role_permission
+from sectorplan.roles import Role
+
+from ..models import Decision, Letter
+from ..selectors import applications_visible_to
+from . import services
+from .serializers import DecisionOutSerializer
 
 ERRORS = {
     403: OpenApiResponse(description="Not allowed for this role"),
@@ -113,9 +116,6 @@ class ApplicationDecisionsView(APIView):
         responses={200: DecisionOutSerializer(many=True), 404: OpenApiResponse(description="Not found")},
     )
     def get(self, request, pk: int):
-        from applications.models import Decision, Letter
-        from applications.selectors import applications_visible_to
-
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
         decisions = (
             Decision.objects.filter(application=application)

@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from budgets import selectors
+from budgets.constants import AdviceOutcome
+from budgets.models import Allocation, Period, Region
 from sectorplan.api.errors import DomainError
 from sectorplan.roles import Role, has_role, is_office
 
-from . import selectors, services
-from .constants import AdviceOutcome
-from .models import Allocation, Period, Region
+from ..selectors import budget_table
+from . import services
 
 
 def _office_or_commission(user) -> bool:
@@ -62,7 +64,7 @@ def index(request):
     return render(
         request,
         "budgets/index.html",
-        {"periods": periods, "budget_rows": selectors.budget_table(), "is_commission": _is_commission(request.user)},
+        {"periods": periods, "budget_rows": budget_table(), "is_commission": _is_commission(request.user)},
     )
 
 

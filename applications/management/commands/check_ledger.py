@@ -5,7 +5,7 @@ Exits with status 1 and lists the violations when any invariant fails; prints "l
 
 from django.core.management.base import BaseCommand, CommandError
 
-from budgets.selectors import ledger_violations
+from applications.decisions.checks import ledger_violations
 
 
 class Command(BaseCommand):

@@ -1,0 +1,80 @@
+"""The amounts an application has, and the grant in force: one selector for the API, the portal, the letters
+and the accountability pages.
+
+Amounts are derived from the append-only ledger (R25) through :data:`budgets.selectors.APPLICATION_STATES`,
+never from the decisions' own columns: a decision states what it decided, the ledger what is now in force.
+"""
+
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet
+
+from budgets.selectors import application_balance_annotations, application_balances
+from sectorplan.money import ZERO
+
+from ..constants import DecisionKind
+from ..models import Application, Decision
+
+#: Decisions whose amount an upheld objection can change: the grant (or rejection) and earlier rulings on it.
+GRANT_LIKE_KINDS = frozenset({DecisionKind.GRANT, DecisionKind.REJECTION, DecisionKind.OBJECTION_RULING})
+#: The decisions a chain of grant-changing rulings starts from.
+INITIAL_GRANT_KINDS = frozenset({DecisionKind.GRANT, DecisionKind.REJECTION})
+
+EMPTY = {
+    "unconditional": ZERO, "held": ZERO, "released": ZERO, "forfeited": ZERO, "reserved": ZERO,
+    "advances_paid": ZERO, "settled": ZERO, "reclaimed": ZERO,
+}
+
+
+def with_amounts(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate what each application has, from the ledger: ``granted_amount`` (the reservation in force:
+    unconditional + held + released), ``held_amount`` (still held back), ``released_amount``,
+    ``forfeited_amount``, ``advances_paid``, ``settled_amount``, and ``participant_count``."""
+    states = application_balance_annotations()
+    return qs.annotate(
+        granted_amount=states["reserved"],
+        held_amount=states["held"],
+        released_amount=states["released"],
+        forfeited_amount=states["forfeited"],
+        advances_paid=states["advances_paid"],
+        settled_amount=states["settled"],
+        participant_count=Count("participants", distinct=True),
+    )
+
+
+def application_amounts(application: Application) -> dict[str, Decimal]:
+    """The states of :data:`budgets.selectors.APPLICATION_STATES` for one application (zeros without entries)."""
+    return {**EMPTY, **application_balances(application_ids=[application.pk]).get(application.pk, {})}
+
+
+def root_kind(decision: Decision) -> str:
+    """The kind of the decision at the start of ``decision``'s chain of upheld objection rulings."""
+    while decision.supersedes_id is not None:
+        decision = decision.supersedes
+    return decision.kind
+
+
+def is_grant_like(decision: Decision) -> bool:
+    """A grant, a rejection, or a ruling whose chain starts at one (not a release, forfeit or settlement)."""
+    return decision.kind in GRANT_LIKE_KINDS and root_kind(decision) in INITIAL_GRANT_KINDS
+
+
+def grant_in_force(application: Application) -> Decision | None:
+    """The grant in force: the latest grant, or an upheld objection ruling replacing it (directly or through
+    earlier rulings). A ruling on a release, forfeit or settlement is not a grant: it states no granted amount."""
+    candidates = (
+        application.decisions.filter(
+            kind__in=[DecisionKind.GRANT, DecisionKind.OBJECTION_RULING], superseded_by__isnull=True
+        )
+        .exclude(kind=DecisionKind.OBJECTION_RULING, supersedes__isnull=True)
+        .order_by("-decided_at", "-id")
+    )
+    for decision in candidates:
+        if decision.kind == DecisionKind.GRANT or root_kind(decision) in INITIAL_GRANT_KINDS:
+            return decision
+    return None
+
+
+def initial_grant(application: Application) -> Decision | None:
+    """The grant of the allocation (R30: the allocation factor is fixed there)."""
+    return application.decisions.filter(kind=DecisionKind.GRANT, allocation__isnull=False).order_by("id").first()

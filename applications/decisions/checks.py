@@ -1,0 +1,125 @@
+"""The ledger checked against the decisions (R20, R25, R30): ``manage.py check_ledger`` runs these and the
+per-line checks of :func:`budgets.selectors.ledger_line_violations`.
+
+Messages name periods, budget lines, application references and decision ids only (no personal data).
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import F
+
+from budgets.models import LedgerEntry
+from budgets.selectors import LEDGER_SUMS, ledger_line_violations
+from sectorplan.money import ZERO, percent_of
+
+from ..constants import DecisionKind
+from ..models import Application, Decision
+
+
+def ledger_violations() -> list[str]:
+    """Every R25/R20 invariant the ledger must satisfy; an empty list means all hold."""
+    problems: list[str] = ledger_line_violations()
+    # 2. Per application: the ledger agrees with every decision kind (grant, ruling, release, forfeit,
+    #    settlement), and held never goes negative. One query for the ledger, one for the decisions.
+    ledger = {
+        row["application_id"]: row
+        for row in LedgerEntry.objects.filter(application__isnull=False)
+        .values("application_id")
+        .annotate(**LEDGER_SUMS)
+        .order_by()
+    }
+    expected: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    rows = list(
+        Decision.objects.order_by("application_id", "decided_at", "id").values(
+            "id", "application_id", "kind", "supersedes_id", "granted_amount", "held_amount", "released_amount",
+            "forfeited_amount", "advance_amount", "settled_amount", "payment_amount",
+        )
+    )
+    root_kind_of = {}
+    for d in rows:
+        # The kind at the start of a chain of rulings (a superseded decision always comes earlier in ``rows``).
+        root_kind_of[d["id"]] = root_kind_of.get(d["supersedes_id"], d["kind"]) if d["supersedes_id"] else d["kind"]
+    superseded = {d["supersedes_id"] for d in rows if d["supersedes_id"]}
+    for d in rows:
+        exp = expected[d["application_id"]]
+        kind = d["kind"]
+        exp["advance"] += d["advance_amount"]
+        if kind == DecisionKind.HOLDBACK_RELEASE:
+            exp["release"] += d["released_amount"]
+        elif kind == DecisionKind.HOLDBACK_FORFEIT:
+            exp["forfeit"] += d["forfeited_amount"]
+        elif kind == DecisionKind.SETTLEMENT:
+            exp["settlement"] += d["settled_amount"] or ZERO
+            if (d["payment_amount"] or ZERO) < 0:
+                exp["reclaim"] -= d["payment_amount"]
+        elif kind == DecisionKind.OBJECTION_RULING and (d["payment_amount"] or ZERO) < 0:
+            exp["reclaim"] -= d["payment_amount"]  # advance paid above what a lowered grant allows (R20, R33)
+        # The grant in force: a grant, or an upheld ruling replacing a grant-like decision, not itself replaced.
+        in_force = d["id"] not in superseded and (
+            kind == DecisionKind.GRANT
+            or (
+                kind == DecisionKind.OBJECTION_RULING
+                and d["supersedes_id"] is not None
+                and root_kind_of.get(d["id"]) in {DecisionKind.GRANT, DecisionKind.REJECTION}
+            )
+        )
+        if in_force:
+            exp["commitment"] = d["granted_amount"] - d["held_amount"]
+            exp["hold"] = d["held_amount"]
+    references = {}
+    ids = set(ledger) | set(expected)
+    if ids:
+        references = dict(Application.objects.filter(pk__in=ids).values_list("pk", "reference"))
+    for app_id in sorted(ids):
+        led, dec = ledger.get(app_id, {}), expected.get(app_id, {})
+        ref = references.get(app_id, app_id)
+        net = {**led, "commitment": led.get("commitment", ZERO) - led.get("decommitment", ZERO)}
+        for kind in ("commitment", "hold", "release", "forfeit", "advance", "settlement", "reclaim"):
+            a, b = net.get(kind, ZERO), dec.get(kind, ZERO)
+            if a != b:
+                problems.append(f"application {ref}: ledger {kind} {a} != decisions {b}")
+        if led and led.get("hold", ZERO) - led.get("release", ZERO) - led.get("forfeit", ZERO) < 0:
+            problems.append(f"application {ref}: held is negative")
+        # R30: a settlement never exceeds what was granted unconditionally plus what was released.
+        if dec.get("settlement", ZERO) > dec.get("commitment", ZERO) + dec.get("release", ZERO):
+            problems.append(f"application {ref}: settled above unconditional + released (R30)")
+
+    # 2b. Each entry belongs to a decision of a kind that moves that money.
+    allowed = {
+        DecisionKind.GRANT: {"commitment", "hold", "advance"},
+        DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "advance", "reclaim"},
+        DecisionKind.HOLDBACK_RELEASE: {"release", "advance"},
+        DecisionKind.HOLDBACK_FORFEIT: {"forfeit"},
+        DecisionKind.SETTLEMENT: {"settlement", "reclaim"},
+        DecisionKind.REJECTION: set(),
+    }
+    for row in (
+        LedgerEntry.objects.filter(decision__isnull=False).values("decision__kind", "kind").distinct().order_by()
+    ):
+        if row["kind"] not in allowed.get(row["decision__kind"], set()):
+            problems.append(f"ledger entries of kind {row['kind']} on {row['decision__kind']} decisions")
+
+    # 3. Advances are the advance share (R20): of the unconditional part of a grant, of each release.
+    for decision in (
+        Decision.objects.filter(kind__in=[DecisionKind.GRANT, DecisionKind.HOLDBACK_RELEASE])
+        .select_related("application__period")
+        .iterator(chunk_size=2000)
+    ):
+        percent = decision.application.period.advance_percent
+        base = (
+            decision.granted_amount - decision.held_amount
+            if decision.kind == DecisionKind.GRANT
+            else decision.released_amount
+        )
+        if decision.advance_amount != percent_of(base, percent):
+            problems.append(
+                f"decision {decision.pk} ({decision.application.reference}): advance {decision.advance_amount} "
+                f"is not {percent}% of {base}"
+            )
+
+    # 4. Every entry of an application lies in its period.
+    wrong_period = LedgerEntry.objects.filter(application__isnull=False).exclude(period_id=F("application__period_id"))
+    for entry_id in wrong_period.values_list("pk", flat=True)[:20]:
+        problems.append(f"ledger entry {entry_id}: period differs from its application's period")
+    return problems

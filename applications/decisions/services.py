@@ -1,0 +1,520 @@
+"""The only writer of ``Decision`` rows (R18-R33). Every decision service has one shape:
+
+1. **lock**, in the order of :mod:`sectorplan.locking`: the period (every money path of a period serialises
+   on it), then the allocation, then the applications (ascending id), then the decision concerned;
+2. **check** the state and four-eyes (R4), and **compute** with the pure arithmetic of
+   :mod:`budgets.allocation` (or a settlement computed by ``accounting``);
+3. **write** the decision(s), the ledger entries (:mod:`budgets.ledger`, checked against the ceiling), the
+   status change and its history row, in the same transaction;
+4. **request the letter**, enqueued on commit (:mod:`.letters`).
+
+Amounts a decision moves are booked on the decision itself (``granted_amount``, ``held_amount``,
+``released_amount``, ``advance_amount``, ...) and in the ledger; letters render the decision's booked amounts,
+never a recomputation with today's rates.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgets import selectors as budget_selectors
+from budgets.allocation import advance_top_up, allocate, hold_back_applies, split_grant
+from budgets.constants import AdviceOutcome, LedgerKind
+from budgets.ledger import budget_line_for, check_ceiling, ledger_post_many, lock_period
+from budgets.models import (
+    Allocation,
+    AllocationItem,
+    AllocationLine,
+    AllocationStatus,
+    BudgetLine,
+    CommissionAdvice,
+    LedgerEntry,
+    Period,
+    Region,
+)
+from sectorplan.api.errors import DomainError, StateConflict
+from sectorplan.locking import lock_many, lock_one
+from sectorplan.money import ZERO, format_eur, percent_of, round_half_up
+
+from ..constants import ApplicationStatus, DecisionKind
+from ..models import Application, Decision
+from ..services import transition, transition_many
+from .amounts import application_amounts, grant_in_force, is_grant_like
+from .letters import letter_request, letters_request_many
+
+# --- Shared steps --------------------------------------------------------------------------------
+
+
+def _four_eyes(*, applications, by) -> None:
+    """R4: whoever assessed an application may not decide on it; the whole action is refused (409)."""
+    own = sorted(a.reference for a in applications if a.assessed_by_id is not None and a.assessed_by_id == by.pk)
+    if own:
+        raise StateConflict(
+            field="allocation", code="four_eyes",
+            message=_("You assessed these applications and may not decide them; another decider must confirm: %(refs)s")
+            % {"refs": ", ".join(own[:50]) + (" …" if len(own) > 50 else "")},
+        )
+
+
+def _entry(*, application: Application, decision: Decision, kind: str, amount: Decimal, by, memo: str = "") -> LedgerEntry:
+    return LedgerEntry(
+        period_id=application.period_id,
+        earmark=budget_line_for(period=application.period, employer_earmark=application.employer.earmark),
+        application_id=application.pk, decision=decision, kind=kind, amount=amount, actor=by, memo=memo,
+    )
+
+
+def _latest_advice_positive(*, period: Period, region_id: int, advice: dict | None = None) -> bool:
+    latest = (advice or budget_selectors.latest_advice_by_region(period=period)).get(region_id)
+    return bool(latest and latest.outcome == AdviceOutcome.POSITIVE)
+
+
+# --- Allocation (R16-R20, R22) --------------------------------------------------------------------
+
+
+def allocation_input(period: Period) -> list[dict]:
+    """The assessed applications of ``period`` that the allocation divides the budget over."""
+    return list(
+        Application.objects.filter(period=period, status=ApplicationStatus.ASSESSED)
+        .values("id", "reference", "eligible_amount", "employer__earmark")
+        .order_by("reference")
+    )
+
+
+def _allocation_fingerprint(period: Period) -> dict:
+    """Everything a proposal depends on (R18): applications and eligible amounts, ceilings, floor."""
+    return {
+        "applications": {(r["id"], r["eligible_amount"]) for r in allocation_input(period)},
+        "ceilings": {e: c for e, c in BudgetLine.objects.filter(period=period).values_list("earmark", "ceiling")},
+        "floor": period.oversubscription_floor,
+    }
+
+
+def _require_ready(period: Period) -> None:
+    if timezone.now() < period.application_closes:
+        raise StateConflict(
+            field="period", code="window_open",
+            message=_("The allocation can only be made after the application window has closed."),
+        )
+    unassessed = Application.objects.filter(period=period, status=ApplicationStatus.SUBMITTED).count()
+    if unassessed:
+        raise StateConflict(
+            field="period", code="not_all_assessed",
+            message=_("%(count)s submitted application(s) of this period are not yet assessed.") % {"count": unassessed},
+        )
+    if Allocation.objects.filter(period=period, status=AllocationStatus.CONFIRMED).exists():
+        raise StateConflict(
+            field="period", code="already_confirmed", message=_("The allocation of this period has been confirmed.")
+        )
+
+
+@transaction.atomic
+def allocation_propose(*, period: Period, by) -> Allocation:
+    """R16-R18: compute the allocation of ``period`` as a proposal (earlier proposals are discarded)."""
+    period = lock_period(period)
+    _require_ready(period)
+    rows = allocation_input(period)
+    ceilings = dict(BudgetLine.objects.filter(period=period).values_list("earmark", "ceiling"))
+    by_line: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_line[budget_line_for(period=period, employer_earmark=row["employer__earmark"])].append(row)
+
+    Allocation.objects.filter(period=period, status=AllocationStatus.PROPOSED).update(
+        status=AllocationStatus.DISCARDED
+    )
+    allocation = Allocation.objects.create(period=period, created_by=by, floor=period.oversubscription_floor)
+    lines, items = [], []
+    for earmark in sorted(set(ceilings) | set(by_line)):
+        line_rows = by_line.get(earmark, [])
+        result = allocate(
+            ceiling=ceilings.get(earmark, ZERO),
+            eligible=[(r["reference"], r["eligible_amount"]) for r in line_rows],
+            floor=period.oversubscription_floor,
+        )
+        lines.append(
+            AllocationLine(
+                allocation=allocation, earmark=earmark, ceiling=result.ceiling, requested=result.requested,
+                factor=result.factor, granted=result.granted,
+            )
+        )
+        items.extend(
+            AllocationItem(
+                allocation=allocation, application_id=r["id"], earmark=earmark,
+                eligible_amount=r["eligible_amount"], granted_amount=result.grants[r["reference"]],
+            )
+            for r in line_rows
+        )
+    AllocationLine.objects.bulk_create(lines)
+    AllocationItem.objects.bulk_create(items, batch_size=2000)
+    return allocation
+
+
+def _check_not_stale(allocation: Allocation, period: Period) -> None:
+    """R18: 409 when applications, eligible amounts, ceilings or the floor changed since the proposal."""
+    now = _allocation_fingerprint(period)
+    proposed = {
+        "applications": set(allocation.items.values_list("application_id", "eligible_amount")),
+        "ceilings": {e: c for e, c in allocation.lines.values_list("earmark", "ceiling") if e in now["ceilings"] or c},
+        "floor": allocation.floor,
+    }
+    if now != proposed:
+        raise StateConflict(
+            field="allocation", code="stale",
+            message=_("Applications, ceilings or the floor changed since this proposal was made; make a new proposal."),
+        )
+
+
+@transaction.atomic
+def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
+    """R18-R22: confirm a proposal. Creates one grant (or rejection) decision per application, moves it to
+    granted/rejected, writes the ledger and asks for the letters.
+
+    Four-eyes (R4): if the decider assessed any application in the allocation, the whole confirmation is
+    refused (409, code ``four_eyes``, listing the references); another decider must confirm.
+    """
+    period = lock_period(allocation.period)
+    allocation = lock_one(Allocation.objects, pk=allocation.pk)
+    if allocation.status == AllocationStatus.CONFIRMED:
+        raise StateConflict(field="allocation", code="already_confirmed", message=_("This allocation is already confirmed."))
+    if allocation.status == AllocationStatus.DISCARDED:
+        raise StateConflict(
+            field="allocation", code="discarded", message=_("This proposal was replaced by a newer one.")
+        )
+    _require_ready(period)
+    _check_not_stale(allocation, period)
+
+    items = list(allocation.items.all())
+    applications = {
+        a.pk: a
+        for a in lock_many(
+            Application.objects.filter(pk__in=[i.application_id for i in items]).select_related("employer", "period")
+        )
+    }
+    _four_eyes(applications=applications.values(), by=by)
+
+    advice = budget_selectors.latest_advice_by_region(period=period) if period.holdback_applies else {}
+    today = timezone.localdate()
+    decisions, granted, rejected = [], [], []
+    for item in items:
+        application = applications[item.application_id]
+        if item.granted_amount > 0:
+            hold = hold_back_applies(
+                holdback_applies=period.holdback_applies,
+                advice_positive=_latest_advice_positive(period=period, region_id=application.region_id, advice=advice),
+            )
+            split = split_grant(
+                granted=item.granted_amount, hold=hold, holdback_percent=period.holdback_percent,
+                advance_percent=period.advance_percent,
+            )
+            decisions.append(
+                Decision(
+                    application=application, kind=DecisionKind.GRANT, date=today, decided_by=by,
+                    granted_amount=split.granted, held_amount=split.held, advance_amount=split.advance,
+                    allocation=allocation,
+                )
+            )
+            granted.append(application)
+        else:
+            decisions.append(
+                Decision(
+                    application=application, kind=DecisionKind.REJECTION, date=today, decided_by=by,
+                    allocation=allocation,
+                    reasons=_("No part of the requested amount is eligible, or no budget is left for it."),
+                )
+            )
+            rejected.append(application)
+
+    decisions = Decision.objects.bulk_create(decisions, batch_size=2000)
+    entries = []
+    for d in decisions:
+        if d.kind != DecisionKind.GRANT:
+            continue
+        application = applications[d.application_id]
+        memo = f"allocation {allocation.pk}"
+        entries.append(_entry(application=application, decision=d, kind=LedgerKind.COMMITMENT,
+                              amount=d.granted_amount - d.held_amount, by=by, memo=memo))
+        entries.append(_entry(application=application, decision=d, kind=LedgerKind.HOLD, amount=d.held_amount,
+                              by=by, memo=memo))
+        entries.append(_entry(application=application, decision=d, kind=LedgerKind.ADVANCE, amount=d.advance_amount,
+                              by=by, memo=memo))
+    ledger_post_many(period=period, entries=entries)
+    transition_many(applications=granted, to=ApplicationStatus.GRANTED, by=by, reason=_("Grant decided"))
+    transition_many(applications=rejected, to=ApplicationStatus.REJECTED, by=by, reason=_("Rejected: nothing eligible"))
+    letters_request_many(decisions=decisions, by=by)
+
+    allocation.status = AllocationStatus.CONFIRMED
+    allocation.confirmed_by = by
+    allocation.confirmed_at = timezone.now()
+    allocation.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+    return allocation
+
+
+# --- Holdback: release and forfeit (R21-R24) --------------------------------------------------------
+
+
+def _holdback_decide(*, period: Period, region: Region, by, kind: str, advice: CommissionAdvice) -> list[Decision]:
+    """Release or forfeit everything still held for ``region`` in ``period``. Caller holds the period lock."""
+    held = budget_selectors.held_by_application(period=period, region=region)
+    if not held:
+        return []
+    applications = {
+        a.pk: a for a in lock_many(Application.objects.filter(pk__in=list(held)).select_related("employer", "period"))
+    }
+    if kind == DecisionKind.HOLDBACK_RELEASE:
+        # A settled application's settlement is final (R30 capped it at what was unconditional or
+        # released then): a later release would pay out money no settlement covers. Its held part stays
+        # held, and can still be forfeited.
+        held = {app_id: row for app_id, row in held.items() if applications[app_id].status != ApplicationStatus.SETTLED}
+        if not held:
+            return []
+    today = timezone.localdate()
+    reason = _("Advice of the Commission of %(date)s, reference %(reference)s.") % {
+        "date": advice.date.strftime("%d-%m-%Y"), "reference": advice.reference,
+    }
+    decisions = []
+    for app_id in sorted(held):
+        amount = held[app_id]["held"]
+        if kind == DecisionKind.HOLDBACK_RELEASE:
+            decisions.append(
+                Decision(
+                    application=applications[app_id], kind=kind, date=today, decided_by=by, reasons=reason,
+                    released_amount=amount,
+                    advance_amount=advance_top_up(released=amount, advance_percent=period.advance_percent),
+                )
+            )
+        else:
+            decisions.append(
+                Decision(application=applications[app_id], kind=kind, date=today, decided_by=by, reasons=reason,
+                         forfeited_amount=amount)
+            )
+    decisions = Decision.objects.bulk_create(decisions, batch_size=2000)
+    entries = []
+    for d in decisions:
+        application = applications[d.application_id]
+        if kind == DecisionKind.HOLDBACK_RELEASE:
+            entries.append(_entry(application=application, decision=d, kind=LedgerKind.RELEASE,
+                                  amount=d.released_amount, by=by))
+            entries.append(_entry(application=application, decision=d, kind=LedgerKind.ADVANCE,
+                                  amount=d.advance_amount, by=by))
+        else:
+            entries.append(_entry(application=application, decision=d, kind=LedgerKind.FORFEIT,
+                                  amount=d.forfeited_amount, by=by))
+    ledger_post_many(period=period, entries=entries)
+    letters_request_many(decisions=decisions, by=by)
+    return decisions
+
+
+@transaction.atomic
+def advice_record(*, region: Region, period: Period, outcome: str, date: date, reference: str, by) -> CommissionAdvice:
+    """R21/R23: record the Commission's advice; if the latest advice is now positive, release the region's
+    held amounts of the period (one release decision and letter per application)."""
+    period = lock_period(period)
+    if not period.holdback_applies:
+        raise DomainError(
+            field="period", code="no_holdback", message=_("This period has no holdback; no advice is recorded for it.")
+        )
+    if outcome not in AdviceOutcome.values:
+        raise DomainError(field="outcome", code="invalid_choice", message=_("The outcome is positive or negative."))
+    advice = CommissionAdvice.objects.create(
+        region=region, period=period, outcome=outcome, date=date, reference=reference, recorded_by=by
+    )
+    latest = budget_selectors.latest_advice(period=period, region=region)
+    if latest.outcome == AdviceOutcome.POSITIVE:
+        _holdback_decide(period=period, region=region, by=by, kind=DecisionKind.HOLDBACK_RELEASE, advice=latest)
+    return advice
+
+
+@transaction.atomic
+def holdback_forfeit(*, period: Period, region: Region, by) -> list[Decision]:
+    """R24: forfeit the region's held amounts of ``period`` after a negative latest advice. The money
+    returns to the period as available (ledger state 'forfeited', free budget again)."""
+    period = lock_period(period)
+    latest = budget_selectors.latest_advice(period=period, region=region)
+    if latest is None or latest.outcome != AdviceOutcome.NEGATIVE:
+        raise StateConflict(
+            field="advice", code="advice_not_negative",
+            message=_("Held-back amounts can only be forfeited when the region's latest advice is negative."),
+        )
+    decisions = _holdback_decide(period=period, region=region, by=by, kind=DecisionKind.HOLDBACK_FORFEIT, advice=latest)
+    if not decisions:
+        raise StateConflict(
+            field="region", code="nothing_held", message=_("Nothing is held back for this region in this period.")
+        )
+    return decisions
+
+
+# --- Settlement (R30, R31) -------------------------------------------------------------------------
+
+
+def lock_application(application: Application) -> tuple[Period, Application]:
+    """The locks a decision on one application takes: its period (money), then the application."""
+    period = lock_period(application.period)
+    application = lock_one(Application.objects.select_related("period", "employer", "region"), pk=application.pk)
+    return period, application
+
+
+def settlement_decide(
+    *, application: Application, settled_amount: Decimal, payment_amount: Decimal, reasons: str, by,
+    today: date | None = None,
+) -> Decision:
+    """R30: write a settlement computed by ``accounting`` (its decision, ledger entries, status, letter).
+
+    The caller holds the locks of :func:`lock_application` and the transaction, and has checked that the
+    application may be settled.
+    """
+    decision = Decision.objects.create(
+        application=application,
+        kind=DecisionKind.SETTLEMENT,
+        date=today or timezone.localdate(),
+        decided_by=by,
+        granted_amount=settled_amount,
+        settled_amount=settled_amount,
+        payment_amount=payment_amount,
+        reasons=reasons,
+    )
+    entries = [_entry(application=application, decision=decision, kind=LedgerKind.SETTLEMENT, amount=settled_amount,
+                      by=by, memo="R30 settlement")]
+    if payment_amount < 0:
+        entries.append(_entry(application=application, decision=decision, kind=LedgerKind.RECLAIM,
+                              amount=-payment_amount, by=by, memo="R30 reclaim"))
+    ledger_post_many(period=application.period, entries=entries)
+    transition(application=application, to=ApplicationStatus.SETTLED, by=by, reason=_("Settled"))
+    letter_request(decision=decision, by=by)
+    return decision
+
+
+# --- Objection rulings (R33) -----------------------------------------------------------------------
+
+
+def net_advances_paid(application: Application) -> Decimal:
+    """Advances paid (R20) less advance reclaimed by objection rulings that lowered the grant (R33)."""
+    amounts = application_amounts(application)
+    settled_reclaims = sum(
+        (-d.payment_amount for d in application.decisions.filter(kind=DecisionKind.SETTLEMENT, payment_amount__lt=0)),
+        ZERO,
+    )
+    return amounts["advances_paid"] - (amounts["reclaimed"] - settled_reclaims)
+
+
+def _objection_money(*, application: Application, original: Decision, new_amount: Decimal) -> dict:
+    """R33 with R19-R22: the money of an upheld objection that changes the granted amount.
+
+    Choices (the ruling states ``held_amount`` like a grant: everything held back under it, released or not):
+
+    * **Raising** (also granting a formerly rejected application): the increase is a new grant part. In a
+      holdback period whose region's latest advice is not positive, the holdback percentage of the increase is
+      held back (R22); the rest is committed unconditionally. Both go through the ceiling check under the
+      period lock (R19): 409 ``ceiling_exceeded`` when the budget line has no room.
+    * **Lowering**: the decrease comes out of the unconditional part and is posted as ``decommitment``: it
+      returns to the budget line as available. What is held back or already released is not touched by a
+      ruling; lowering below that is refused (400 ``below_held``): forfeit or settle instead.
+    * **Advance** (R20): the advance due is the advance share of (unconditional + released). A raise tops the
+      advance up to it (``advance`` entry, the ruling's ``advance_amount``); a lowering reclaims what was paid
+      above it (``reclaim`` entry, the ruling's negative ``payment_amount``).
+    """
+    period = application.period
+    old_unconditional = original.granted_amount - original.held_amount
+    released = application_amounts(application)["released"]
+    entries: list[tuple[str, Decimal]] = []
+    held = original.held_amount
+    delta = new_amount - original.granted_amount
+    if delta > 0:
+        hold = hold_back_applies(
+            holdback_applies=period.holdback_applies,
+            advice_positive=_latest_advice_positive(period=period, region_id=application.region_id)
+            if period.holdback_applies else False,
+        )
+        held_increase = percent_of(delta, period.holdback_percent) if hold else ZERO
+        held += held_increase
+        entries += [(LedgerKind.COMMITMENT, delta - held_increase), (LedgerKind.HOLD, held_increase)]
+    else:
+        if -delta > old_unconditional:
+            raise DomainError(
+                field="granted_amount", code="below_held",
+                message=_("The grant cannot be lowered below its held-back part (%(held)s).")
+                % {"held": format_eur(original.held_amount)},
+            )
+        entries.append((LedgerKind.DECOMMITMENT, -delta))
+    due = percent_of(new_amount - held + released, period.advance_percent)
+    paid = net_advances_paid(application)
+    advance = max(due - paid, ZERO)
+    reclaim = max(paid - due, ZERO)
+    entries += [(LedgerKind.ADVANCE, advance), (LedgerKind.RECLAIM, reclaim)]
+    return {"held": held, "advance": advance, "reclaim": reclaim, "entries": entries}
+
+
+def objection_ruling_decide(
+    *, original: Decision, application: Application, upheld: bool, ruling: str, by,
+    granted_amount: Decimal | None = None, today: date | None = None,
+) -> Decision:
+    """R33: the ruling on an objection against ``original`` as a decision (with its letter). An upheld
+    objection's ruling replaces the decision objected to (``supersedes``) and, for a grant, may state a new
+    granted amount whose money moves through the ledger.
+
+    The caller holds the locks of :func:`lock_application`, the lock of the objection, and the transaction.
+    """
+    grant_like = is_grant_like(original)
+    if upheld and grant_like and Decision.objects.filter(supersedes=original).exists():
+        # R25/R33: the money of a second ruling on the same decision would be computed against a grant that is
+        # no longer in force (committed twice). The objection is ruled on against the decision in force.
+        raise StateConflict(
+            field="decision", code="superseded",
+            message=_("This decision has already been replaced by an objection ruling; rule on the decision in force."),
+        )
+    if granted_amount is not None and not (upheld and grant_like):
+        raise DomainError(
+            field="granted_amount", code="not_applicable",
+            message=_("A new granted amount is only stated when an objection against a grant or rejection is upheld."),
+        )
+    new_amount = original.granted_amount if granted_amount is None else round_half_up(granted_amount)
+    if new_amount < 0:
+        raise DomainError(field="granted_amount", code="negative", message=_("The amount may not be negative."))
+    money = (
+        _objection_money(application=application, original=original, new_amount=new_amount)
+        if upheld and grant_like and new_amount != original.granted_amount
+        else None
+    )
+    decision = Decision.objects.create(
+        application=application,
+        kind=DecisionKind.OBJECTION_RULING,
+        date=today or timezone.localdate(),
+        decided_by=by,
+        granted_amount=new_amount if upheld else original.granted_amount,
+        held_amount=money["held"] if money else original.held_amount,
+        advance_amount=money["advance"] if money else ZERO,
+        payment_amount=-money["reclaim"] if money and money["reclaim"] else None,
+        reasons=ruling,
+        supersedes=original if upheld else None,
+    )
+    if money:
+        ledger_post_many(
+            period=application.period,
+            entries=[
+                _entry(application=application, decision=decision, kind=kind, amount=amount, by=by,
+                       memo="R33 objection upheld")
+                for kind, amount in money["entries"]
+            ],
+        )
+    if upheld and original.kind == DecisionKind.REJECTION and new_amount > 0:
+        transition(application=application, to=ApplicationStatus.GRANTED, by=by, reason=_("Objection upheld"))
+    letter_request(decision=decision, by=by)
+    return decision
+
+
+__all__ = [
+    "advice_record",
+    "allocation_confirm",
+    "allocation_input",
+    "allocation_propose",
+    "check_ceiling",
+    "grant_in_force",
+    "holdback_forfeit",
+    "lock_application",
+    "net_advances_paid",
+    "objection_ruling_decide",
+    "settlement_decide",
+]
