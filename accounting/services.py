@@ -411,8 +411,9 @@ def _reminder_kind(days_left: int) -> str | None:
 def reminders_send(*, today: date | None = None) -> int:
     """Mail the members of every granted, unreported application 30 and 7 days before its deadline.
 
-    Each kind goes out once per application (a unique row is the guard); a first run within the last
-    week sends only the 7-day reminder. Returns the number of reminders sent.
+    Each kind goes out once per application (a unique row is the guard, written only once the mail was
+    handed over); a first run within the last week sends only the 7-day reminder. A mail that fails is
+    logged and tried again on the next run. Returns the number of reminders sent.
     """
     today = today or timezone.localdate()
     sent = 0
@@ -429,20 +430,24 @@ def reminders_send(*, today: date | None = None) -> int:
         kind = _reminder_kind((application.period.accountability_deadline - today).days)
         if kind is None:
             continue
-        sent += _reminder_send_one(application=application, kind=kind)
+        try:
+            sent += _reminder_send_one(application=application, kind=kind)
+        except Exception:
+            # Nothing was recorded for this reminder, so the next run sends it; the others go on.
+            logger.exception("reminder %s for application %s could not be handed over", kind, application.pk)
     return sent
 
 
 @transaction.atomic
 def _reminder_send_one(*, application: Application, kind: str) -> int:
-    guard, created = ReminderSent.objects.get_or_create(application=application, kind=kind)
-    if not created:
+    """Send one reminder and then record it (R32). The application's row lock keeps two runs from sending
+    the same reminder twice; when the mail fails, the transaction rolls back and nothing is recorded."""
+    Application.objects.select_for_update(of=("self",)).only("pk").get(pk=application.pk)
+    if ReminderSent.objects.filter(application=application, kind=kind).exists():
         return 0
     emails = sorted(
         set(Membership.objects.filter(employer=application.employer).exclude(user__email="").values_list("user__email", flat=True))
     )
-    guard.recipients = len(emails)
-    guard.save(update_fields=["recipients"])
     if emails:
         context = {"application": application, "deadline": application.period.accountability_deadline, "kind": kind}
         subject = _("Reminder: accountability for %(reference)s due %(date)s") % {
@@ -450,9 +455,8 @@ def _reminder_send_one(*, application: Application, kind: str) -> int:
             "date": application.period.accountability_deadline.strftime("%d-%m-%Y"),
         }
         body = render_to_string("accounting/email/reminder.txt", context)
-        transaction.on_commit(
-            lambda: send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails)
-        )
+        send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails)
+    ReminderSent.objects.create(application=application, kind=kind, recipients=len(emails))
     logger.info("reminder %s for application %s to %s recipients", kind, application.pk, len(emails))
     return 1
 
