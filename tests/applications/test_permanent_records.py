@@ -2,12 +2,16 @@
 (nor, where nothing legitimately changes them, edited) through the admin, the ORM or a bulk call."""
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 
 from applications import services
 from applications.models import Application, ApplicationTransition, Letter, Participant
+from budgets.models import Allocation, AllocationLine, CommissionAdvice
 from sectorplan.api.errors import StateConflict
 from sectorplan.records import PermanentRecordError
 from tests.applications.factories import ApplicationFactory, DecisionFactory, LetterFactory, ParticipantFactory
+from tests.budgets.factories import RegionFactory
+from tests.budgets.helpers import closed_period
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +30,22 @@ def transition():
     return ApplicationTransition.objects.create(application=ApplicationFactory(), to_status="draft", reason="created")
 
 
+def allocation(user):
+    """A proposal with one line, as ``allocation_propose`` writes it."""
+    proposal = Allocation.objects.create(period=closed_period(), created_by=user)
+    AllocationLine.objects.create(
+        allocation=proposal, earmark="other", ceiling=1000, requested=100, factor=1, granted=100
+    )
+    return proposal
+
+
+def advice(user):
+    return CommissionAdvice.objects.create(
+        region=RegionFactory(), period=closed_period(with_holdback=True), outcome="negative", date="2021-01-01",
+        reference="CWZ", recorded_by=user,
+    )
+
+
 #: Records that are never deleted; ``append_only`` ones are never changed either.
 RECORDS = {
     "decision": (lambda user: DecisionFactory(), True),
@@ -34,6 +54,9 @@ RECORDS = {
     "submitted application": (lambda user: submitted_application(), False),
     "participant of a submitted application": (
         lambda user: ParticipantFactory(application=submitted_application()), False),
+    "allocation": (allocation, False),
+    "allocation line": (lambda user: allocation(user).lines.first(), True),
+    "commission advice": (advice, True),
 }
 
 
@@ -54,13 +77,16 @@ def test_permanent_record_cannot_be_deleted_R39(name, staff_user):
     assert model.objects.filter(pk=record.pk).exists()
 
 
-def test_services_still_update_letters_and_applications(staff_user):
+def test_services_still_update_letters_applications_and_allocations(staff_user):
     letter = LetterFactory()
     Letter.objects.filter(pk=letter.pk).update(status="failed")
     application = submitted_application()
     Application.objects.filter(pk=application.pk).update(status="assessed", eligible_amount=0)
+    proposal = allocation(staff_user)
+    Allocation.objects.filter(pk=proposal.pk).update(status="discarded")
     assert Letter.objects.get(pk=letter.pk).status == "failed"
     assert Application.objects.get(pk=application.pk).status == "assessed"
+    assert Allocation.objects.get(pk=proposal.pk).status == "discarded"
 
 
 def test_a_draft_and_its_participants_can_still_be_deleted():
@@ -76,6 +102,15 @@ def test_participant_delete_service_refuses_once_submitted_R39(staff_user):
     with pytest.raises(StateConflict):
         services.participant_delete(participant=participant, by=staff_user)
     assert Participant.objects.filter(pk=participant.pk).exists()
+
+
+@pytest.mark.parametrize("table", ["budgets_commissionadvice", "budgets_allocationline", "budgets_allocation"])
+def test_database_refuses_deleting_budget_records_R39(table, staff_user):
+    advice(staff_user)
+    allocation(staff_user)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - a fixed table name
+    assert CommissionAdvice.objects.exists() and AllocationLine.objects.exists()
 
 
 ADMIN_RECORDS = {
