@@ -2,29 +2,19 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Membership
+from sectorplan.admin_base import ReadOnlyAdmin
 
+from . import services
 from .models import AccountabilityReport, Invitation, Objection, ReminderSent
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "employer", "role", "created_at"]
+class MembershipAdmin(ReadOnlyAdmin):
+    """Memberships change only through the services (invitations, R2/R3): read-only here."""
+
+    list_display = ["user", "employer", "role", "created_at", "created_by"]
     list_filter = ["role"]
     search_fields = ["user__username", "employer__name", "employer__kvk_number"]
-    autocomplete_fields = ["employer"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written by services only (conventions): the admin reads, actions call services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Invitation)
@@ -41,8 +31,6 @@ class AccountabilityReportAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Reopen reporting for 14 days (R32)"))
     def reopen_for_14_days(self, request, queryset):
-        from . import services
-
         for report in queryset.select_related("application"):
             services.accountability_reopen(application=report.application, by=request.user, reason="admin")
 

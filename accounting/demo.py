@@ -11,6 +11,7 @@ from django.utils import timezone
 from applications import services as app_services
 from applications.constants import ApplicationStatus, MembershipRole
 from applications.models import Application, Employer, Membership
+from budgets import reference_services
 from budgets import services as budget_services
 from budgets.models import Period, Region
 
@@ -51,13 +52,13 @@ def _user(username, name, group, staff):
     return user
 
 
-def _demo_period() -> Period:
+def _demo_period(by) -> Period:
     period = Period.objects.filter(number=DEMO_PERIOD).first()
     if period:
         return period
     today = timezone.localdate()
     tz = timezone.get_current_timezone()
-    return budget_services.period_create(
+    return reference_services.period_create(
         data={
             "number": DEMO_PERIOD,
             "application_opens": datetime.combine(today - timedelta(days=14), time(9), tzinfo=tz),
@@ -70,7 +71,7 @@ def _demo_period() -> Period:
             "retention_allowed": True,
             "small_application_limit": Decimal("15000.00"),
         },
-        by=None,
+        by=by,
     )
 
 
@@ -117,7 +118,7 @@ def seed_demo() -> list[tuple[str, str]]:
         )
     Membership.objects.get_or_create(user=users["zorgwerkgever"], employer=employers[2], defaults={"role": MembershipRole.CONTACT})
 
-    demo = _demo_period()
+    demo = _demo_period(users["beheerder"])
     period3 = Period.objects.get(number=3)
     contact = users["zorgwerkgever"]
     if not Application.objects.filter(period__in=[demo, period3]).exists():

@@ -364,8 +364,9 @@ def _reminder_kind(days_left: int) -> str | None:
 def reminders_send(*, today: date | None = None) -> int:
     """Mail the members of every granted, unreported application 30 and 7 days before its deadline.
 
-    Each kind goes out once per application (a unique row is the guard); a first run within the last
-    week sends only the 7-day reminder. Returns the number of reminders sent.
+    Each kind goes out once per application (a unique row is the guard, written only once the mail was
+    handed over); a first run within the last week sends only the 7-day reminder. A mail that fails is
+    logged and tried again on the next run. Returns the number of reminders sent.
     """
     today = today or timezone.localdate()
     sent = 0

@@ -50,3 +50,9 @@ class LedgerKind(models.TextChoices):
     ADVANCE = "advance", _("Advance paid")
     SETTLEMENT = "settlement", _("Settlement")
     RECLAIM = "reclaim", _("Reclaim")
+
+
+class ReferenceChangeAction(models.TextChoices):
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")

@@ -6,14 +6,16 @@ Allocation, the Commission's advice, holdbacks and the ledger live in this app t
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sectorplan.money import MoneyField
+from sectorplan.records import AppendOnlyModel, UndeletableModel
 
-from .constants import ActivityType, AdviceOutcome, BudgetLineEarmark, LedgerKind, RateMethod
+from .constants import ActivityType, AdviceOutcome, BudgetLineEarmark, LedgerKind, RateMethod, ReferenceChangeAction
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -196,8 +198,10 @@ class AllocationStatus(models.TextChoices):
     DISCARDED = "discarded", _("Discarded")
 
 
-class Allocation(models.Model):
-    """The allocation of a period's budget (R16-R18): first a proposal, then confirmed by a decider."""
+class Allocation(UndeletableModel):
+    """The allocation of a period's budget (R16-R18): first a proposal, then confirmed by a decider.
+
+    Its status moves (proposed -> confirmed or discarded); the row, its lines and items are never deleted."""
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="allocations")
     status = models.CharField(
@@ -226,7 +230,7 @@ class Allocation(models.Model):
         return f"{self.period} #{self.pk} ({self.get_status_display()})"
 
 
-class AllocationLine(models.Model):
+class AllocationLine(AppendOnlyModel):
     """Per earmark (or pooled): ceiling, eligible requested total, factor and granted total."""
 
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="lines")
@@ -244,7 +248,7 @@ class AllocationLine(models.Model):
         ]
 
 
-class AllocationItem(models.Model):
+class AllocationItem(AppendOnlyModel):
     """One application's share in an allocation."""
 
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="items")
@@ -263,9 +267,9 @@ class AllocationItem(models.Model):
         ]
 
 
-class CommissionAdvice(models.Model):
+class CommissionAdvice(AppendOnlyModel):
     """The Commission's advice on a region's progress for one period (R21). History is kept; the latest
-    (by date, then by the time it was recorded) counts."""
+    (by date, then by the time it was recorded) counts. Append-only: a new advice supersedes, never an edit."""
 
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="advices", verbose_name=_("region"))
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="advices", verbose_name=_("period"))
@@ -337,3 +341,29 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Ledger entries are append-only (R25).")
+
+
+class ReferenceDataChange(AppendOnlyModel):
+    """One edit of reference data (regions, employer organisations, periods, budget lines, activity
+    rates): who changed which object when, and every changed field as ``{"field": {"old": .., "new": ..}}``.
+
+    Written by ``budgets.reference_services`` in the same transaction as the change; append-only.
+    The object is named, not linked, so the row outlives a deleted region or period.
+    """
+
+    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("actor"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=10, choices=ReferenceChangeAction.choices)
+    model = models.CharField(_("kind of object"), max_length=100, help_text=_("For example budgets.period."))
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    object_repr = models.CharField(_("object"), max_length=200)
+    changes = models.JSONField(_("changed fields"), encoder=DjangoJSONEncoder, default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("reference-data change")
+        verbose_name_plural = _("reference-data changes")
+        indexes = [models.Index(fields=["model", "object_id", "-at"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.get_action_display()} {self.object_repr}"

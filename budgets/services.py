@@ -1,4 +1,5 @@
-"""Writes on budgets and reference data. Keyword-only, transactional, audited where they change money."""
+"""The initial load of reference data. Edits of reference data are in ``reference_services`` (audited);
+money moves through ``ledger``; decisions are written by ``applications.decisions``."""
 
 from django.db import transaction
 from django.utils.text import slugify
@@ -34,52 +35,3 @@ def reference_data_seed() -> dict[str, int]:
                 ActivityRate.objects.create(period=period, **rate)
                 created["activity_rates"] += 1
     return created
-
-
-def _validate_budget_lines(lines: list[dict]) -> None:
-    from django.core.exceptions import ValidationError
-
-    earmarks = [line["earmark"] for line in lines]
-    if not lines:
-        raise ValidationError({"budget_lines": "A period needs at least one budget line."})
-    if len(set(earmarks)) != len(earmarks):
-        raise ValidationError({"budget_lines": "Each earmark may appear only once."})
-    if "pooled" in earmarks and len(earmarks) > 1:
-        raise ValidationError({"budget_lines": "A pooled period has exactly one line, with earmark 'pooled'."})
-
-
-@transaction.atomic
-def period_create(*, data: dict, by) -> Period:
-    """Create a period with its budget lines and the default activity rates of §3."""
-    data = dict(data)
-    lines = data.pop("budget_lines", [])
-    _validate_budget_lines(lines)
-    period = Period(**data)
-    period.pooled = any(line["earmark"] == "pooled" for line in lines)
-    period.full_clean()
-    period.save()
-    for line in lines:
-        BudgetLine.objects.create(period=period, earmark=line["earmark"], ceiling=line["ceiling"])
-    for rate in reference.ACTIVITY_RATES:
-        ActivityRate.objects.create(period=period, **rate)
-    return period
-
-
-@transaction.atomic
-def period_update(*, period: Period, data: dict, by) -> Period:
-    """Edit a period. Budget lines, when given, replace the existing lines."""
-    period = Period.objects.select_for_update().get(pk=period.pk)
-    data = dict(data)
-    lines = data.pop("budget_lines", None)
-    for field, value in data.items():
-        setattr(period, field, value)
-    if lines is not None:
-        _validate_budget_lines(lines)
-        period.pooled = any(line["earmark"] == "pooled" for line in lines)
-    period.full_clean()
-    period.save()
-    if lines is not None:
-        period.budget_lines.all().delete()
-        for line in lines:
-            BudgetLine.objects.create(period=period, earmark=line["earmark"], ceiling=line["ceiling"])
-    return period

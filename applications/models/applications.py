@@ -5,12 +5,24 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.constants import ActivityType
 from sectorplan.money import MoneyField
+from sectorplan.records import AppendOnlyModel, refuse
 
 from ..constants import AgeBand, ApplicationStatus, Focus, Outcome
 
 
+class ApplicationQuerySet(models.QuerySet):
+    def delete(self):
+        if self.exclude(status=ApplicationStatus.DRAFT).exists():
+            refuse(self.model, "deleted once submitted")
+        return super().delete()
+
+
 class Application(models.Model):
-    """An employer's application for one region in one period (R5)."""
+    """An employer's application for one region in one period (R5).
+
+    Services change its status; once it has left ``draft`` it is never deleted (R39), and its
+    participants with it (see :class:`Participant`).
+    """
 
     employer = models.ForeignKey(
         "applications.Employer", on_delete=models.PROTECT, related_name="applications", verbose_name=_("employer")
@@ -40,6 +52,8 @@ class Application(models.Model):
     )
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["period__number", "number"]
         verbose_name = _("application")
@@ -67,6 +81,11 @@ class Application(models.Model):
     def __str__(self):
         return self.reference
 
+    def delete(self, *args, **kwargs):
+        if Application.objects.filter(pk=self.pk).exclude(status=ApplicationStatus.DRAFT).exists():
+            refuse(self, "deleted once submitted")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_small(self) -> bool:
         """R14 (the one definition lives on the period)."""
@@ -77,7 +96,7 @@ class Application(models.Model):
         return f"SPP-T{period_number}-{number:06d}"
 
 
-class ApplicationTransition(models.Model):
+class ApplicationTransition(AppendOnlyModel):
     """Append-only history of status changes (R39): who, when, from, to, why."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
@@ -93,8 +112,16 @@ class ApplicationTransition(models.Model):
         verbose_name_plural = _("status changes")
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def delete(self):
+        if self.exclude(application__status=ApplicationStatus.DRAFT).exists():
+            refuse(self.model, "deleted once their application is submitted")
+        return super().delete()
+
+
 class Participant(models.Model):
-    """One training trajectory of one person (R8)."""
+    """One training trajectory of one person (R8). Services update it (assessment, accountability); it
+    is deleted only while its application is a draft."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="participants")
     initials = models.CharField(_("initials"), max_length=20)
@@ -120,6 +147,8 @@ class Participant(models.Model):
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = ParticipantQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name = _("participant")
@@ -143,3 +172,8 @@ class Participant(models.Model):
 
     def __str__(self):
         return f"{self.initials} {self.surname}"
+
+    def delete(self, *args, **kwargs):
+        if Application.objects.filter(pk=self.application_id).exclude(status=ApplicationStatus.DRAFT).exists():
+            refuse(self, "deleted once their application is submitted")
+        return super().delete(*args, **kwargs)

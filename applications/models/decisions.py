@@ -5,12 +5,15 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sectorplan.money import MoneyField
+from sectorplan.records import AppendOnlyModel, UndeletableModel
 
 from ..constants import DecisionKind, LetterStatus
 
 
-class Decision(models.Model):
-    """A legal decision on an application (verlening, vaststelling, ...). Each gets a letter (R26)."""
+class Decision(AppendOnlyModel):
+    """A legal decision on an application (verlening, vaststelling, ...). Each gets a letter (R26).
+
+    Append-only (R39): a decision is never changed or deleted; an objection ruling supersedes it."""
 
     application = models.ForeignKey(
         "applications.Application", on_delete=models.PROTECT, related_name="decisions"
@@ -81,8 +84,10 @@ def letter_upload_to(instance, filename):
     return f"letters/{instance.decision.application.period.number}/{filename}"
 
 
-class Letter(models.Model):
-    """The PDF letter of a decision. A corrected letter is a new version, never an overwrite (R28)."""
+class Letter(UndeletableModel):
+    """The PDF letter of a decision. A corrected letter is a new version, never an overwrite (R28).
+
+    The letter services update its rendering state (status, file, attempts); nothing deletes it (R39)."""
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="letters")
     version = models.PositiveSmallIntegerField(_("version"), default=1)

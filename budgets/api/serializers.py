@@ -1,10 +1,12 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..constants import BudgetLineEarmark
 from ..models import BudgetLine, Period, Region
+from ..reference_services import budget_lines_check
 
 PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0), "max_value": Decimal(100)}
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
@@ -89,13 +91,10 @@ class PeriodSerializer(serializers.ModelSerializer):
             errors["training_start_until"] = _("The training-start window must end on or after its start.")
         lines = attrs.get("budget_lines")
         if lines is not None:
-            earmarks = [line["earmark"] for line in lines]
-            if not lines:
-                errors["budget_lines"] = _("A period needs at least one budget line.")
-            elif len(set(earmarks)) != len(earmarks):
-                errors["budget_lines"] = _("Each earmark may appear only once.")
-            elif "pooled" in earmarks and len(earmarks) > 1:
-                errors["budget_lines"] = _("A pooled period has exactly one line, with earmark 'pooled'.")
+            try:
+                budget_lines_check(lines)
+            except DjangoValidationError as exc:
+                errors.update(exc.message_dict)
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

@@ -4,7 +4,7 @@ from rest_framework.response import Response
 
 from sectorplan.api.permissions import BASE_PERMISSIONS, IsStaffOrReadOnly
 
-from .. import services
+from .. import reference_services
 from ..models import Period, Region
 from .serializers import PeriodSerializer, RegionSerializer
 
@@ -39,12 +39,12 @@ class PeriodViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        period = services.period_create(data=serializer.validated_data, by=request.user)
+        period = reference_services.period_create(data=serializer.validated_data, by=request.user)
         return Response(self.get_serializer(period).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         period = self.get_object()
         serializer = self.get_serializer(period, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        period = services.period_update(period=period, data=serializer.validated_data, by=request.user)
+        period = reference_services.period_update(period=period, data=serializer.validated_data, by=request.user)
         return Response(self.get_serializer(Period.objects.get(pk=period.pk)).data)

@@ -1,9 +1,10 @@
 from datetime import timedelta
+from smtplib import SMTPServerDisconnected
 
 import pytest
 from django.core import mail
 
-from accounting import tasks
+from accounting import services, tasks
 from accounting.models import ReminderSent
 from applications.constants import MembershipRole
 from tests.accounting.factories import granted_application, submitted_report
@@ -14,8 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 def _run(today, capture):
-    from accounting import services
-
     with capture(execute=True):
         return services.reminders_send(today=today)
 
@@ -55,19 +54,29 @@ def test_beat_task_runs_the_service_R32(django_capture_on_commit_callbacks, sett
         assert tasks.send_accountability_reminders.run() == 0
 
 
-def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_next_run_R32(django_capture_on_commit_callbacks, monkeypatch):
+def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_on_the_next_run_R32(
+    django_capture_on_commit_callbacks, monkeypatch
+):
     period = PeriodFactory()
     deadline = period.accountability_deadline
     app = granted_application(period=period)
-    MembershipFactory(employer=app.employer, role=MembershipRole.CONTACT)
+    MembershipFactory(employer=app.employer)
+    other = granted_application(period=period)
+    MembershipFactory(employer=other.employer)
+    real_send_mail = services.send_mail
 
-    def refuse(*args, **kwargs):
-        raise ConnectionRefusedError("mail server down")
+    def send_mail_failing_for_app(**kwargs):
+        if app.reference in kwargs["subject"]:
+            raise SMTPServerDisconnected("mail server went away")
+        return real_send_mail(**kwargs)
 
-    monkeypatch.setattr("accounting.services.send_mail", refuse)
-    assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 0
+    monkeypatch.setattr(services, "send_mail", send_mail_failing_for_app)
+    assert _run(deadline - timedelta(days=30), django_capture_on_commit_callbacks) == 1  # the other one still goes
     assert not ReminderSent.objects.filter(application=app).exists()
-    monkeypatch.undo()
-    assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 1
-    assert ReminderSent.objects.filter(application=app, kind="7").count() == 1
-    assert len(mail.outbox) == 1
+    assert ReminderSent.objects.filter(application=other, kind="30").exists()
+    assert [m.subject for m in mail.outbox if app.reference in m.subject] == []
+
+    monkeypatch.setattr(services, "send_mail", real_send_mail)
+    assert _run(deadline - timedelta(days=29), django_capture_on_commit_callbacks) == 1
+    assert ReminderSent.objects.get(application=app).kind == "30"
+    assert len([m for m in mail.outbox if app.reference in m.subject]) == 1

@@ -43,7 +43,7 @@ def _start_worker(env: dict) -> tuple[subprocess.Popen, threading.Event, list[st
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_real_worker_renders_the_letter_once_with_reference_amount_and_objection_clause_R26_R27_R28(
-    make_letter, tmp_path, settings
+    make_decision, tmp_path, settings
 ):
 
     private_root = tmp_path / "private"
@@ -61,15 +61,14 @@ def test_real_worker_renders_the_letter_once_with_reference_amount_and_objection
         "PRIVATE_STORAGE_ROOT": str(private_root),
         "PYTHONPATH": str(ROOT),
     }
-    letter = make_letter("grant")
-    Letter.objects.filter(pk=letter.pk).delete()  # let the real path create and enqueue it
+    decision = make_decision("grant")  # no letter yet: the real path creates and enqueues it
     assert connection.in_atomic_block is False
 
     proc, ready, lines = _start_worker(env)
     try:
         assert ready.wait(60), "worker did not start:\n" + "".join(lines[-30:])
-        created = letter_request(decision=letter.decision, by=None)  # enqueued on commit (autocommit here)
-        letter_request(decision=letter.decision, by=None)  # a second request: same letter, nothing enqueued
+        created = letter_request(decision=decision, by=None)  # enqueued on commit (autocommit here)
+        letter_request(decision=decision, by=None)  # a second request: same letter, nothing enqueued
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             created.refresh_from_db()
@@ -85,7 +84,7 @@ def test_real_worker_renders_the_letter_once_with_reference_amount_and_objection
             proc.kill()
             proc.wait(timeout=10)
 
-    assert Letter.objects.filter(decision=letter.decision).count() == 1
+    assert Letter.objects.filter(decision=decision).count() == 1
     pdfs = list(private_root.rglob("*.pdf"))
     assert len(pdfs) == 1
     data = pdfs[0].read_bytes()

@@ -38,8 +38,8 @@ def period(db):
 
 
 @pytest.fixture
-def make_letter(employer, period):
-    """``make_letter(kind)``: a pending letter of a decision of ``kind`` with participants in several cells."""
+def make_decision(employer, period):
+    """``make_decision(kind)``: a decision of ``kind``, without a letter, with participants in several cells."""
 
     def make(kind="grant", **overrides):
         from applications.models import Application
@@ -63,8 +63,17 @@ def make_letter(employer, period):
             ParticipantFactory(application=application, focus=focus, age_band=band, activity_type=activity,
                                requested_amount=amount, eligible=True, started=True)
         values = {**KIND_AMOUNTS[kind], **overrides}
-        decision = DecisionFactory(application=application, kind=kind, **values)
-        return LetterFactory(decision=decision)
+        return DecisionFactory(application=application, kind=kind, **values)
+
+    return make
+
+
+@pytest.fixture
+def make_letter(make_decision):
+    """``make_letter(kind)``: a pending letter of a decision of ``kind`` (see ``make_decision``)."""
+
+    def make(kind="grant", **overrides):
+        return LetterFactory(decision=make_decision(kind, **overrides))
 
     return make
 

@@ -43,10 +43,9 @@ def test_running_the_task_twice_makes_one_file_and_one_sha_R28(make_letter, priv
 
 
 def test_requesting_a_letter_twice_enqueues_once_and_makes_one_letter_R28(
-    make_letter, private_storage, enqueued, django_capture_on_commit_callbacks
+    make_decision, private_storage, enqueued, django_capture_on_commit_callbacks
 ):
-    decision = make_letter("grant").decision
-    Letter.objects.filter(decision=decision).delete()
+    decision = make_decision("grant")
     with django_capture_on_commit_callbacks(execute=True):
         first = letter_request(decision=decision, by=None)
     with django_capture_on_commit_callbacks(execute=True):
@@ -85,7 +84,7 @@ def test_broker_down_at_commit_leaves_letter_pending_for_the_sweeper_R28(
 
 
 def test_broker_down_at_commit_of_a_batch_tries_once_and_leaves_all_pending_R28(
-    make_letter, monkeypatch, django_capture_on_commit_callbacks
+    make_decision, monkeypatch, django_capture_on_commit_callbacks
 ):
     """A confirmation creates thousands of letters; with the broker down the request must not retry
     each of them in turn: one failed send stops the loop and the sweeper takes over."""
@@ -99,11 +98,7 @@ def test_broker_down_at_commit_of_a_batch_tries_once_and_leaves_all_pending_R28(
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(generate_letter, "apply_async", broker_down)
-    decisions = []
-    for number in (201, 202, 203):
-        letter = make_letter("grant", number=number)
-        decisions.append(letter.decision)
-        letter.delete()
+    decisions = [make_decision("grant", number=number) for number in (201, 202, 203)]
     with django_capture_on_commit_callbacks(execute=True):
         letters = letters_request_many(decisions=Decision.objects.filter(pk__in=[d.pk for d in decisions]), by=None)
     assert len(letters) == 3 and len(attempts) == 1

@@ -1,0 +1,315 @@
+"""Writes on reference data (domain.md §3): regions, employer organisations, periods with their budget
+lines and activity rates. The API, the admin and the demo seed all edit through these functions.
+
+Every edit writes a :class:`~budgets.models.ReferenceDataChange` row (actor, time, object, each changed
+field old -> new) in the same transaction. The rules live here once, each in one function that the
+services call under the period's row lock and the admin calls while validating its forms:
+
+- :func:`budget_lines_check`: the shape of a period's budget lines (400);
+- :func:`budget_lines_change_check`: R25, a ceiling never below what is committed on its line, and no
+  layout change (pooled or split over earmarks) once money was committed in the period (409);
+- :func:`period_fields_check` and :func:`activity_rates_check`: R25, a decided period's rates and
+  shares are frozen (409).
+
+A period is *decided* (:func:`period_is_decided`) once it has a confirmed allocation or any ledger entry.
+The initial load (``seed_reference``, ``budgets.services.reference_data_seed``) is not an edit and is not
+audited.
+"""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from sectorplan.api.errors import StateConflict
+from sectorplan.money import ZERO
+
+from . import reference, selectors
+from .constants import POOLED, ReferenceChangeAction
+from .models import (
+    ActivityRate,
+    Allocation,
+    AllocationStatus,
+    BudgetLine,
+    EmployerOrganisation,
+    LedgerEntry,
+    Period,
+    ReferenceDataChange,
+    Region,
+)
+
+#: R25: the rates and shares of a decided period. ``pooled`` is the line layout (see budget_lines_change_check).
+FROZEN_PERIOD_FIELDS = (
+    "holdback_applies",
+    "holdback_percent",
+    "advance_percent",
+    "retention_allowed",
+    "retention_max_percent",
+    "small_application_limit",
+    "oversubscription_floor",
+)
+#: R25: what of an activity rate is frozen in a decided period (its description is not a rate).
+FROZEN_RATE_FIELDS = ("method", "amount", "reduced_amount", "min_contract_hours")
+RATE_FIELDS = ("activity_type", *FROZEN_RATE_FIELDS, "description")
+
+
+# --- The rules ----------------------------------------------------------------------------------
+
+
+def budget_lines_check(lines: list[dict]) -> None:
+    """A period has at least one budget line, each earmark once, and a pooled line only on its own.
+
+    ``lines`` are dicts with ``earmark`` and ``ceiling``. Raises ``ValidationError`` on ``budget_lines``.
+    """
+    earmarks = [line["earmark"] for line in lines]
+    if not lines:
+        message = _("A period needs at least one budget line.")
+    elif len(set(earmarks)) != len(earmarks):
+        message = _("Each earmark may appear only once.")
+    elif POOLED in earmarks and len(earmarks) > 1:
+        message = _("A pooled period has exactly one line, with earmark 'pooled'.")
+    else:
+        return
+    raise ValidationError({"budget_lines": message}, code="invalid")
+
+
+def lines_are_pooled(lines: list[dict]) -> bool:
+    return any(line["earmark"] == POOLED for line in lines)
+
+
+def period_is_decided(period: Period) -> bool:
+    """R25: decided once the period has a confirmed allocation or any money on its ledger."""
+    if period.pk is None:
+        return False
+    return (
+        Allocation.objects.filter(period_id=period.pk, status=AllocationStatus.CONFIRMED).exists()
+        or LedgerEntry.objects.filter(period_id=period.pk).exists()
+    )
+
+
+def _frozen_message(period: Period, label) -> str:
+    return _(
+        "Period %(number)s has been decided (it has a confirmed allocation or money on its ledger), so its "
+        "rates and shares are frozen: %(field)s cannot change (R25)."
+    ) % {"number": period.number, "field": label}
+
+
+def period_fields_check(*, period: Period, changed: Iterable[str]) -> None:
+    """R25: refuse (409 ``period_decided``) a change of a frozen field of a decided period."""
+    frozen = sorted(set(changed) & set(FROZEN_PERIOD_FIELDS), key=FROZEN_PERIOD_FIELDS.index)
+    if frozen and period_is_decided(period):
+        raise StateConflict(
+            [
+                {
+                    "field": name,
+                    "code": "period_decided",
+                    "message": _frozen_message(period, Period._meta.get_field(name).verbose_name),
+                }
+                for name in frozen
+            ]
+        )
+
+
+def budget_lines_change_check(*, period: Period, lines: list[dict]) -> None:
+    """R25: once money was committed in the period its line layout is fixed (409 ``layout_frozen``), and
+    no ceiling goes below what is committed on its line, unconditional + held + released (409
+    ``below_committed``). Errors name ``budget_lines[i].ceiling``. Call it holding the period lock."""
+    if period.pk is None:
+        return
+    current = set(BudgetLine.objects.filter(period_id=period.pk).values_list("earmark", flat=True))
+    if {line["earmark"] for line in lines} != current and LedgerEntry.objects.filter(period_id=period.pk).exists():
+        raise StateConflict(
+            field="budget_lines",
+            code="layout_frozen",
+            message=_(
+                "Money has been committed in period %(number)s, so its budget lines can no longer change "
+                "between pooled and split over earmarks, nor gain or lose a line (R25)."
+            )
+            % {"number": period.number},
+        )
+    balances = selectors.line_balances(period=period)
+    errors = []
+    for index, line in enumerate(lines):
+        committed = balances.get(line["earmark"], {}).get("committed", ZERO)
+        if Decimal(line["ceiling"]) < committed:
+            errors.append(
+                {
+                    "field": f"budget_lines[{index}].ceiling",
+                    "code": "below_committed",
+                    "message": _(
+                        "The ceiling of budget line %(line)s cannot go below the %(committed)s already committed "
+                        "on it (R25)."
+                    )
+                    % {"line": BudgetLine(earmark=line["earmark"]).get_earmark_display(), "committed": committed},
+                }
+            )
+    if errors:
+        raise StateConflict(errors)
+
+
+def activity_rates_check(*, period: Period, rates: list[dict]) -> None:
+    """R25: the activity rates of a decided period are frozen (409 ``period_decided``): none added, removed
+    or changed but for its description. Errors name ``activity_rates[i].<field>``."""
+    if not period_is_decided(period):
+        return
+    current = {rate.activity_type: rate for rate in ActivityRate.objects.filter(period_id=period.pk)}
+    errors = []
+    for index, rate in enumerate(rates):
+        old = current.get(rate["activity_type"])
+        for name in FROZEN_RATE_FIELDS if old is not None else ("activity_type",):
+            if old is None or getattr(old, name) != rate.get(name):
+                label = ActivityRate._meta.get_field(name).verbose_name
+                errors.append(
+                    {"field": f"activity_rates[{index}].{name}", "code": "period_decided",
+                     "message": _frozen_message(period, label)}
+                )
+    if set(current) - {rate["activity_type"] for rate in rates}:
+        errors.append(
+            {"field": "activity_rates", "code": "period_decided",
+             "message": _frozen_message(period, _("the list of activity rates"))}
+        )
+    if errors:
+        raise StateConflict(errors)
+
+
+# --- The audit ----------------------------------------------------------------------------------
+
+
+def _snapshot(obj: models.Model) -> dict:
+    """Field name -> value of every concrete field but the key (foreign keys as ids)."""
+    return {f.name: f.value_from_object(obj) for f in obj._meta.concrete_fields if not f.primary_key}
+
+
+def _diff(old: dict, new: dict) -> dict:
+    """``{field: {"old": .., "new": ..}}`` for every field whose value differs ({} stands for no row)."""
+    names = [*old, *(name for name in new if name not in old)]
+    return {name: {"old": old.get(name), "new": new.get(name)} for name in names if old.get(name) != new.get(name)}
+
+
+def _audit(*, obj: models.Model, action: str, changes: dict, by) -> ReferenceDataChange | None:
+    """Write the audit row of one change (nothing for an edit that changed nothing)."""
+    if action == ReferenceChangeAction.UPDATE and not changes:
+        return None
+    return ReferenceDataChange.objects.create(
+        actor=by, action=action, model=obj._meta.label_lower, object_id=obj.pk, object_repr=str(obj)[:200],
+        changes=changes,
+    )
+
+
+def _save_audited(*, obj: models.Model, old: dict | None, by) -> None:
+    """``full_clean``, save and audit ``obj``; ``old`` is its snapshot before the edit (None: a new row)."""
+    obj.full_clean()
+    obj.save()
+    if old is None:
+        _audit(obj=obj, action=ReferenceChangeAction.CREATE, changes=_diff({}, _snapshot(obj)), by=by)
+    else:
+        _audit(obj=obj, action=ReferenceChangeAction.UPDATE, changes=_diff(old, _snapshot(obj)), by=by)
+
+
+def _delete_audited(*, obj: models.Model, by) -> None:
+    _audit(obj=obj, action=ReferenceChangeAction.DELETE, changes=_diff(_snapshot(obj), {}), by=by)
+    obj.delete()
+
+
+# --- Services -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reference_save(*, obj: Region | EmployerOrganisation, by) -> Region | EmployerOrganisation:
+    """Create or edit a region or a regional employer organisation (the admin's path), audited."""
+    if not isinstance(obj, Region | EmployerOrganisation):
+        raise TypeError("Periods, budget lines and rates are edited with period_create and period_update.")
+    old = _snapshot(type(obj).objects.select_for_update().get(pk=obj.pk)) if obj.pk else None
+    _save_audited(obj=obj, old=old, by=by)
+    return obj
+
+
+@transaction.atomic
+def reference_delete(*, obj: Region | EmployerOrganisation | Period, by) -> None:
+    """Delete unused reference data, audited. Whatever refers to it protects it (a ProtectedError)."""
+    if isinstance(obj, Period):
+        obj = Period.objects.select_for_update().get(pk=obj.pk)
+        for child in [*obj.budget_lines.all(), *obj.activity_rates.all()]:
+            _delete_audited(obj=child, by=by)
+    elif not isinstance(obj, Region | EmployerOrganisation):
+        raise TypeError("Only regions, employer organisations and periods are deleted here.")
+    _delete_audited(obj=obj, by=by)
+
+
+def _replace_lines(*, period: Period, lines: list[dict], by) -> None:
+    existing = {line.earmark: line for line in period.budget_lines.all()}
+    wanted = {line["earmark"]: line for line in lines}
+    for earmark, line in existing.items():
+        if earmark not in wanted:
+            _delete_audited(obj=line, by=by)
+    for earmark, values in wanted.items():
+        line = existing.get(earmark)
+        old = _snapshot(line) if line else None
+        line = line or BudgetLine(period=period, earmark=earmark)
+        line.ceiling = values["ceiling"]
+        _save_audited(obj=line, old=old, by=by)
+
+
+def _replace_rates(*, period: Period, rates: list[dict], by) -> None:
+    existing = {rate.activity_type: rate for rate in period.activity_rates.all()}
+    wanted = {rate["activity_type"]: rate for rate in rates}
+    for activity_type, rate in existing.items():
+        if activity_type not in wanted:
+            _delete_audited(obj=rate, by=by)
+    for activity_type, values in wanted.items():
+        rate = existing.get(activity_type)
+        old = _snapshot(rate) if rate else None
+        rate = rate or ActivityRate(period=period, activity_type=activity_type)
+        for name in RATE_FIELDS:
+            setattr(rate, name, values.get(name, getattr(rate, name)))
+        _save_audited(obj=rate, old=old, by=by)
+
+
+@transaction.atomic
+def period_create(*, data: dict, by) -> Period:
+    """Create a period with its budget lines (``budget_lines``) and activity rates (``activity_rates``,
+    the §3 defaults when none are given); ``pooled`` follows from the lines. Audited."""
+    data = dict(data)
+    lines = data.pop("budget_lines", [])
+    rates = data.pop("activity_rates", None) or reference.ACTIVITY_RATES
+    data.pop("pooled", None)
+    budget_lines_check(lines)
+    period = Period(**data)
+    period.pooled = lines_are_pooled(lines)
+    _save_audited(obj=period, old=None, by=by)
+    _replace_lines(period=period, lines=lines, by=by)
+    _replace_rates(period=period, rates=rates, by=by)
+    return period
+
+
+@transaction.atomic
+def period_update(*, period: Period, data: dict, by) -> Period:
+    """Edit a period. ``budget_lines`` and ``activity_rates``, when given, replace the existing ones
+    (matched by earmark and activity type). Refused with 409 where R25 freezes what would change.
+
+    Holds the period's row lock, the lock every commitment of the period takes (R19), so a ceiling is
+    never lowered past a commitment being written at the same time.
+    """
+    period = Period.objects.select_for_update(of=("self",)).get(pk=period.pk)
+    data = dict(data)
+    lines = data.pop("budget_lines", None)
+    rates = data.pop("activity_rates", None)
+    data.pop("pooled", None)
+    old = _snapshot(period)
+    for field, value in data.items():
+        setattr(period, field, value)
+    period_fields_check(period=period, changed=_diff(old, _snapshot(period)))
+    if lines is not None:
+        budget_lines_check(lines)
+        budget_lines_change_check(period=period, lines=lines)
+        period.pooled = lines_are_pooled(lines)
+    if rates is not None:
+        activity_rates_check(period=period, rates=rates)
+    _save_audited(obj=period, old=old, by=by)
+    if lines is not None:
+        _replace_lines(period=period, lines=lines, by=by)
+    if rates is not None:
+        _replace_rates(period=period, rates=rates, by=by)
+    return period
