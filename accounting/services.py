@@ -27,13 +27,14 @@ from applications.decisions.services import (
     net_advances_paid,
     objection_ruling_decide,
     settlement_decide,
+    settlement_in_force,
 )
 from applications.models import Application, Decision, Employer, Membership, Participant
 from applications.rules import Rate
 from budgets.constants import RateMethod
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
-from sectorplan.money import ZERO, round_half_up, to_decimal
+from sectorplan.money import ZERO, format_eur, round_half_up, to_decimal
 from sectorplan.roles import is_office
 
 from . import deadlines
@@ -327,11 +328,36 @@ def settlement_compute(*, application: Application) -> Settlement:
 @transaction.atomic
 def application_settle(*, application: Application, by, today: date | None = None) -> tuple[Decision, Settlement]:
     """R30: settle a reported, granted application: computed here from the accountability report, written by
-    the decisions service (decision, ledger, transition to ``settled``, letter)."""
+    the decisions service (decision, ledger, transition to ``settled``, letter).
+
+    R30 v2: settlement waits (409) while part of the reservation is still held back (``holdback_pending``:
+    the region's advice decides it first, by a release or a forfeit) and while an objection against any of
+    the application's decisions is not yet ruled on (``objection_pending``). Both are checked under the
+    application's lock, which :func:`objection_record` takes too.
+    """
     _period, application = lock_application(application)
     if application.status != ApplicationStatus.GRANTED:
         raise StateConflict(
             field="status", code="invalid_transition", message=_("Only a granted application can be settled.")
+        )
+    held = application_amounts(application)["held"]
+    if held > 0:
+        raise StateConflict(
+            field="held_amount", code="holdback_pending",
+            message=_("%(held)s of the reservation is still held back; the region's advice decides it first "
+                      "(release or forfeit), then the application can be settled.") % {"held": format_eur(held)},
+        )
+    pending = (
+        Objection.objects.filter(decision__application=application, status=ObjectionStatus.RECEIVED)
+        .order_by("received_on", "id")
+        .first()
+    )
+    if pending is not None:
+        raise StateConflict(
+            field="objection", code="objection_pending",
+            message=_("The objection received on %(date)s against decision %(decision)s has not been ruled on; "
+                      "the application can be settled after the ruling.")
+            % {"date": pending.received_on.strftime("%d-%m-%Y"), "decision": pending.decision_id},
         )
     report = AccountabilityReport.objects.filter(application=application, submitted_at__isnull=False).first()
     if report is None:
@@ -419,8 +445,26 @@ def _reminder_send_one(*, application: Application, kind: str) -> int:
 
 @transaction.atomic
 def objection_record(*, decision: Decision, received_on: date, grounds: str, by) -> Objection:
-    """The office records an objection received on ``received_on``; it must be within the term."""
+    """The office records an objection received on ``received_on``; it must be within the term.
+
+    After settlement (R30 v2) the settlement is the final word on the grant and the advances: an objection
+    against any other decision of a settled application (grant, rejection, release, forfeit, ruling) is
+    refused (409 ``settled``, naming the settlement decision); the employer objects to the settlement
+    instead, whose upheld ruling gives a new settlement. Locks the application, then the decision
+    (:mod:`sectorplan.locking`), so a settlement running at the same time sees this objection or refuses it.
+    """
+    application_id = Decision.objects.values_list("application_id", flat=True).get(pk=decision.pk)
+    application = lock_one(Application.objects, pk=application_id)
     decision = Decision.objects.select_for_update(of=("self",)).get(pk=decision.pk)
+    if application.status == ApplicationStatus.SETTLED:
+        settlement = settlement_in_force(application)
+        if settlement is not None and settlement.pk != decision.pk:
+            raise StateConflict(
+                field="decision", code="settled",
+                message=_("This application was settled by decision %(decision)s of %(date)s; only that settlement "
+                          "decision can still be objected to.")
+                % {"decision": settlement.pk, "date": settlement.date.strftime("%d-%m-%Y")},
+            )
     deadline = deadlines.objection_deadline(decision.date)
     if received_on < decision.date:
         raise DomainError(field="received_on", code="before_decision", message=_("The objection predates the decision."))
@@ -437,10 +481,13 @@ def objection_record(*, decision: Decision, received_on: date, grounds: str, by)
 
 @transaction.atomic
 def objection_rule(
-    *, objection: Objection, outcome: str, ruling: str, by, granted_amount: Decimal | None = None, today: date | None = None
+    *, objection: Objection, outcome: str, ruling: str, by, granted_amount: Decimal | None = None,
+    settled_amount: Decimal | None = None, today: date | None = None,
 ) -> Objection:
     """The office rules. Every ruling is a decision with a letter (R26), written by the decisions service; an
-    upheld objection's ruling replaces the decision objected to and, for a grant, may state a new amount."""
+    upheld objection's ruling replaces the decision objected to and, for a grant, may state a new amount
+    (``granted_amount``); for a settlement it must state the new settled amount (``settled_amount``), and
+    the ruling decision is then the new settlement decision (R30 v2, R33)."""
     decision = Objection.objects.values_list("decision_id", flat=True).get(pk=objection.pk)
     application = Application.objects.only("id", "period_id").get(decisions__id=decision)
     _period, application = lock_application(application)
@@ -453,7 +500,7 @@ def objection_rule(
         raise DomainError(field="ruling", code="required", message=_("State the ruling's reasons."))
     decision = objection_ruling_decide(
         original=objection.decision, application=application, upheld=outcome == ObjectionStatus.UPHELD,
-        ruling=ruling, by=by, granted_amount=granted_amount, today=today,
+        ruling=ruling, by=by, granted_amount=granted_amount, settled_amount=settled_amount, today=today,
     )
     objection.status, objection.ruling, objection.ruled_by, objection.ruled_at = outcome, ruling, by, timezone.now()
     objection.ruling_decision = decision

@@ -49,6 +49,9 @@ class LedgerKind(models.TextChoices):
     FORFEIT = "forfeit", _("Forfeited")
     ADVANCE = "advance", _("Advance paid")
     SETTLEMENT = "settlement", _("Settlement")
+    #: A settlement replaced after an upheld objection (R30, R33): the new settlement decision reverses the
+    #: old settlement's amount with this entry and books its own amount as ``settlement``.
+    SETTLEMENT_REVERSAL = "settlement_reversal", _("Settlement reversed (replaced on objection)")
     RECLAIM = "reclaim", _("Reclaim")
 
 

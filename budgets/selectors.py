@@ -110,7 +110,7 @@ def _states(ceiling: Decimal, row: dict) -> dict[str, Decimal]:
         "committed": unconditional + held + released,
         "available": ceiling - unconditional - held - released - forfeited,
         "advances_paid": get("advance"),
-        "settled": get("settlement"),
+        "settled": get("settlement") - get("settlement_reversal"),
         "reclaimed": get("reclaim"),
     }
 
@@ -126,7 +126,7 @@ APPLICATION_STATES: dict[str, dict[str, int]] = {
     # The reservation in force: unconditional + held + released.
     "reserved": {LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1, LedgerKind.HOLD: 1, LedgerKind.FORFEIT: -1},
     "advances_paid": {LedgerKind.ADVANCE: 1},
-    "settled": {LedgerKind.SETTLEMENT: 1},
+    "settled": {LedgerKind.SETTLEMENT: 1, LedgerKind.SETTLEMENT_REVERSAL: -1},
     "reclaimed": {LedgerKind.RECLAIM: 1},
 }
 

@@ -106,3 +106,7 @@ class ObjectionRulingSerializer(serializers.Serializer):
     )
     ruling = serializers.CharField()
     granted_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0)
+    settled_amount = serializers.DecimalField(
+        max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0,
+        help_text=_("Upheld objection against a settlement: the new settled amount (R30, R33)."),
+    )

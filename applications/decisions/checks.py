@@ -50,7 +50,11 @@ def ledger_violations() -> list[str]:
         elif kind == DecisionKind.HOLDBACK_FORFEIT:
             exp["forfeit"] += d["forfeited_amount"]
         elif kind == DecisionKind.SETTLEMENT:
-            exp["settlement"] += d["settled_amount"] or ZERO
+            # Only the settlement in force counts: one replaced after an upheld objection (R30, R33) was
+            # reversed in the ledger (``settlement_reversal``) by the settlement that replaced it.
+            if d["id"] not in superseded:
+                exp["settlement"] += d["settled_amount"] or ZERO
+                exp["settlements_in_force"] += 1
             if (d["payment_amount"] or ZERO) < 0:
                 exp["reclaim"] -= d["payment_amount"]
         elif kind == DecisionKind.OBJECTION_RULING and (d["payment_amount"] or ZERO) < 0:
@@ -74,11 +78,17 @@ def ledger_violations() -> list[str]:
     for app_id in sorted(ids):
         led, dec = ledger.get(app_id, {}), expected.get(app_id, {})
         ref = references.get(app_id, app_id)
-        net = {**led, "commitment": led.get("commitment", ZERO) - led.get("decommitment", ZERO)}
+        net = {
+            **led,
+            "commitment": led.get("commitment", ZERO) - led.get("decommitment", ZERO),
+            "settlement": led.get("settlement", ZERO) - led.get("settlement_reversal", ZERO),
+        }
         for kind in ("commitment", "hold", "release", "forfeit", "advance", "settlement", "reclaim"):
             a, b = net.get(kind, ZERO), dec.get(kind, ZERO)
             if a != b:
                 problems.append(f"application {ref}: ledger {kind} {a} != decisions {b}")
+        if dec.get("settlements_in_force", 0) > 1:
+            problems.append(f"application {ref}: more than one settlement in force (R30)")
         if led and led.get("hold", ZERO) - led.get("release", ZERO) - led.get("forfeit", ZERO) < 0:
             problems.append(f"application {ref}: held is negative")
         # R30: a settlement never exceeds what was granted unconditionally plus what was released.
@@ -91,7 +101,7 @@ def ledger_violations() -> list[str]:
         DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "advance", "reclaim"},
         DecisionKind.HOLDBACK_RELEASE: {"release", "advance"},
         DecisionKind.HOLDBACK_FORFEIT: {"forfeit"},
-        DecisionKind.SETTLEMENT: {"settlement", "reclaim"},
+        DecisionKind.SETTLEMENT: {"settlement", "settlement_reversal", "reclaim"},
         DecisionKind.REJECTION: set(),
     }
     for row in (

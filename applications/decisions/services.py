@@ -359,9 +359,14 @@ def lock_application(application: Application) -> tuple[Period, Application]:
 
 def settlement_decide(
     *, application: Application, settled_amount: Decimal, payment_amount: Decimal, reasons: str, by,
-    today: date | None = None,
+    today: date | None = None, supersedes: Decision | None = None,
 ) -> Decision:
     """R30: write a settlement computed by ``accounting`` (its decision, ledger entries, status, letter).
+
+    With ``supersedes`` (R30/R33: an upheld objection against the settlement) the new settlement replaces the
+    old one: a ``settlement_reversal`` entry of the old settled amount and a ``settlement`` entry of the new one
+    (the ledger stays append-only), a ``reclaim`` entry when the new payment is negative; the application stays
+    ``settled``.
 
     The caller holds the locks of :func:`lock_application` and the transaction, and has checked that the
     application may be settled.
@@ -375,16 +380,74 @@ def settlement_decide(
         settled_amount=settled_amount,
         payment_amount=payment_amount,
         reasons=reasons,
+        supersedes=supersedes,
     )
-    entries = [_entry(application=application, decision=decision, kind=LedgerKind.SETTLEMENT, amount=settled_amount,
-                      by=by, memo="R30 settlement")]
+    entries = []
+    if supersedes is not None:
+        entries.append(_entry(application=application, decision=decision, kind=LedgerKind.SETTLEMENT_REVERSAL,
+                              amount=supersedes.settled_amount or ZERO, by=by,
+                              memo=f"R33 settlement {supersedes.pk} replaced"))
+    entries.append(_entry(application=application, decision=decision, kind=LedgerKind.SETTLEMENT,
+                          amount=settled_amount, by=by, memo="R30 settlement"))
     if payment_amount < 0:
         entries.append(_entry(application=application, decision=decision, kind=LedgerKind.RECLAIM,
                               amount=-payment_amount, by=by, memo="R30 reclaim"))
     ledger_post_many(period=application.period, entries=entries)
-    transition(application=application, to=ApplicationStatus.SETTLED, by=by, reason=_("Settled"))
+    if supersedes is None:
+        transition(application=application, to=ApplicationStatus.SETTLED, by=by, reason=_("Settled"))
     letter_request(decision=decision, by=by)
     return decision
+
+
+def settlement_in_force(application: Application) -> Decision | None:
+    """The settlement in force: the latest settlement not replaced by a later one (R30, R33)."""
+    return (
+        application.decisions.filter(kind=DecisionKind.SETTLEMENT, superseded_by__isnull=True)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+
+
+def paid_before_settlement(application: Application) -> Decimal:
+    """What the employer has received so far: advances net of reclaims by objection rulings, plus every
+    earlier settlement's payment (negative for a reclaim). A (new) settlement pays or reclaims the rest."""
+    earlier = sum(
+        (d.payment_amount or ZERO for d in application.decisions.filter(kind=DecisionKind.SETTLEMENT)), ZERO
+    )
+    return net_advances_paid(application) + earlier
+
+
+def _settlement_replace(
+    *, original: Decision, application: Application, settled_amount: Decimal | None, ruling: str, by,
+    today: date | None,
+) -> Decision:
+    """R30/R33: an upheld objection against a settlement gives a new settlement decision replacing it.
+
+    The ruling states the new settled amount (``settled_amount``), at most the unconditional plus released
+    reservation (R30's cap); the payment is recomputed against the advances paid and the earlier settlement
+    payments (negative: a reclaim, Awb 4:57). The new decision is the objection's ruling decision.
+    """
+    if settled_amount is None:
+        raise DomainError(
+            field="settled_amount", code="required",
+            message=_("An upheld objection against a settlement states the new settled amount."),
+        )
+    settled_amount = round_half_up(settled_amount)
+    amounts = application_amounts(application)
+    cap = amounts["unconditional"] + amounts["released"]
+    if settled_amount < 0:
+        raise DomainError(field="settled_amount", code="negative", message=_("The amount may not be negative."))
+    if settled_amount > cap:
+        raise DomainError(
+            field="settled_amount", code="above_cap",
+            message=_("The settlement cannot exceed the unconditional plus released reservation (%(cap)s).")
+            % {"cap": format_eur(cap)},
+        )
+    return settlement_decide(
+        application=application, settled_amount=settled_amount,
+        payment_amount=settled_amount - paid_before_settlement(application), reasons=ruling, by=by, today=today,
+        supersedes=original,
+    )
 
 
 # --- Objection rulings (R33) -----------------------------------------------------------------------
@@ -449,16 +512,34 @@ def _objection_money(*, application: Application, original: Decision, new_amount
 
 def objection_ruling_decide(
     *, original: Decision, application: Application, upheld: bool, ruling: str, by,
-    granted_amount: Decimal | None = None, today: date | None = None,
+    granted_amount: Decimal | None = None, settled_amount: Decimal | None = None, today: date | None = None,
 ) -> Decision:
     """R33: the ruling on an objection against ``original`` as a decision (with its letter). An upheld
     objection's ruling replaces the decision objected to (``supersedes``) and, for a grant, may state a new
     granted amount whose money moves through the ledger.
 
+    After settlement (R30 v2) the settlement is final for the grant and the advances: an upheld objection
+    may then change money only as a **new settlement decision** replacing the settlement objected to
+    (``settled_amount`` states its amount, see :func:`_settlement_replace`); an upheld ruling on any other
+    decision of a settled application is refused (409 ``settled``). ``accounting.services.objection_record``
+    already refuses to record such an objection, and settlement waits for every pending objection.
+
     The caller holds the locks of :func:`lock_application`, the lock of the objection, and the transaction.
     """
     grant_like = is_grant_like(original)
-    if upheld and grant_like and Decision.objects.filter(supersedes=original).exists():
+    is_settlement = original.kind == DecisionKind.SETTLEMENT
+    if upheld and application.status == ApplicationStatus.SETTLED and not is_settlement:
+        raise StateConflict(
+            field="decision", code="settled",
+            message=_("This application has been settled; an upheld objection can no longer change its grant or "
+                      "advances. Only an objection against the settlement decision can change the money."),
+        )
+    if settled_amount is not None and not (upheld and is_settlement):
+        raise DomainError(
+            field="settled_amount", code="not_applicable",
+            message=_("A new settled amount is only stated when an objection against a settlement is upheld."),
+        )
+    if upheld and (grant_like or is_settlement) and Decision.objects.filter(supersedes=original).exists():
         # R25/R33: the money of a second ruling on the same decision would be computed against a grant that is
         # no longer in force (committed twice). The objection is ruled on against the decision in force.
         raise StateConflict(
@@ -469,6 +550,11 @@ def objection_ruling_decide(
         raise DomainError(
             field="granted_amount", code="not_applicable",
             message=_("A new granted amount is only stated when an objection against a grant or rejection is upheld."),
+        )
+    if upheld and is_settlement:
+        return _settlement_replace(
+            original=original, application=application, settled_amount=settled_amount, ruling=ruling, by=by,
+            today=today,
         )
     new_amount = original.granted_amount if granted_amount is None else round_half_up(granted_amount)
     if new_amount < 0:
@@ -516,5 +602,7 @@ __all__ = [
     "lock_application",
     "net_advances_paid",
     "objection_ruling_decide",
+    "paid_before_settlement",
     "settlement_decide",
+    "settlement_in_force",
 ]
