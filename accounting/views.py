@@ -116,8 +116,7 @@ def _form_rows(post, participants):
         started = post.get(f"started_{p.pk}", "")
         row = {"id": p.pk, "started": True if started == "yes" else False if started == "no" else None,
                "outcome": post.get(f"outcome_{p.pk}") or None}
-        cost = (post.get(f"actual_cost_{p.pk}") or "").strip().replace(",", ".")
-        row["actual_cost"] = cost or None
+        row["actual_cost"] = (post.get(f"actual_cost_{p.pk}") or "").strip() or None  # the service parses it
         rows.append(row)
     return rows
 
@@ -201,7 +200,7 @@ def _parse_csv(upload) -> tuple[list[dict], list[dict]]:
             errors.append({"line": line, "field": "started", "message": _("Use yes or no.")})
             started_value = None
         rows.append({"id": raw.get("id"), "started": started_value, "outcome": raw.get("outcome") or None,
-                     "actual_cost": (raw.get("actual_cost") or "").replace(",", ".") or None, "_line": line})
+                     "actual_cost": raw.get("actual_cost") or None, "_line": line})
     return rows, errors
 
 

@@ -32,8 +32,8 @@ from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
 from sectorplan.roles import Role, has_role, is_office
 
-from . import importing, services
-from .constants import DECIDED, AgeBand, ApplicationStatus, Focus
+from . import importing, rules, services
+from .constants import AgeBand, ApplicationStatus, Focus
 from .forms import (
     ApplicationCreateForm,
     ConfirmForm,
@@ -47,8 +47,6 @@ from .models import Participant
 from .selectors import applications_visible_to, is_contact
 
 logger = logging.getLogger(__name__)
-
-PARTICIPANT_FIELDS = list(ParticipantForm.base_fields)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -237,9 +235,7 @@ def application_detail(request, pk):
             "can_report": application.status == ApplicationStatus.GRANTED,
             "can_change": can_change,
             "is_draft": application.status == ApplicationStatus.DRAFT,
-            "can_withdraw": can_change
-            and application.status not in DECIDED
-            and application.status != ApplicationStatus.WITHDRAWN,
+            "can_withdraw": can_change and rules.can_withdraw(application.status),
         },
     )
 
@@ -285,7 +281,7 @@ def participant_edit(request, pk, participant_pk):
     if redirect_response:
         return redirect_response
     participant = get_object_or_404(application.participants, pk=participant_pk)
-    initial = {f: getattr(participant, f) for f in PARTICIPANT_FIELDS}
+    initial = {f: getattr(participant, f) for f in rules.PARTICIPANT_FIELDS}
     form = ParticipantForm(_posted(request), initial=initial, period=application.period)
     if request.method == "POST" and form.is_valid():
         try:
@@ -356,9 +352,9 @@ def participant_import(request, pk):
             count = len(created) if hasattr(created, "__len__") else created
             messages.success(request, _("%(n)s participants have been imported.") % {"n": count})
             return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
-    labels = {name: field.label for name, field in ParticipantForm.base_fields.items()}
     for error in row_errors:
-        error["label"] = labels.get(error.get("field"), error.get("field"))
+        rule = rules.PARTICIPANT_INPUT.get(error.get("field"))
+        error["label"] = rule.label if rule else error.get("field")
     return render(
         request,
         "portal/participant_import.html",
@@ -395,7 +391,7 @@ def application_submit(request, pk):
 def application_withdraw(request, pk):
     application = _member_application(request, pk)
     _require_contact(request, application)
-    if application.status in DECIDED or application.status == ApplicationStatus.WITHDRAWN:
+    if not rules.can_withdraw(application.status):
         messages.error(request, _("An application can only be withdrawn until it has been decided."))
         return redirect("portal:application_detail", pk=application.pk)
     form = WithdrawForm(_posted(request))

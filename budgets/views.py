@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sectorplan.api.errors import DomainError
+from sectorplan.parsing import DateField
 from sectorplan.roles import Role, has_role, is_office
 
 from . import selectors, services
@@ -121,7 +122,7 @@ class AdviceForm(forms.Form):
     period = forms.ModelChoiceField(queryset=Period.objects.filter(holdback_applies=True).order_by("number"),
                                     to_field_name="number", label=gettext_lazy("Period"))
     outcome = forms.ChoiceField(choices=AdviceOutcome.choices, label=gettext_lazy("Outcome"))
-    date = forms.DateField(label=gettext_lazy("Date of the advice"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=gettext_lazy("Date of the advice"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(max_length=200, label=gettext_lazy("Report reference"))
 
 
