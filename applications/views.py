@@ -9,7 +9,7 @@ Access:
   user is also a member of switches the acting employer to it, so the header is always right (R2).
 - Changing anything requires the ``contact`` role; an ``accountability_officer`` sees pages read-only
   (403 on a change).
-- Office pages require an office role (``sectorplan.roles.is_office``); anyone else gets a 404.
+- Office pages require an office role (``@role_required``); anyone else gets a 403 with the Dutch page.
 """
 
 import logging
@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods
 from accounting.portal import get_active_employer, member_employers, set_active_employer
 from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
-from sectorplan.roles import Role, has_role, is_office
+from sectorplan.roles import Action, is_office, may, role_required
 
 from . import importing, rules, services
 from .constants import AgeBand, ApplicationStatus, Focus
@@ -412,17 +412,11 @@ def application_withdraw(request, pk):
 # --- office pages -----------------------------------------------------------------------------
 
 
-def _require_office(request):
-    if not is_office(request.user):
-        raise Http404
-
-
 QUEUE_PAGE_SIZE = 50
 
 
-@login_required
+@role_required(Action.OFFICE)
 def office_queue(request):
-    _require_office(request)
     form = QueueFilterForm(request.GET or None)
     applications = applications_visible_to(request.user).exclude(status=ApplicationStatus.DRAFT)
     sort = "submitted_at"
@@ -449,13 +443,12 @@ def office_queue(request):
     )
 
 
-@login_required
+@role_required(Action.OFFICE, post=Action.ASSESS)
 @require_http_methods(["GET", "POST"])
 def office_review(request, pk):
-    _require_office(request)
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
     participants = list(application.participants.all())
-    can_assess = has_role(request.user, Role.OFFICE_REVIEWER) and application.status in (
+    can_assess = may(request.user, Action.ASSESS) and application.status in (
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.ASSESSED,
     )

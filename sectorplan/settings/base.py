@@ -134,6 +134,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "sectorplan.api.permissions.MinistryOnlyWhereAllowed",
+        "sectorplan.api.permissions.HasRequiredRoles",
     ],
     "DEFAULT_PAGINATION_CLASS": "sectorplan.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,

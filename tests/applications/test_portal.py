@@ -375,11 +375,14 @@ def submitted(open_period):
     return application
 
 
-def test_office_pages_are_404_for_non_office_users(client_as, contact, submitted):
+def test_office_pages_are_403_for_non_office_users_R4(client_as, contact, submitted):
+    """One answer for office pages a role may not open: 403 (these answered 404, the budget pages 403)."""
     client = client_as(contact)
-    assert client.get(reverse("portal:office_queue")).status_code == 404
-    assert client.get(reverse("portal:office_review", args=[submitted.pk])).status_code == 404
-    assert client.post(reverse("portal:office_review", args=[submitted.pk]), {}).status_code == 404
+    assert client.get(reverse("portal:office_queue")).status_code == 403
+    assert client.get(reverse("portal:office_review", args=[submitted.pk])).status_code == 403
+    assert client.post(reverse("portal:office_review", args=[submitted.pk]), {}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.SUBMITTED
 
 
 def test_office_queue_search_by_reference_and_kvk_and_filter(client_as, reviewer, submitted, open_period):
