@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.constants import Outcome
+from applications.portal import get_active_employer, set_active_employer
 from sectorplan.api.errors import DomainError
 
 from . import selectors, services
 from .forms import InvitationForm, RegisterForm, ReportUploadForm
 from .models import AccountabilityReport, Invitation
-from .portal import get_active_employer, set_active_employer
 
 TRUE = {"1", "true", "yes", "ja", "j", "y"}
 FALSE = {"0", "false", "no", "nee", "n"}

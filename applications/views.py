@@ -27,7 +27,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from accounting.portal import get_active_employer, member_employers, set_active_employer
 from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
 from sectorplan.roles import Action, is_office, may, role_required
@@ -44,6 +43,7 @@ from .forms import (
     add_domain_errors,
 )
 from .models import Participant
+from .portal import get_active_employer, member_employers, set_active_employer
 from .selectors import applications_visible_to, is_contact
 
 logger = logging.getLogger(__name__)

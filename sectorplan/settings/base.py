@@ -84,7 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "sectorplan.context_processors.environment",
-                "accounting.portal.portal_context",
+                "applications.portal.portal_context",
             ],
         },
     },

@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounting.portal import SESSION_KEY
 from applications.constants import MembershipRole
+from applications.portal import SESSION_KEY
 from tests.accounting.factories import granted_application
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory

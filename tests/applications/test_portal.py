@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounting.portal import SESSION_KEY
 from applications import services
 from applications.constants import ApplicationStatus, Focus, MembershipRole
 from applications.models import Application, Participant
+from applications.portal import SESSION_KEY
 from tests.applications.factories import (
     ApplicationFactory,
     EmployerFactory,

@@ -1,7 +1,7 @@
 """The employer a portal user acts for (R2).
 
 Every portal page acts for exactly one employer. Its id is kept in the session; it is only ever an
-employer the user is a member of (``accounting.models.Membership``). A user with exactly one
+employer the user is a member of (``Membership``). A user with exactly one
 membership gets that employer automatically. Opening an application of another employer the user is
 also a member of switches the active employer to it (see ``applications.views``); anything else is a 404.
 """
