@@ -7,6 +7,9 @@ Access:
 - Employer pages require membership of the application's employer. An application of another employer
   is a 404, also for office staff (they use the office pages). Opening an application of an employer the
   user is also a member of switches the acting employer to it, so the header is always right (R2).
+- Every form carries its employer (the application in the URL, or the hidden ``employer`` field of a new
+  application); posted for another employer than the session acts for, it is refused and nothing is saved
+  (``applications.portal``, R2).
 - Changing anything requires the ``contact`` role; an ``accountability_officer`` sees pages read-only
   (403 on a change).
 - Office pages require an office role (``@role_required``); anyone else gets a 403 with the Dutch page.
@@ -43,7 +46,7 @@ from .forms import (
     add_domain_errors,
 )
 from .models import Participant
-from .portal import get_active_employer, member_employers, set_active_employer
+from .portal import act_for, get_active_employer, member_employers, posted_employer, set_active_employer
 from .selectors import applications_visible_to, is_contact
 
 logger = logging.getLogger(__name__)
@@ -67,13 +70,12 @@ def _require_employer(request):
 
 
 def _member_application(request, pk):
-    """An application of an employer the user is a member of, else 404. Switches the acting employer."""
+    """An application of an employer the user is a member of, else 404. Reading it switches the acting employer;
+    a form posted for it while the session acts for another employer is refused (R2)."""
     application = get_object_or_404(
         applications_visible_to(request.user).filter(employer__memberships__user=request.user), pk=pk
     )
-    active = get_active_employer(request)
-    if active is None or active.pk != application.employer_id:
-        set_active_employer(request, application.employer)
+    act_for(request, application.employer)
     return application
 
 
@@ -201,6 +203,8 @@ def application_create(request):
     employer, redirect_response = _require_employer(request)
     if redirect_response:
         return redirect_response
+    if request.method == "POST":
+        employer = posted_employer(request)  # R2: the employer the form was opened for, and still acting
     if not is_contact(request.user, employer):
         raise PermissionDenied
     form = ApplicationCreateForm(_posted(request), employer=employer)

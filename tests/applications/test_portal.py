@@ -148,7 +148,7 @@ def test_create_application_for_open_period_defaults_to_employer_region_R5(clien
     client = client_as(contact)
     page = client.get(reverse("portal:application_create")).content.decode()
     assert f'value="{employer.region_id}" selected' in page
-    response = client.post(reverse("portal:application_create"), {"period": open_period.pk, "region": employer.region_id})
+    response = client.post(reverse("portal:application_create"), {"employer": employer.pk, "period": open_period.pk, "region": employer.region_id})
     application = Application.objects.get(employer=employer)
     assert response.status_code == 302
     assert response.url == reverse("portal:application_detail", args=[application.pk])
@@ -157,7 +157,7 @@ def test_create_application_for_open_period_defaults_to_employer_region_R5(clien
 
 def test_second_application_same_region_and_period_shows_error_R5(client_as, contact, employer, open_period, draft):
     response = client_as(contact).post(
-        reverse("portal:application_create"), {"period": open_period.pk, "region": employer.region_id}
+        reverse("portal:application_create"), {"employer": employer.pk, "period": open_period.pk, "region": employer.region_id}
     )
     assert response.status_code == 400
     assert "already has an application" in response.content.decode()
@@ -167,7 +167,7 @@ def test_second_application_same_region_and_period_shows_error_R5(client_as, con
 def test_create_for_a_closed_period_is_refused_R6(client_as, contact, employer):
     closed = PeriodFactory(number=3)  # window in 2025
     response = client_as(contact).post(
-        reverse("portal:application_create"), {"period": closed.pk, "region": employer.region_id}
+        reverse("portal:application_create"), {"employer": employer.pk, "period": closed.pk, "region": employer.region_id}
     )
     assert response.status_code == 400
     assert not Application.objects.exists()
