@@ -68,6 +68,7 @@ schema: install
 
 test: install services messages
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) manage.py makemigrations --check --dry-run -v1
 	$(VENV)/bin/pytest
 

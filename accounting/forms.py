@@ -5,13 +5,11 @@ from applications.constants import MembershipRole
 
 
 class InvitationForm(forms.Form):
-    employer = forms.ModelChoiceField(queryset=None, label=_("Employer"))
+    """The employer is the one the user acts for; it travels with the form in the hidden ``employer`` field
+    (``portal/_acting_employer.html``) and is checked by ``applications.portal.posted_employer`` (R2)."""
+
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(choices=MembershipRole.choices, label=_("Role"))
-
-    def __init__(self, *args, employers, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["employer"].queryset = employers
 
 
 class RegisterForm(forms.Form):

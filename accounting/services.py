@@ -7,7 +7,7 @@ import hashlib
 import logging
 import secrets
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,7 +34,8 @@ from applications.rules import Rate
 from budgets.constants import RateMethod
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
-from sectorplan.money import ZERO, format_eur, round_half_up, to_decimal
+from sectorplan.money import ZERO, format_eur, round_half_up
+from sectorplan.parsing import ParseError, parse_decimal
 from sectorplan.roles import is_office
 
 from . import deadlines
@@ -165,17 +166,10 @@ def _rates(application: Application) -> dict[str, Rate]:
 
 
 def _parse_cost(value):
-    if value is None or value == "":
+    """None when blank, else the amount read by the one parser (``1.234,56``, ``1234,56``, ``1234.56``)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, float):
-        value = str(value)
-    try:
-        cost = to_decimal(value)
-    except (InvalidOperation, TypeError, ValueError):
-        raise ValueError from None
-    if not cost.is_finite():
-        raise ValueError
-    return cost
+    return parse_decimal(value)
 
 
 def _validate_rows(application: Application, rows: list[dict], participants: dict[int, Participant], small: bool):
@@ -216,8 +210,8 @@ def _validate_rows(application: Application, rows: list[dict], participants: dic
             err(i, "outcome", "not_started", _("A participant who did not start has no outcome."))
         try:
             cost = _parse_cost(row.get("actual_cost"))
-        except ValueError:
-            err(i, "actual_cost", "invalid", _("Enter an amount, e.g. 1234.56."))
+        except ParseError as exc:
+            err(i, "actual_cost", "invalid", exc.message)
             continue
         participant = participants[pid]
         rate = rates.get(participant.activity_type)

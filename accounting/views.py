@@ -6,6 +6,7 @@ import io
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.constants import Outcome
+from applications.portal import act_for, get_active_employer, posted_employer, set_active_employer
 from sectorplan.api.errors import DomainError
 
 from . import selectors, services
 from .forms import InvitationForm, RegisterForm, ReportUploadForm
 from .models import AccountabilityReport, Invitation
-from .portal import get_active_employer, set_active_employer
 
 TRUE = {"1", "true", "yes", "ja", "j", "y"}
 FALSE = {"0", "false", "no", "nee", "n"}
@@ -39,17 +40,23 @@ def due_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request):
-    """R3: a contact invites an e-mail address for one of its employers."""
+    """R3: a contact invites an e-mail address for the employer it acts for (R2: the employer travels with the
+    form in a hidden field; posted after switching employer, the form is refused)."""
     employers = selectors.employers_user_may_invite_for(request.user)
     if not employers.exists():
         raise Http404  # accountability officers and outsiders do not invite
     active = get_active_employer(request)
-    initial = {"employer": active} if active and employers.filter(pk=active.pk).exists() else {}
-    form = InvitationForm(request.POST or None, employers=employers, initial=initial)
+    if active is None:
+        return redirect(f"{reverse('portal:choose_employer')}?next={request.path}")
+    if request.method == "POST":
+        active = posted_employer(request)
+    if not employers.filter(pk=active.pk).exists():
+        raise PermissionDenied(_("Only a contact of the employer may invite. Switch to an employer you are contact of."))
+    form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_create(
-                employer=form.cleaned_data["employer"], email=form.cleaned_data["email"],
+                employer=active, email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"], by=request.user,
                 accept_base=request.build_absolute_uri("/account/uitnodiging/"),
             )
@@ -59,7 +66,7 @@ def invite(request):
         else:
             messages.success(request, _("The invitation has been sent."))
             return redirect("accounting:invite")
-    invitations = Invitation.objects.filter(employer__in=employers).select_related("employer")[:50]
+    invitations = Invitation.objects.filter(employer=active).select_related("employer")[:50]
     return render(request, "accounting/invite.html", {"form": form, "invitations": invitations})
 
 
@@ -104,9 +111,10 @@ def accept(request, token):
 
 
 def _member_application(request, pk):
-    """The application, if the user is a member of its employer; anything else is a 404 (R2)."""
+    """The application, if the user is a member of its employer; anything else is a 404 (R2). Reading it
+    switches the acting employer; a report posted for it while the session acts for another is refused."""
     application = get_object_or_404(selectors.member_applications(request.user).distinct(), pk=pk)
-    set_active_employer(request, application.employer)
+    act_for(request, application.employer)
     return application
 
 
@@ -116,8 +124,7 @@ def _form_rows(post, participants):
         started = post.get(f"started_{p.pk}", "")
         row = {"id": p.pk, "started": True if started == "yes" else False if started == "no" else None,
                "outcome": post.get(f"outcome_{p.pk}") or None}
-        cost = (post.get(f"actual_cost_{p.pk}") or "").strip().replace(",", ".")
-        row["actual_cost"] = cost or None
+        row["actual_cost"] = (post.get(f"actual_cost_{p.pk}") or "").strip() or None  # the service parses it
         rows.append(row)
     return rows
 
@@ -201,7 +208,7 @@ def _parse_csv(upload) -> tuple[list[dict], list[dict]]:
             errors.append({"line": line, "field": "started", "message": _("Use yes or no.")})
             started_value = None
         rows.append({"id": raw.get("id"), "started": started_value, "outcome": raw.get("outcome") or None,
-                     "actual_cost": (raw.get("actual_cost") or "").replace(",", ".") or None, "_line": line})
+                     "actual_cost": raw.get("actual_cost") or None, "_line": line})
     return rows, errors
 
 

@@ -15,8 +15,9 @@ class ApplicationStatus(models.TextChoices):
 S = ApplicationStatus
 
 #: The one map of allowed status changes. Every transition goes through a service that checks it and
-#: writes a history row (R39). ``rejected -> granted`` and ``granted -> granted`` are not listed:
-#: an upheld objection against a rejection is a new grant decision (R33).
+#: writes a history row (R39); "can it be withdrawn" (R7) is read from it (``rules.can_withdraw``).
+#: ``rejected -> granted`` and ``granted -> granted`` are not listed: an upheld objection against a rejection
+#: is a new grant decision (R33).
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
     S.SUBMITTED: frozenset({S.ASSESSED, S.WITHDRAWN}),
@@ -26,9 +27,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.WITHDRAWN: frozenset(),
     S.SETTLED: frozenset(),
 }
-
-#: Statuses in which the employer can no longer withdraw (R7: "until decided").
-DECIDED = frozenset({S.GRANTED, S.REJECTED, S.SETTLED})
 
 
 class Focus(models.TextChoices):

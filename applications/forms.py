@@ -2,12 +2,14 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from budgets.constants import ActivityType
 from budgets.models import Period, Region
+from sectorplan import parsing
 from sectorplan.api.errors import NON_FIELD
 
+from . import rules
 from .constants import ApplicationStatus, Focus
 
 
@@ -60,37 +62,52 @@ class ApplicationCreateForm(forms.Form):
             self.fields["region"].initial = employer.region_id
 
 
-class ParticipantForm(forms.Form):
-    initials = forms.CharField(label=_("Initials"), max_length=20, help_text=_("For example: J.P."))
-    surname = forms.CharField(label=_("Surname"), max_length=100)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput)
-    focus = forms.ChoiceField(label=_("Training focus"), choices=Focus.choices)
-    activity_type = forms.ChoiceField(label=_("Activity type"), choices=ActivityType.choices)
-    start_date = forms.DateField(label=_("Planned start date"), widget=DateInput)
-    end_date = forms.DateField(label=_("Planned end date"), widget=DateInput)
-    contract_hours = forms.DecimalField(
-        label=_("Contract hours per week"), max_digits=4, decimal_places=1, min_value=0, localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
-    employed_since = forms.DateField(label=_("Employed since"), widget=DateInput)
-    planned_cost = forms.DecimalField(
-        label=_("Planned cost (euro)"), max_digits=12, decimal_places=2, min_value=0, required=False, localize=True,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text=_("Required for activity types C, D and E (actual cost)."),
-    )
+#: The form field class of each kind of participant input; the limits come from ``rules.PARTICIPANT_INPUT``.
+FORM_FIELD_CLASSES = {
+    rules.Kind.TEXT: forms.CharField,
+    rules.Kind.DATE: parsing.DateField,
+    rules.Kind.CHOICE: forms.ChoiceField,
+    rules.Kind.DECIMAL: parsing.DecimalField,
+}
+_DECIMAL_INPUT = {"localize": True, "widget": forms.TextInput(attrs={"inputmode": "decimal"})}
+#: What the form adds to the rules: hints and widgets.
+PRESENTATION = {
+    "initials": {"help_text": _("For example: J.P.")},
+    "date_of_birth": {"widget": DateInput},
+    "start_date": {"widget": DateInput},
+    "end_date": {"widget": DateInput},
+    "employed_since": {"widget": DateInput},
+    "contract_hours": _DECIMAL_INPUT,
+    "planned_cost": {**_DECIMAL_INPUT, "help_text": _("Required for activity types C, D and E (actual cost).")},
+}
 
+
+def participant_form_field(rule: rules.InputRule) -> forms.Field:
+    return FORM_FIELD_CLASSES[rule.kind](label=rule.label, **rule.field_kwargs(), **PRESENTATION.get(rule.name, {}))
+
+
+class _ParticipantFormBase(forms.Form):
     def __init__(self, *args, period=None, **kwargs):
         super().__init__(*args, **kwargs)
         if period is not None and not period.retention_allowed:
             self.fields["focus"].choices = [c for c in Focus.choices if c[0] != Focus.RETENTION]
 
 
+#: One participant (R8): its fields are made from ``rules.PARTICIPANT_INPUT``, as the API's and the import's are.
+#: Ranges and rules across fields (R9-R13) are checked by the service, for every way in alike.
+ParticipantForm = type(forms.Form)(
+    "ParticipantForm",
+    (_ParticipantFormBase,),
+    {"__module__": __name__, **{name: participant_form_field(rule) for name, rule in rules.PARTICIPANT_INPUT.items()}},
+)
+
+
 class ParticipantImportForm(forms.Form):
     file = forms.FileField(
         label=_("Participant file"),
-        help_text=_(
-            "A CSV file (UTF-8, with a header row) or an Excel file (.xlsx) with the columns initials, surname, "
-            "date_of_birth, focus, activity_type, start_date, end_date, contract_hours, employed_since, planned_cost."
+        help_text=format_lazy(
+            _("A CSV file (UTF-8, with a header row) or an Excel file (.xlsx) with the columns {columns}."),
+            columns=", ".join(rules.PARTICIPANT_FIELDS),
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

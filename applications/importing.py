@@ -9,23 +9,21 @@ nothing when any row is bad. Line 1 is the header row; the first data row is lin
 the field and the reason, never the value (R40: no personal data in errors).
 
 A CSV file is UTF-8 (a byte-order mark is allowed), separated by commas or semicolons (Dutch Excel
-exports use semicolons). Dates are ``YYYY-MM-DD`` (``DD-MM-YYYY`` is accepted too); decimals use a
-point or a comma. An ``.xlsx`` file is read from its first sheet, with the same header row.
+exports use semicolons). Dates and numbers are read by ``sectorplan.parsing`` (``31-12-1980`` or ISO;
+``1.234,56``, ``1234,56`` or ``1234.56``; ambiguous ``1.234`` is a row error). An ``.xlsx`` file is read
+from its first sheet, with the same header row.
 """
 
 import csv
 import io
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
-from budgets.constants import ActivityType
 from sectorplan.api.errors import DomainError
-from sectorplan.money import MAX_DIGITS as MONEY_MAX_DIGITS
+from sectorplan.parsing import ParseError
 
 from . import rules, services
-from .constants import Focus
 from .models import Application, Participant
 
 #: Refuse files larger than this (10,000 rows of CSV are about 1.2 MB).
@@ -34,14 +32,8 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 
 COLUMNS = rules.PARTICIPANT_FIELDS
-OPTIONAL_COLUMNS = frozenset({"planned_cost"})
-TEXT_FIELDS = {"initials": 20, "surname": 100}
-DATE_FIELDS = ("date_of_birth", "start_date", "end_date", "employed_since")
-FOCUS_VALUES = frozenset(Focus.values)
-ACTIVITY_VALUES = frozenset(ActivityType.values)
+OPTIONAL_COLUMNS = frozenset(name for name, rule in rules.PARTICIPANT_INPUT.items() if not rule.required)
 XLSX_MAGIC = b"PK\x03\x04"
-#: The first amount a money column (``MoneyField``: 14 digits, 2 decimals) cannot hold.
-MAX_AMOUNT = Decimal(10) ** (MONEY_MAX_DIGITS - 2)
 
 
 def _file_error(code: str, message, line: int | None = None, field: str = "file") -> DomainError:
@@ -95,8 +87,6 @@ def _csv_rows(data: bytes):
 
 def _xlsx_rows(data: bytes):
     """Yield the header and then the data rows of the first sheet of an XLSX file."""
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is bad input, not a 500
@@ -118,94 +108,25 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _parse_date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    if len(text) == 10 and text[4] == "-":
-        return date.fromisoformat(text)
-    if len(text) == 10 and text[2] in "-/" and text[5] in "-/":
-        return date(int(text[6:]), int(text[3:5]), int(text[:2]))
-    raise ValueError(text)
-
-
-def _parse_decimal(value, places: int) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError
-    if isinstance(value, (int, Decimal)):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value))
-    else:
-        text = str(value).strip().replace(" ", "").removeprefix("€")
-        if "," in text:
-            if "." in text:  # 1.234,56 (Dutch thousands) -> 1234.56
-                text = text.replace(".", "")
-            text = text.replace(",", ".")
-        number = Decimal(text)
-    if not number.is_finite():
-        raise ValueError
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -places:
-        raise ValueError
-    return number
-
-
 def _convert(raw: dict, line: int, errors: list[dict]) -> dict | None:
-    """Turn one row's raw cells into typed values, appending an error per bad field."""
+    """Turn one row's raw cells into typed values with the fields' one definition (``rules.clean_input``),
+    appending an error per bad field."""
     values: dict = {}
     row_errors: list[dict] = []
-
-    def bad(field, code, message):
-        row_errors.append({"line": line, "field": field, "code": code, "message": str(message)})
-
-    for field in COLUMNS:
+    for field, rule in rules.PARTICIPANT_INPUT.items():
         value = raw.get(field)
         if _blank(value):
-            if field in OPTIONAL_COLUMNS:
+            if rule.required:
+                row_errors.append(
+                    {"line": line, "field": field, "code": "required", "message": str(_("This field is required."))}
+                )
+            else:
                 values[field] = None
-            else:
-                bad(field, "required", _("This field is required."))
             continue
-        if field in TEXT_FIELDS:
-            text = str(value).strip()
-            if len(text) > TEXT_FIELDS[field]:
-                bad(field, "max_length", _("At most %(n)s characters.") % {"n": TEXT_FIELDS[field]})
-            elif "\x00" in text:  # PostgreSQL refuses NUL in text: a 500 if it got that far
-                bad(field, "null_characters_not_allowed", _("Null characters are not allowed."))
-            values[field] = text
-        elif field in DATE_FIELDS:
-            try:
-                values[field] = _parse_date(value)
-            except (ValueError, TypeError, IndexError):
-                bad(field, "invalid_date", _("Not a valid date; use YYYY-MM-DD."))
-        elif field == "contract_hours":
-            try:
-                values[field] = _parse_decimal(value, 1)
-            except (ValueError, InvalidOperation, TypeError):
-                bad(field, "invalid_number", _("Not a valid number of hours (at most one decimal)."))
-        elif field == "planned_cost":
-            try:
-                values[field] = _parse_decimal(value, 2)
-            except (ValueError, InvalidOperation, TypeError):
-                bad(field, "invalid_amount", _("Not a valid amount in euros (at most two decimals)."))
-            else:
-                if abs(values[field]) >= MAX_AMOUNT:  # would overflow the database column: a 500
-                    bad(field, "max_value", _("The amount is too large."))
-        elif field == "focus":
-            text = str(value).strip().lower()
-            if text not in FOCUS_VALUES:
-                bad(field, "invalid_choice", _("Unknown training focus; use one of: %(values)s.")
-                    % {"values": ", ".join(Focus.values)})
-            values[field] = text
-        elif field == "activity_type":
-            text = str(value).strip().upper()
-            if text not in ACTIVITY_VALUES:
-                bad(field, "invalid_choice", _("Unknown activity type; use one of: %(values)s.")
-                    % {"values": ", ".join(ActivityType.values)})
-            values[field] = text
+        try:
+            values[field] = rules.clean_input(rule, value)
+        except ParseError as exc:
+            row_errors.append({"line": line, "field": field, "code": exc.code, "message": exc.message})
     if row_errors:
         errors.extend(row_errors)
         return None

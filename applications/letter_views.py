@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sectorplan.roles import is_office
+from sectorplan.roles import Action, role_required
 
 from .api.letters import letter_file_response
 from .constants import LetterStatus
@@ -24,22 +24,15 @@ def letter_download(request, pk: int):
     return letter_file_response(letter)
 
 
-def _office_only(request):
-    if not is_office(request.user):
-        raise Http404
-
-
-@login_required
+@role_required(Action.MANAGE_LETTERS)
 def period_letters(request, number: int):
-    _office_only(request)
     overview = period_letters_overview(period_number=number)
     return render(request, "letters_office/period_letters.html", {"period_number": number, **overview})
 
 
-@login_required
 @require_POST
+@role_required(Action.MANAGE_LETTERS)
 def regenerate(request, pk: int):
-    _office_only(request)
     letter = get_object_or_404(Letter.objects.select_related("decision__application__period"), pk=pk)
     new = letter_regenerate(letter=letter, by=request.user)
     messages.success(request, _("Version %(version)s of the letter is being generated.") % {"version": new.version})

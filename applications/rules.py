@@ -1,36 +1,145 @@
-"""Pure rule functions for participants (R9-R13). No database access: the bulk import validates
-10,000 rows in memory with these, and the single-participant service uses the same code.
+"""Pure rule functions for participants (R8-R13) and applications (R7). No database access: the bulk import
+validates 10,000 rows in memory with these, and the single-participant service uses the same code.
+
+``PARTICIPANT_INPUT`` is the one definition of every participant input field (type, length, digits, choices,
+label): the portal form, the API serializer and the file import build their fields from it, and
+:func:`validate_participant` checks the rules across fields for all three.
 """
 
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
+from functools import cached_property
 
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from budgets.constants import RateMethod
+from budgets.constants import ActivityType, RateMethod
 from sectorplan.money import round_half_up
+from sectorplan.parsing import ParseError, parse_date, parse_decimal
 
-from .constants import AgeBand, Focus
+from .constants import TRANSITIONS, AgeBand, ApplicationStatus, Focus
+from .models import Participant
 
 MIN_AGE, MAX_AGE = 15, 75
+#: R8: contract hours per week are more than this and at most ``MAX_CONTRACT_HOURS``.
+MIN_CONTRACT_HOURS, MAX_CONTRACT_HOURS = Decimal(0), Decimal(80)
 
+
+class Kind(StrEnum):
+    TEXT = "text"
+    DATE = "date"
+    CHOICE = "choice"
+    DECIMAL = "decimal"
+
+
+@dataclass(frozen=True)
+class InputRule:
+    """How one participant field is read, whatever the way in (portal form, API, file import).
+
+    Lengths and digits are the database column's (the model is their one definition); ``invalid_code`` is the
+    import's error code for a value that is not of the field's type; ``case`` folds file input to the choices'
+    case (``Upskilling`` -> ``upskilling``, ``a`` -> ``A``).
+    """
+
+    name: str
+    label: str
+    kind: Kind
+    required: bool = True
+    choices: type[models.TextChoices] | None = None
+    invalid_code: str = "invalid"
+    case: str = ""
+
+    @cached_property
+    def column(self):
+        return Participant._meta.get_field(self.name)
+
+    @cached_property
+    def values(self) -> frozenset[str]:
+        return frozenset(self.choices.values) if self.choices else frozenset()
+
+    @cached_property
+    def limit(self) -> Decimal:
+        """The first magnitude the column cannot hold (``DecimalField(14, 2)``: 10**12)."""
+        return Decimal(10) ** (self.column.max_digits - self.column.decimal_places)
+
+    def field_kwargs(self) -> dict:
+        """The limits as the keyword arguments Django form fields and DRF serializer fields share."""
+        kwargs: dict = {"required": self.required}
+        if self.kind == Kind.TEXT:
+            kwargs["max_length"] = self.column.max_length
+        elif self.kind == Kind.CHOICE:
+            kwargs["choices"] = self.choices.choices
+        elif self.kind == Kind.DECIMAL:
+            kwargs.update(max_digits=self.column.max_digits, decimal_places=self.column.decimal_places)
+        return kwargs
+
+
+#: Every participant input field, in the column order of imports and exports (R8).
+PARTICIPANT_INPUT: dict[str, InputRule] = {
+    rule.name: rule
+    for rule in (
+        InputRule("initials", gettext_lazy("Initials"), Kind.TEXT),
+        InputRule("surname", gettext_lazy("Surname"), Kind.TEXT),
+        InputRule("date_of_birth", gettext_lazy("Date of birth"), Kind.DATE, invalid_code="invalid_date"),
+        InputRule("focus", gettext_lazy("Training focus"), Kind.CHOICE, choices=Focus, case="lower"),
+        InputRule("activity_type", gettext_lazy("Activity type"), Kind.CHOICE, choices=ActivityType, case="upper"),
+        InputRule("start_date", gettext_lazy("Planned start date"), Kind.DATE, invalid_code="invalid_date"),
+        InputRule("end_date", gettext_lazy("Planned end date"), Kind.DATE, invalid_code="invalid_date"),
+        InputRule("contract_hours", gettext_lazy("Contract hours per week"), Kind.DECIMAL, invalid_code="invalid_number"),
+        InputRule("employed_since", gettext_lazy("Employed since"), Kind.DATE, invalid_code="invalid_date"),
+        InputRule(
+            "planned_cost", gettext_lazy("Planned cost (euro)"), Kind.DECIMAL, required=False, invalid_code="invalid_amount"
+        ),
+    )
+}
+#: The field names, in order. The single definition: services, importing, serializers and benchmarks use it.
+PARTICIPANT_FIELDS = tuple(PARTICIPANT_INPUT)
 #: R8 fields every participant must have (``planned_cost`` only for actual-cost types).
-REQUIRED_FIELDS = (
-    "initials",
-    "surname",
-    "date_of_birth",
-    "focus",
-    "activity_type",
-    "start_date",
-    "end_date",
-    "contract_hours",
-    "employed_since",
-)
-#: Every participant input field, in the column order of imports and exports (R8). The single definition:
-#: services, importing, serializers and benchmarks import it from here.
-PARTICIPANT_FIELDS = (*REQUIRED_FIELDS, "planned_cost")
+REQUIRED_FIELDS = tuple(name for name, rule in PARTICIPANT_INPUT.items() if rule.required)
 FOCUS_VALUES = frozenset(Focus.values)
+
+
+def clean_input(rule: InputRule, value):
+    """One raw value (text from a file, or what an Excel cell holds) as the typed value of ``rule``'s field.
+
+    Raises :class:`~sectorplan.parsing.ParseError` with a code and a reason that never repeats the value (R40).
+    Blank values are the caller's to handle (required or not).
+    """
+    if rule.kind == Kind.TEXT:
+        text = str(value).strip()
+        if len(text) > rule.column.max_length:
+            raise ParseError("max_length", _("At most %(n)s characters.") % {"n": rule.column.max_length})
+        if "\x00" in text:  # PostgreSQL refuses NUL in text: a 500 if it got that far
+            raise ParseError("null_characters_not_allowed", _("Null characters are not allowed."))
+        return text
+    if rule.kind == Kind.CHOICE:
+        text = str(value).strip()
+        text = text.lower() if rule.case == "lower" else text.upper() if rule.case == "upper" else text
+        if text not in rule.values:
+            raise ParseError(
+                "invalid_choice",
+                _("Unknown value for %(label)s; use one of: %(values)s.")
+                % {"label": rule.label, "values": ", ".join(rule.choices.values)},
+            )
+        return text
+    try:
+        if rule.kind == Kind.DATE:
+            return parse_date(value)
+        number = parse_decimal(value, places=rule.column.decimal_places)
+    except ParseError as exc:
+        code = exc.code if exc.code == "ambiguous_number" else rule.invalid_code
+        raise ParseError(code, exc.message) from None
+    if abs(number) >= rule.limit:  # would overflow the database column: a 500 if it got that far
+        raise ParseError("max_value", _("The number is too large."))
+    return number
+
+
+def can_withdraw(status: str) -> bool:
+    """R7: the employer may withdraw an application until it is decided (what the status map allows)."""
+    return ApplicationStatus.WITHDRAWN in TRANSITIONS[status]
 
 
 def age_on(date_of_birth: date, on: date) -> int:
@@ -162,7 +271,7 @@ def validate_participant(values: dict, rules: PeriodRules) -> tuple[list[dict], 
                     _("New intake means employed at most one year before the start date."),
                 )
             )
-    if hours is not None and not (Decimal(0) < hours <= Decimal(80)):
+    if hours is not None and not (MIN_CONTRACT_HOURS < hours <= MAX_CONTRACT_HOURS):
         errors.append(_err("contract_hours", "out_of_range", _("Contract hours must be more than 0 and at most 80.")))
 
     rate = rules.rates.get(activity) if activity else None

@@ -18,7 +18,7 @@ from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.money import ZERO
 
 from . import rules
-from .constants import DECIDED, TRANSITIONS, ApplicationStatus, Focus
+from .constants import TRANSITIONS, ApplicationStatus, Focus
 from .models import Application, ApplicationTransition, Employer, Membership, Participant
 from .validators import normalise_iban
 
@@ -365,7 +365,7 @@ def application_submit(*, application: Application, by, now=None) -> Application
 def application_withdraw(*, application: Application, by, reason: str = "") -> Application:
     """R7: the employer may withdraw until the application is decided."""
     application = _locked(application)
-    if application.status in DECIDED or application.status == ApplicationStatus.WITHDRAWN:
+    if not rules.can_withdraw(application.status):
         raise StateConflict(
             field="status",
             code="cannot_withdraw",

@@ -7,9 +7,12 @@ Access:
 - Employer pages require membership of the application's employer. An application of another employer
   is a 404, also for office staff (they use the office pages). Opening an application of an employer the
   user is also a member of switches the acting employer to it, so the header is always right (R2).
+- Every form carries its employer (the application in the URL, or the hidden ``employer`` field of a new
+  application); posted for another employer than the session acts for, it is refused and nothing is saved
+  (``applications.portal``, R2).
 - Changing anything requires the ``contact`` role; an ``accountability_officer`` sees pages read-only
   (403 on a change).
-- Office pages require an office role (``sectorplan.roles.is_office``); anyone else gets a 404.
+- Office pages require an office role (``@role_required``); anyone else gets a 403 with the Dutch page.
 """
 
 import logging
@@ -19,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,13 +30,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from accounting.portal import get_active_employer, member_employers, set_active_employer
 from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
-from sectorplan.roles import Role, has_role, is_office
+from sectorplan.roles import Action, is_office, may, role_required
 
-from . import importing, services
-from .constants import DECIDED, AgeBand, ApplicationStatus, Focus
+from . import importing, rules, services
+from .constants import AgeBand, ApplicationStatus, Focus
 from .forms import (
     ApplicationCreateForm,
     ConfirmForm,
@@ -44,11 +46,10 @@ from .forms import (
     add_domain_errors,
 )
 from .models import Participant
+from .portal import act_for, get_active_employer, member_employers, posted_employer, set_active_employer
 from .selectors import applications_visible_to, is_contact
 
 logger = logging.getLogger(__name__)
-
-PARTICIPANT_FIELDS = list(ParticipantForm.base_fields)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -69,13 +70,12 @@ def _require_employer(request):
 
 
 def _member_application(request, pk):
-    """An application of an employer the user is a member of, else 404. Switches the acting employer."""
+    """An application of an employer the user is a member of, else 404. Reading it switches the acting employer;
+    a form posted for it while the session acts for another employer is refused (R2)."""
     application = get_object_or_404(
         applications_visible_to(request.user).filter(employer__memberships__user=request.user), pk=pk
     )
-    active = get_active_employer(request)
-    if active is None or active.pk != application.employer_id:
-        set_active_employer(request, application.employer)
+    act_for(request, application.employer)
     return application
 
 
@@ -203,6 +203,8 @@ def application_create(request):
     employer, redirect_response = _require_employer(request)
     if redirect_response:
         return redirect_response
+    if request.method == "POST":
+        employer = posted_employer(request)  # R2: the employer the form was opened for, and still acting
     if not is_contact(request.user, employer):
         raise PermissionDenied
     form = ApplicationCreateForm(_posted(request), employer=employer)
@@ -237,9 +239,7 @@ def application_detail(request, pk):
             "can_report": application.status == ApplicationStatus.GRANTED,
             "can_change": can_change,
             "is_draft": application.status == ApplicationStatus.DRAFT,
-            "can_withdraw": can_change
-            and application.status not in DECIDED
-            and application.status != ApplicationStatus.WITHDRAWN,
+            "can_withdraw": can_change and rules.can_withdraw(application.status),
         },
     )
 
@@ -285,7 +285,7 @@ def participant_edit(request, pk, participant_pk):
     if redirect_response:
         return redirect_response
     participant = get_object_or_404(application.participants, pk=participant_pk)
-    initial = {f: getattr(participant, f) for f in PARTICIPANT_FIELDS}
+    initial = {f: getattr(participant, f) for f in rules.PARTICIPANT_FIELDS}
     form = ParticipantForm(_posted(request), initial=initial, period=application.period)
     if request.method == "POST" and form.is_valid():
         try:
@@ -356,9 +356,9 @@ def participant_import(request, pk):
             count = len(created) if hasattr(created, "__len__") else created
             messages.success(request, _("%(n)s participants have been imported.") % {"n": count})
             return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
-    labels = {name: field.label for name, field in ParticipantForm.base_fields.items()}
     for error in row_errors:
-        error["label"] = labels.get(error.get("field"), error.get("field"))
+        rule = rules.PARTICIPANT_INPUT.get(error.get("field"))
+        error["label"] = rule.label if rule else error.get("field")
     return render(
         request,
         "portal/participant_import.html",
@@ -395,7 +395,7 @@ def application_submit(request, pk):
 def application_withdraw(request, pk):
     application = _member_application(request, pk)
     _require_contact(request, application)
-    if application.status in DECIDED or application.status == ApplicationStatus.WITHDRAWN:
+    if not rules.can_withdraw(application.status):
         messages.error(request, _("An application can only be withdrawn until it has been decided."))
         return redirect("portal:application_detail", pk=application.pk)
     form = WithdrawForm(_posted(request))
@@ -416,17 +416,11 @@ def application_withdraw(request, pk):
 # --- office pages -----------------------------------------------------------------------------
 
 
-def _require_office(request):
-    if not is_office(request.user):
-        raise Http404
-
-
 QUEUE_PAGE_SIZE = 50
 
 
-@login_required
+@role_required(Action.OFFICE)
 def office_queue(request):
-    _require_office(request)
     form = QueueFilterForm(request.GET or None)
     applications = applications_visible_to(request.user).exclude(status=ApplicationStatus.DRAFT)
     sort = "submitted_at"
@@ -453,13 +447,12 @@ def office_queue(request):
     )
 
 
-@login_required
+@role_required(Action.OFFICE, post=Action.ASSESS)
 @require_http_methods(["GET", "POST"])
 def office_review(request, pk):
-    _require_office(request)
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
     participants = list(application.participants.all())
-    can_assess = has_role(request.user, Role.OFFICE_REVIEWER) and application.status in (
+    can_assess = may(request.user, Action.ASSESS) and application.status in (
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.ASSESSED,
     )

@@ -20,6 +20,18 @@ from .constants import ActivityType, AdviceOutcome, BudgetLineEarmark, LedgerKin
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
 
+def period_window_errors(*, application_opens, application_closes, training_start_from, training_start_until) -> dict:
+    """The order of a period's windows, by field: the one definition for ``Period.clean`` and the API
+    serializer (the database holds the same as the check constraints ``period_window_order`` and
+    ``period_training_window_order``). Missing values are not checked here."""
+    errors = {}
+    if application_opens and application_closes and application_closes <= application_opens:
+        errors["application_closes"] = _("The application window must close after it opens.")
+    if training_start_from and training_start_until and training_start_until < training_start_from:
+        errors["training_start_until"] = _("The training-start window must end on or after its start.")
+    return errors
+
+
 class EmployerOrganisation(models.Model):
     """One of the 14 regional employer organisations (regionale werkgeversorganisaties)."""
 
@@ -120,15 +132,12 @@ class Period(models.Model):
         return _("Period %(number)s") % {"number": self.number}
 
     def clean(self):
-        errors = {}
-        if self.application_opens and self.application_closes and self.application_closes <= self.application_opens:
-            errors["application_closes"] = _("The application window must close after it opens.")
-        if (
-            self.training_start_from
-            and self.training_start_until
-            and self.training_start_until < self.training_start_from
-        ):
-            errors["training_start_until"] = _("The training-start window must end on or after its start.")
+        errors = period_window_errors(
+            application_opens=self.application_opens,
+            application_closes=self.application_closes,
+            training_start_from=self.training_start_from,
+            training_start_until=self.training_start_until,
+        )
         if errors:
             raise ValidationError(errors)
 

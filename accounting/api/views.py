@@ -9,7 +9,8 @@ from rest_framework.views import APIView
 
 from applications.selectors import applications_visible_to, employers_visible_to
 from sectorplan.api.permissions import BASE_PERMISSIONS
-from sectorplan.roles import Role, has_role, is_office
+from sectorplan.api.views import ObjectAPIView
+from sectorplan.roles import Action, may
 
 from .. import selectors, services
 from ..models import AccountabilityReport
@@ -58,18 +59,19 @@ class AccountabilityView(APIView):
         return Response(s.AccountabilityOutputSerializer(_report_payload(application)).data)
 
 
-class AccountabilityReopenView(APIView):
+class AccountabilityReopenView(ObjectAPIView):
     """R32: the office reopens reporting after the deadline."""
 
     permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.REOPEN_ACCOUNTABILITY}  # looked up first: another employer's is a 404 (R2)
+
+    def get_queryset(self):
+        return applications_visible_to(self.request.user)
 
     @extend_schema(summary="Reopen accountability after the deadline", request=s.ReopenSerializer,
                    responses={200: s.AccountabilityOutputSerializer})
     def post(self, request, pk):
-        # Looked up before the role check: another employer's application is a 404, never a 403 (R2).
-        application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-        if not is_office(request.user):
-            raise PermissionDenied
+        application = self.get_object()
         data = s.ReopenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.accountability_reopen(
@@ -79,7 +81,7 @@ class AccountabilityReopenView(APIView):
         return Response(s.AccountabilityOutputSerializer(_report_payload(application)).data)
 
 
-class SettleView(APIView):
+class SettleView(ObjectAPIView):
     """R30: settle a reported application (``office_decider``).
 
     The application is looked up before the role is checked, so another employer's application is a 404
@@ -87,6 +89,10 @@ class SettleView(APIView):
     """
 
     permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.SETTLE}
+
+    def get_queryset(self):
+        return applications_visible_to(self.request.user)
 
     @extend_schema(
         summary="Settle an application",
@@ -99,9 +105,7 @@ class SettleView(APIView):
         },
     )
     def post(self, request, pk):
-        application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-        if not (request.user.is_staff or has_role(request.user, Role.OFFICE_DECIDER)):
-            raise PermissionDenied
+        application = self.get_object()
         decision, result = services.application_settle(application=application, by=request.user)
         return Response(
             s.SettlementOutputSerializer(
@@ -125,7 +129,7 @@ class InvitationCreateView(APIView):
         data = s.InvitationCreateSerializer(data=request.data, employers=employers_visible_to(request.user))
         data.is_valid(raise_exception=True)
         employer = data.validated_data["employer"]
-        if not is_office(request.user) and not selectors.employers_user_may_invite_for(request.user).filter(pk=employer.pk).exists():
+        if not may(request.user, Action.MANAGE_EMPLOYERS) and not selectors.employers_user_may_invite_for(request.user).filter(pk=employer.pk).exists():
             raise PermissionDenied
         invitation, _token = services.invitation_create(
             employer=employer, email=data.validated_data["email"], role=data.validated_data["role"], by=request.user,
@@ -147,34 +151,36 @@ class InvitationAcceptView(APIView):
         return Response(s.MembershipOutSerializer(membership).data)
 
 
-class ObjectionCreateView(APIView):
+class ObjectionCreateView(ObjectAPIView):
     """R33: the office records an objection to a decision."""
 
     permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.RECORD_OBJECTION}  # looked up first: another employer's is a 404 (R2)
+
+    def get_queryset(self):
+        return selectors.decisions_visible_to(self.request.user)
 
     @extend_schema(summary="Record an objection", request=s.ObjectionCreateSerializer, responses={201: s.ObjectionSerializer})
     def post(self, request, pk):
-        # Looked up before the role check: another employer's decision is a 404, never a 403 (R2).
-        decision = get_object_or_404(selectors.decisions_visible_to(request.user), pk=pk)
-        if not is_office(request.user):
-            raise PermissionDenied
+        decision = self.get_object()
         data = s.ObjectionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         objection = services.objection_record(decision=decision, by=request.user, **data.validated_data)
         return Response(s.ObjectionSerializer(objection).data, status=status.HTTP_201_CREATED)
 
 
-class ObjectionRulingView(APIView):
+class ObjectionRulingView(ObjectAPIView):
     """R33: ``office_decider`` rules; upheld gives a new decision replacing the old one, with a letter."""
 
     permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.RULE_ON_OBJECTION}  # looked up first: another employer's is a 404 (R2)
+
+    def get_queryset(self):
+        return selectors.objections_visible_to(self.request.user)
 
     @extend_schema(summary="Rule on an objection", request=s.ObjectionRulingSerializer, responses={200: s.ObjectionSerializer})
     def post(self, request, pk):
-        # Looked up before the role check: another employer's objection is a 404, never a 403 (R2).
-        objection = get_object_or_404(selectors.objections_visible_to(request.user), pk=pk)
-        if not (request.user.is_staff or has_role(request.user, Role.OFFICE_DECIDER)):
-            raise PermissionDenied
+        objection = self.get_object()
         data = s.ObjectionRulingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         objection = services.objection_rule(objection=objection, by=request.user, **data.validated_data)

@@ -4,19 +4,18 @@ Serializers only parse and shape; the rules live in ``applications.rules`` and t
 ``applications.services``.
 """
 
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from budgets.constants import ActivityType, Earmark
+from budgets.constants import Earmark
 from budgets.models import Period, Region
 
-from ..constants import AgeBand, ApplicationStatus, Focus, MembershipRole
+from .. import rules
+from ..constants import AgeBand, ApplicationStatus, MembershipRole
 from ..models import Application, ApplicationTransition, Employer, Participant
-from ..rules import PARTICIPANT_FIELDS
 from ..validators import normalise_iban
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -170,19 +169,31 @@ class ApplicationSerializer(serializers.ModelSerializer):
 # --- Participants ------------------------------------------------------------------------------
 
 
-class ParticipantInputSerializer(serializers.Serializer):
-    """One participant as sent to ``POST .../participants/`` (R8). Rules are checked by the service."""
+#: The serializer field class of each kind of participant input; the limits come from ``rules.PARTICIPANT_INPUT``.
+API_FIELD_CLASSES = {
+    rules.Kind.TEXT: serializers.CharField,
+    rules.Kind.DATE: serializers.DateField,
+    rules.Kind.CHOICE: serializers.ChoiceField,
+    rules.Kind.DECIMAL: serializers.DecimalField,
+}
 
-    initials = serializers.CharField(max_length=20)
-    surname = serializers.CharField(max_length=100)
-    date_of_birth = serializers.DateField()
-    focus = serializers.ChoiceField(choices=Focus.choices)
-    activity_type = serializers.ChoiceField(choices=ActivityType.choices)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    contract_hours = serializers.DecimalField(max_digits=4, decimal_places=1, min_value=Decimal(0))
-    employed_since = serializers.DateField()
-    planned_cost = serializers.DecimalField(**MONEY, required=False, allow_null=True, min_value=Decimal(0))
+
+def participant_api_field(rule: rules.InputRule) -> serializers.Field:
+    optional = {} if rule.required else {"allow_null": True}
+    return API_FIELD_CLASSES[rule.kind](**rule.field_kwargs(), **optional)
+
+
+#: One participant as sent to ``POST .../participants/`` (R8), in JSON: fields made from ``rules.PARTICIPANT_INPUT``
+#: as the portal form's and the import's are. Ranges and rules across fields are checked by the service.
+ParticipantInputSerializer = type(serializers.Serializer)(
+    "ParticipantInputSerializer",
+    (serializers.Serializer,),
+    {
+        "__module__": __name__,
+        "__doc__": "One participant as sent to ``POST .../participants/`` (R8). Rules are checked by the service.",
+        **{name: participant_api_field(rule) for name, rule in rules.PARTICIPANT_INPUT.items()},
+    },
+)
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -194,7 +205,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         model = Participant
         fields = [
             "id",
-            *PARTICIPANT_FIELDS,
+            *rules.PARTICIPANT_FIELDS,
             "age_band",
             "requested_amount",
             "eligible",

@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,23 +22,13 @@ from budgets import selectors as budget_selectors
 from budgets.constants import AdviceOutcome, BudgetLineEarmark, Earmark
 from budgets.models import Period, Region
 from sectorplan.api.permissions import BASE_PERMISSIONS
-from sectorplan.roles import Role, has_role, is_office
+from sectorplan.roles import Action
 
 from .. import selectors as app_selectors
 from .. import statistics
 from ..constants import AgeBand, Focus
 
 CACHE_CONTROL = "private, max-age=60"
-
-
-class CanReadStatistics(permissions.BasePermission):
-    """R34: the ministry, the office (either role) and staff read the aggregated tables."""
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        return bool(is_office(user) or has_role(user, Role.MINISTRY))
 
 
 class CSVRenderer(BaseRenderer):
@@ -210,7 +200,8 @@ class StatisticsView(APIView):
     """Shared behaviour of the ministry's tables: permissions, JSON/CSV, ETag and Cache-Control."""
 
     ministry_allowed = True
-    permission_classes = [*BASE_PERMISSIONS, CanReadStatistics]
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"*": Action.READ_STATISTICS}  # R34: the ministry, the office and staff
     renderer_classes = [JSONRenderer, CSVRenderer]
     csv_filename = "table.csv"
 

@@ -19,8 +19,8 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from sectorplan.api.errors import DomainError
-from sectorplan.api.permissions import BASE_PERMISSIONS, IsOffice
-from sectorplan.roles import Role, has_role, is_office
+from sectorplan.api.permissions import BASE_PERMISSIONS
+from sectorplan.roles import Action, may
 
 from .. import selectors, services
 from ..constants import ApplicationStatus
@@ -63,14 +63,10 @@ ERROR_RESPONSES = {
 class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     serializer_class = EmployerSerializer
     permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"create": Action.MANAGE_EMPLOYERS}
 
     def get_queryset(self):
         return selectors.employers_visible_to(self.request.user).select_related("region").order_by("name", "id")
-
-    def get_permissions(self):
-        if self.action == "create":
-            return [permission() for permission in [*BASE_PERMISSIONS, IsOffice]]
-        return super().get_permissions()
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -87,7 +83,7 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def members(self, request, pk=None):
         employer = self.get_object()
         user = request.user
-        if not (is_office(user) or selectors.is_contact(user, employer)):
+        if not (may(user, Action.MANAGE_EMPLOYERS) or selectors.is_contact(user, employer)):
             raise PermissionDenied(_("Only the office or a contact of this employer can add members."))
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -112,10 +108,6 @@ class ApplicationFilter(filters.FilterSet):
         fields = ["status", "period", "region", "employer", "reference"]
 
 
-def _is_reviewer(user) -> bool:
-    return bool(user.is_staff) or has_role(user, Role.OFFICE_REVIEWER)
-
-
 @extend_schema_view(
     list=extend_schema(summary="Applications of the caller's employers (the office: all)"),
     retrieve=extend_schema(summary="One application with its amounts and timeline (R39)"),
@@ -130,6 +122,7 @@ class ApplicationViewSet(
 ):
     serializer_class = ApplicationSerializer
     permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"assessment": Action.ASSESS}
     filterset_class = ApplicationFilter
 
     def get_queryset(self):
@@ -259,8 +252,6 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def assessment(self, request, pk=None):
         application = self.get_object()
-        if not _is_reviewer(request.user):
-            raise PermissionDenied(_("Only an office reviewer can assess applications."))
         serializer = AssessmentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         application = services.application_assess(

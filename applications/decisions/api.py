@@ -18,8 +18,8 @@ from budgets.api.serializers import (
 )
 from budgets.models import Allocation, Period, Region
 from sectorplan.api.errors import DomainError
-from sectorplan.api.permissions import BASE_PERMISSIONS, IsOffice, role_permission
-from sectorplan.roles import Role
+from sectorplan.api.permissions import BASE_PERMISSIONS
+from sectorplan.roles import Action
 
 from ..models import Decision, Letter
 from ..selectors import applications_visible_to
@@ -34,7 +34,8 @@ ERRORS = {
 
 
 class AllocationProposeView(APIView):
-    permission_classes = [*BASE_PERMISSIONS, IsOffice]
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.PROPOSE_ALLOCATION}
 
     @extend_schema(
         summary="Compute the allocation proposal of a period (R16-R18)",
@@ -48,7 +49,8 @@ class AllocationProposeView(APIView):
 
 
 class AllocationConfirmView(APIView):
-    permission_classes = [*BASE_PERMISSIONS, role_permission(Role.OFFICE_DECIDER)]
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.CONFIRM_ALLOCATION}
 
     @extend_schema(
         summary="Confirm an allocation proposal: one decision per application (R18-R22)",
@@ -66,7 +68,8 @@ class AllocationConfirmView(APIView):
 
 
 class AdviceView(APIView):
-    permission_classes = [*BASE_PERMISSIONS, role_permission(Role.COMMISSION)]
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.RECORD_ADVICE}
 
     @extend_schema(
         summary="Record the Commission's advice for a region (R21); a positive advice releases (R23)",
@@ -89,7 +92,8 @@ class AdviceView(APIView):
 
 
 class HoldbackForfeitView(APIView):
-    permission_classes = [*BASE_PERMISSIONS, role_permission(Role.OFFICE_DECIDER)]
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.FORFEIT_HOLDBACK}
 
     @extend_schema(
         summary="Forfeit a region's held-back amounts after a negative advice (R24)",

@@ -1,16 +1,13 @@
 """Office pages for allocation, decisions and the Commission's advice (R16-R24), under /kantoor/budget/.
 
-Views only check the role, validate input with a form and call services; errors of the services are shown
-as messages. Employers (users without an office role) get 403.
+Views only check the role (``@role_required``, the vocabulary of ``sectorplan.roles``), validate input with a
+form and call services; errors of the services are shown as messages. Users without the role get 403.
 """
 
 import csv
-from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,36 +18,11 @@ from budgets import selectors
 from budgets.constants import AdviceOutcome
 from budgets.models import Allocation, Period, Region
 from sectorplan.api.errors import DomainError
-from sectorplan.roles import Role, has_role, is_office
+from sectorplan.parsing import DateField
+from sectorplan.roles import Action, may, role_required
 
 from ..selectors import budget_table
 from . import services
-
-
-def _office_or_commission(user) -> bool:
-    return is_office(user) or has_role(user, Role.COMMISSION)
-
-
-def role_required(check):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _is_decider(user) -> bool:
-    return bool(user.is_staff or has_role(user, Role.OFFICE_DECIDER))
-
-
-def _is_commission(user) -> bool:
-    return bool(user.is_staff or has_role(user, Role.COMMISSION))
 
 
 def _flash_error(request, exc: DomainError) -> None:
@@ -58,17 +30,17 @@ def _flash_error(request, exc: DomainError) -> None:
         messages.error(request, error["message"])
 
 
-@role_required(_office_or_commission)
+@role_required(Action.READ_BUDGETS)
 def index(request):
     periods = Period.objects.order_by("number")
     return render(
         request,
         "budgets/index.html",
-        {"periods": periods, "budget_rows": budget_table(), "is_commission": _is_commission(request.user)},
+        {"periods": periods, "budget_rows": budget_table(), "is_commission": may(request.user, Action.RECORD_ADVICE)},
     )
 
 
-@role_required(is_office)
+@role_required(Action.OFFICE)
 def allocation_page(request, number: int):
     period = get_object_or_404(Period, number=number)
     allocation = selectors.allocation_current(period=period)
@@ -76,12 +48,12 @@ def allocation_page(request, number: int):
     return render(
         request,
         "budgets/allocation.html",
-        {"period": period, "allocation": allocation, "summary": summary, "is_decider": _is_decider(request.user)},
+        {"period": period, "allocation": allocation, "summary": summary, "is_decider": may(request.user, Action.CONFIRM_ALLOCATION)},
     )
 
 
 @require_POST
-@role_required(is_office)
+@role_required(Action.PROPOSE_ALLOCATION)
 def allocation_propose(request, number: int):
     period = get_object_or_404(Period, number=number)
     try:
@@ -93,7 +65,7 @@ def allocation_propose(request, number: int):
 
 
 @require_POST
-@role_required(_is_decider)
+@role_required(Action.CONFIRM_ALLOCATION)
 def allocation_confirm(request, number: int, pk: int):
     allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
     try:
@@ -104,7 +76,7 @@ def allocation_confirm(request, number: int, pk: int):
     return redirect("budgets:allocation", number=number)
 
 
-@role_required(is_office)
+@role_required(Action.OFFICE)
 def allocation_csv(request, number: int, pk: int):
     allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
     summary = selectors.allocation_summary(allocation=allocation)
@@ -123,16 +95,14 @@ class AdviceForm(forms.Form):
     period = forms.ModelChoiceField(queryset=Period.objects.filter(holdback_applies=True).order_by("number"),
                                     to_field_name="number", label=gettext_lazy("Period"))
     outcome = forms.ChoiceField(choices=AdviceOutcome.choices, label=gettext_lazy("Outcome"))
-    date = forms.DateField(label=gettext_lazy("Date of the advice"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=gettext_lazy("Date of the advice"), widget=forms.DateInput(attrs={"type": "date"}))
     reference = forms.CharField(max_length=200, label=gettext_lazy("Report reference"))
 
 
-@role_required(_office_or_commission)
+@role_required(Action.READ_BUDGETS, post=Action.RECORD_ADVICE)
 def commission_page(request):
     form = AdviceForm(request.POST or None)
     if request.method == "POST":
-        if not _is_commission(request.user):
-            raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -147,13 +117,13 @@ def commission_page(request):
     return render(
         request,
         "budgets/commission.html",
-        {"rows": selectors.holdback_table(), "form": form, "is_commission": _is_commission(request.user),
-         "is_decider": _is_decider(request.user)},
+        {"rows": selectors.holdback_table(), "form": form, "is_commission": may(request.user, Action.RECORD_ADVICE),
+         "is_decider": may(request.user, Action.FORFEIT_HOLDBACK)},
     )
 
 
 @require_POST
-@role_required(_is_decider)
+@role_required(Action.FORFEIT_HOLDBACK)
 def holdback_forfeit(request, number: int, region_code: str):
     period = get_object_or_404(Period, number=number)
     region = get_object_or_404(Region, code=region_code)

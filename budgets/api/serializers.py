@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..constants import BudgetLineEarmark
-from ..models import BudgetLine, Period, Region
+from ..models import BudgetLine, Period, Region, period_window_errors
 from ..reference_services import budget_lines_check
 
 PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0), "max_value": Decimal(100)}
@@ -82,13 +82,10 @@ class PeriodSerializer(serializers.ModelSerializer):
         def value(name):
             return attrs.get(name, getattr(instance, name, None) if instance else None)
 
-        errors = {}
-        opens, closes = value("application_opens"), value("application_closes")
-        if opens and closes and closes <= opens:
-            errors["application_closes"] = _("The application window must close after it opens.")
-        start_from, start_until = value("training_start_from"), value("training_start_until")
-        if start_from and start_until and start_until < start_from:
-            errors["training_start_until"] = _("The training-start window must end on or after its start.")
+        errors = period_window_errors(
+            **{name: value(name) for name in
+               ("application_opens", "application_closes", "training_start_from", "training_start_until")}
+        )
         lines = attrs.get("budget_lines")
         if lines is not None:
             try:

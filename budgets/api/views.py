@@ -2,7 +2,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
-from sectorplan.api.permissions import BASE_PERMISSIONS, IsStaffOrReadOnly
+from sectorplan.api.permissions import BASE_PERMISSIONS
+from sectorplan.roles import Action
 
 from .. import reference_services
 from ..models import Period, Region
@@ -31,7 +32,8 @@ class PeriodViewSet(
 ):
     queryset = Period.objects.prefetch_related("budget_lines").order_by("number")
     serializer_class = PeriodSerializer
-    permission_classes = [*BASE_PERMISSIONS, IsStaffOrReadOnly]
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"create": Action.EDIT_REFERENCE_DATA, "partial_update": Action.EDIT_REFERENCE_DATA}
     ministry_allowed = True
     lookup_field = "number"
     http_method_names = ["get", "post", "patch", "head", "options"]

@@ -1,42 +1,51 @@
-"""Role checks shared by every app (R4). Roles are Django groups with exactly these names."""
+"""The API side of the permission vocabulary of ``sectorplan.roles`` (R4).
+
+Every API view starts its ``permission_classes`` with ``BASE_PERMISSIONS`` (the default classes are the same).
+A view declares what its actions need as data, the way open-zaak declares ``required_scopes``::
+
+    class SettleView(ObjectAPIView):
+        required_roles = {"post": Action.SETTLE}
+
+The key is the viewset action (``"create"``, ``"assessment"``) or, on a plain ``APIView``, the HTTP method in
+lower case (``HEAD`` counts as ``"get"``); ``"*"`` covers every action not listed. An action not listed needs no
+office role (membership checks, where they apply, are the view's). A user without the action's roles gets 403;
+but when the view addresses one object (a detail action, or a ``sectorplan.api.views.ObjectAPIView``), the object
+is looked up first, so that what the caller may not see is a 404 and never a 403 (R2).
+"""
 
 from rest_framework import permissions
 
-from sectorplan.roles import Role, has_role, is_office
+from sectorplan.roles import Action, Role, has_role, is_office, may, refusal
 
 
-class IsStaffOrReadOnly(permissions.BasePermission):
-    """Read for any authenticated user; write for staff only."""
+def required_action(view, request) -> Action | None:
+    """The :class:`~sectorplan.roles.Action` ``view.required_roles`` names for this request, if any."""
+    required = getattr(view, "required_roles", None) or {}
+    key = getattr(view, "action", None)
+    if key is None:
+        key = "get" if request.method == "HEAD" else request.method.lower()
+    return required.get(key, required.get("*"))
+
+
+def _addresses_object(view) -> bool:
+    """A detail action of a viewset, or an ``ObjectAPIView`` (``sectorplan.api.views``): a view with
+    ``get_object()`` whose URL names the object."""
+    lookup = getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", None)
+    return hasattr(view, "get_object") and lookup in (getattr(view, "kwargs", None) or {})
+
+
+class HasRequiredRoles(permissions.BasePermission):
+    """Reads ``view.required_roles`` (action -> :class:`~sectorplan.roles.Action`) and checks it with
+    :func:`~sectorplan.roles.may`; an object the caller may not see is a 404 before the 403."""
 
     def has_permission(self, request, view):
-        if not (request.user and request.user.is_authenticated):
-            return False
-        if request.method in permissions.SAFE_METHODS:
+        action = required_action(view, request)
+        if action is None or may(request.user, action):
             return True
-        return bool(request.user.is_staff)
-
-
-class IsOffice(permissions.BasePermission):
-    """Staff, ``office_reviewer`` or ``office_decider``."""
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and is_office(request.user))
-
-
-def role_permission(*roles: Role, allow_staff: bool = True):
-    """A permission class admitting users in any of ``roles`` (and staff unless told otherwise)."""
-
-    class _HasRole(permissions.BasePermission):
-        def has_permission(self, request, view):
-            user = request.user
-            if not (user and user.is_authenticated):
-                return False
-            if allow_staff and user.is_staff:
-                return True
-            return any(has_role(user, role) for role in roles)
-
-    _HasRole.__name__ = "HasRole_" + "_".join(r.value for r in roles)
-    return _HasRole
+        if _addresses_object(view):
+            view.get_object()  # Http404 for what the caller may not see (R2)
+        self.message = refusal(action)
+        return False
 
 
 class MinistryOnlyWhereAllowed(permissions.BasePermission):
@@ -56,4 +65,4 @@ class MinistryOnlyWhereAllowed(permissions.BasePermission):
 
 
 #: Every API view starts its ``permission_classes`` with these: ``[*BASE_PERMISSIONS, ...]``.
-BASE_PERMISSIONS = [permissions.IsAuthenticated, MinistryOnlyWhereAllowed]
+BASE_PERMISSIONS = [permissions.IsAuthenticated, MinistryOnlyWhereAllowed, HasRequiredRoles]

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "applications.portal.EmployerMismatchMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -84,7 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "sectorplan.context_processors.environment",
-                "accounting.portal.portal_context",
+                "applications.portal.portal_context",
             ],
         },
     },
@@ -134,6 +135,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "sectorplan.api.permissions.MinistryOnlyWhereAllowed",
+        "sectorplan.api.permissions.HasRequiredRoles",
     ],
     "DEFAULT_PAGINATION_CLASS": "sectorplan.api.pagination.DefaultPagination",
     "PAGE_SIZE": 50,

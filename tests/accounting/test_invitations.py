@@ -117,7 +117,7 @@ def test_expired_link_shows_a_message_R3(client):
 
 
 def test_logged_in_account_accepts_in_the_portal_and_acts_for_the_employer_R2_R3(client):
-    from accounting.portal import SESSION_KEY
+    from applications.portal import SESSION_KEY
 
     contact = MembershipFactory().user
     employer = contact.memberships.get().employer

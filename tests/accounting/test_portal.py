@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounting.portal import SESSION_KEY
 from applications.constants import MembershipRole
+from applications.portal import SESSION_KEY
 from tests.accounting.factories import granted_application
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
@@ -87,3 +87,26 @@ def test_csv_upload_lists_every_bad_row_and_saves_nothing_R29(client, period):
     assert response.status_code == 302
     c.refresh_from_db()
     assert (c.started, c.outcome, c.actual_cost) == (True, "dropped_out", Decimal("800.00"))
+
+
+def test_report_form_and_csv_read_amounts_with_the_one_dutch_parser_R13_R29(client, period):
+    app = granted_application(period=period, participants=[("A", None), ("C", Decimal("1500.00"))])
+    a, c = app.participants.order_by("pk")
+    client.force_login(MembershipFactory(employer=app.employer).user)
+    form = {f"started_{a.pk}": "yes", f"outcome_{a.pk}": "completed", f"started_{c.pk}": "yes",
+            f"outcome_{c.pk}": "ongoing", f"actual_cost_{c.pk}": "1.234"}
+    response = client.post(f"/account/verantwoording/{app.pk}/", form)
+    assert response.status_code == 400
+    assert "Onduidelijk getal" in response.content.decode()  # refused with the reason, never guessed
+    c.refresh_from_db()
+    assert c.actual_cost is None
+    response = client.post(f"/account/verantwoording/{app.pk}/", {**form, f"actual_cost_{c.pk}": "1.234,50"})
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.actual_cost == Decimal("1234.50")
+    csv = f"id;started;outcome;actual_cost\n{a.pk};ja;completed;\n{c.pk};ja;ongoing;€ 1.100,25\n"
+    response = client.post(f"/account/verantwoording/{app.pk}/upload/",
+                           {"file": SimpleUploadedFile("r.csv", csv.encode(), content_type="text/csv")})
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.actual_cost == Decimal("1100.25")

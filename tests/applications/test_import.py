@@ -182,3 +182,20 @@ def test_large_import_uses_copy_and_returns_saved_participants_R13(contact, appl
     application.refresh_from_db()
     n_a = (len(lines) + 1) // 2
     assert application.requested_amount == n_a * 5000 + (len(lines) - n_a) * Decimal("100.25")
+
+
+def test_dutch_excel_notation_and_ambiguous_amounts_R13(contact, application):
+    """Semicolons, 31-12-1980 and 1.234,56 as Dutch Excel writes them; 1.500 could be 1500 or 1,5: refused."""
+    header = HEADER.replace(",", ";")
+    good = "A.;Visser;17-05-1990;upskilling;C;01-03-2026;31-12-2026;32;01-01-2015;1.234,56\n"
+    created = importing.import_participants(
+        application=application, uploaded_file=SimpleUploadedFile("x.csv", f"{header}\n{good}".encode()), by=contact
+    )
+    assert created[0].planned_cost == Decimal("1234.56") and str(created[0].date_of_birth) == "1990-05-17"
+    bad = good.replace("A.;Visser", "B.;Smit").replace("1.234,56", "1.500")
+    with pytest.raises(DomainError) as exc:
+        importing.import_participants(
+            application=application, uploaded_file=SimpleUploadedFile("y.csv", f"{header}\n{bad}".encode()), by=contact
+        )
+    assert [(e["line"], e["field"], e["code"]) for e in exc.value.errors] == [(2, "planned_cost", "ambiguous_number")]
+    assert application.participants.count() == 1

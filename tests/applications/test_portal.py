@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounting.portal import SESSION_KEY
 from applications import services
 from applications.constants import ApplicationStatus, Focus, MembershipRole
 from applications.models import Application, Participant
+from applications.portal import SESSION_KEY
 from tests.applications.factories import (
     ApplicationFactory,
     EmployerFactory,
@@ -148,7 +148,7 @@ def test_create_application_for_open_period_defaults_to_employer_region_R5(clien
     client = client_as(contact)
     page = client.get(reverse("portal:application_create")).content.decode()
     assert f'value="{employer.region_id}" selected' in page
-    response = client.post(reverse("portal:application_create"), {"period": open_period.pk, "region": employer.region_id})
+    response = client.post(reverse("portal:application_create"), {"employer": employer.pk, "period": open_period.pk, "region": employer.region_id})
     application = Application.objects.get(employer=employer)
     assert response.status_code == 302
     assert response.url == reverse("portal:application_detail", args=[application.pk])
@@ -157,7 +157,7 @@ def test_create_application_for_open_period_defaults_to_employer_region_R5(clien
 
 def test_second_application_same_region_and_period_shows_error_R5(client_as, contact, employer, open_period, draft):
     response = client_as(contact).post(
-        reverse("portal:application_create"), {"period": open_period.pk, "region": employer.region_id}
+        reverse("portal:application_create"), {"employer": employer.pk, "period": open_period.pk, "region": employer.region_id}
     )
     assert response.status_code == 400
     assert "already has an application" in response.content.decode()
@@ -167,7 +167,7 @@ def test_second_application_same_region_and_period_shows_error_R5(client_as, con
 def test_create_for_a_closed_period_is_refused_R6(client_as, contact, employer):
     closed = PeriodFactory(number=3)  # window in 2025
     response = client_as(contact).post(
-        reverse("portal:application_create"), {"period": closed.pk, "region": employer.region_id}
+        reverse("portal:application_create"), {"employer": employer.pk, "period": closed.pk, "region": employer.region_id}
     )
     assert response.status_code == 400
     assert not Application.objects.exists()
@@ -375,11 +375,14 @@ def submitted(open_period):
     return application
 
 
-def test_office_pages_are_404_for_non_office_users(client_as, contact, submitted):
+def test_office_pages_are_403_for_non_office_users_R4(client_as, contact, submitted):
+    """One answer for office pages a role may not open: 403 (these answered 404, the budget pages 403)."""
     client = client_as(contact)
-    assert client.get(reverse("portal:office_queue")).status_code == 404
-    assert client.get(reverse("portal:office_review", args=[submitted.pk])).status_code == 404
-    assert client.post(reverse("portal:office_review", args=[submitted.pk]), {}).status_code == 404
+    assert client.get(reverse("portal:office_queue")).status_code == 403
+    assert client.get(reverse("portal:office_review", args=[submitted.pk])).status_code == 403
+    assert client.post(reverse("portal:office_review", args=[submitted.pk]), {}).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == ApplicationStatus.SUBMITTED
 
 
 def test_office_queue_search_by_reference_and_kvk_and_filter(client_as, reviewer, submitted, open_period):
