@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 
 from applications.constants import ApplicationStatus, MembershipRole
 from applications.models import Application, Decision, Employer, Membership
-from applications.selectors import applications_visible_to
+from applications.selectors import applications_visible_to, scope_filter
 from sectorplan.roles import is_office
 
 from .models import Invitation, Objection
@@ -47,5 +47,5 @@ def decisions_visible_to(user) -> QuerySet[Decision]:
 def objections_visible_to(user) -> QuerySet[Objection]:
     qs = Objection.objects.select_related("decision__application")
     if is_office(user):
-        return qs
+        return scope_filter(qs, user, employer_path="decision__application__employer")  # R4
     return qs.filter(decision__application__employer__memberships__user=user).distinct()

@@ -1,12 +1,29 @@
 """Applications, participants, decisions and letters are read in the admin, never changed or deleted
 there (R39): state changes go through the services (portal, API)."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from budgets.models import EmployerOrganisation
 from sectorplan.admin_base import ReadOnlyAdmin, ReadOnlyInline
+from sectorplan.roles import OFFICE_ROLES
 
+from . import services
 from .constants import ApplicationStatus
-from .models import Application, ApplicationTransition, Decision, Employer, Letter, Participant
+from .models import (
+    Application,
+    ApplicationTransition,
+    CompletionRequest,
+    Decision,
+    Employer,
+    Letter,
+    OfficeScope,
+    OfficeScopeChange,
+    OfficeUser,
+    Participant,
+    Receipt,
+)
 
 
 @admin.register(Employer)
@@ -79,3 +96,75 @@ class LetterAdmin(ReadOnlyAdmin):
     list_display = ["decision", "version", "status", "sha256", "updated_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Letter._meta.fields]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["application", "received_at", "sha256"]
+    search_fields = ["application__reference"]
+    readonly_fields = [f.name for f in Receipt._meta.fields]
+
+
+@admin.register(CompletionRequest)
+class CompletionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["application", "requested_at", "due_date", "completed_at"]
+    search_fields = ["application__reference"]
+    readonly_fields = [f.name for f in CompletionRequest._meta.fields]
+
+
+class OfficeUserForm(forms.ModelForm):
+    employer_organisations = forms.ModelMultipleChoiceField(
+        queryset=EmployerOrganisation.objects.order_by("name"), required=False, to_field_name="code",
+        widget=forms.CheckboxSelectMultiple, label=_("Regional employer organisations"),
+        help_text=_("None ticked: the user serves all regions (R4)."),
+    )
+
+    class Meta:
+        model = OfficeUser
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["employer_organisations"].initial = list(
+                EmployerOrganisation.objects.filter(office_scopes__user=self.instance)
+            )
+
+
+@admin.register(OfficeUser)
+class OfficeUserAdmin(admin.ModelAdmin):
+    """R4: staff scope office users to regions; saved through ``services.office_scope_set`` (audited)."""
+
+    form = OfficeUserForm
+    list_display = ["username", "scope"]
+    search_fields = ["username"]
+    fields = ["username", "employer_organisations"]
+    readonly_fields = ["username"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(groups__name__in=list(OFFICE_ROLES)).distinct()
+
+    @admin.display(description=_("regions"))
+    def scope(self, obj):
+        codes = list(OfficeScope.objects.filter(user=obj).values_list("employer_organisation__name", flat=True))
+        return ", ".join(codes) or _("all regions")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_staff and super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        services.office_scope_set(
+            user=obj, codes=[o.code for o in form.cleaned_data["employer_organisations"]], by=request.user
+        )
+
+
+@admin.register(OfficeScopeChange)
+class OfficeScopeChangeAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor", "user", "before", "after"]
+    readonly_fields = [f.name for f in OfficeScopeChange._meta.fields]

@@ -8,6 +8,7 @@ class ApplicationStatus(models.TextChoices):
     ASSESSED = "assessed", _("Assessed")
     GRANTED = "granted", _("Granted")
     REJECTED = "rejected", _("Rejected")
+    NOT_CONSIDERED = "not_considered", _("Not considered")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     SETTLED = "settled", _("Settled")
 
@@ -20,10 +21,12 @@ S = ApplicationStatus
 #: is a new grant decision (R33).
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.WITHDRAWN}),
-    S.SUBMITTED: frozenset({S.ASSESSED, S.WITHDRAWN}),
-    S.ASSESSED: frozenset({S.GRANTED, S.REJECTED, S.WITHDRAWN, S.SUBMITTED}),
+    # R43: after an expired, uncompleted completion request a decider may decide not to consider it.
+    S.SUBMITTED: frozenset({S.ASSESSED, S.WITHDRAWN, S.NOT_CONSIDERED}),
+    S.ASSESSED: frozenset({S.GRANTED, S.REJECTED, S.WITHDRAWN, S.SUBMITTED, S.NOT_CONSIDERED}),
     S.GRANTED: frozenset({S.SETTLED}),
     S.REJECTED: frozenset({S.GRANTED}),
+    S.NOT_CONSIDERED: frozenset(),
     S.WITHDRAWN: frozenset(),
     S.SETTLED: frozenset(),
 }
@@ -59,6 +62,7 @@ class Outcome(models.TextChoices):
 class DecisionKind(models.TextChoices):
     GRANT = "grant", _("Grant")
     REJECTION = "rejection", _("Rejection")
+    NOT_CONSIDERED = "not_considered", _("Not considered")
     HOLDBACK_RELEASE = "holdback_release", _("Release of the held-back part")
     HOLDBACK_FORFEIT = "holdback_forfeit", _("Forfeiture of the held-back part")
     SETTLEMENT = "settlement", _("Settlement")

@@ -136,6 +136,7 @@ class WithdrawForm(ConfirmForm):
 
 class QueueFilterForm(forms.Form):
     SORTS = [
+        ("decision_due", _("Decision due (soonest first)")),  # R44: the default
         ("submitted_at", _("Submitted (oldest first)")),
         ("-submitted_at", _("Submitted (newest first)")),
         ("reference", _("Reference")),
@@ -155,8 +156,27 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORTS)
 
 
+class CompletionRequestForm(forms.Form):
+    """R43: what is missing and by when (default: two weeks)."""
+
+    missing = forms.CharField(label=_("What is missing"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
+    due_date = parsing.DateField(label=_("Due date"), required=False, widget=DateInput(),
+                                 help_text=_("Empty: two weeks from today."))
+
+
+class CompletionForm(forms.Form):
+    """R43: the employer's completion of an open request."""
+
+    explanation = forms.CharField(
+        label=_("Your completion"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Explain what you add or correct. Send documents as your contact at the office asks."),
+    )
+
+
 __all__ = [
     "NON_FIELD",
+    "CompletionForm",
+    "CompletionRequestForm",
     "ApplicationCreateForm",
     "ConfirmForm",
     "ParticipantForm",

@@ -12,7 +12,6 @@ from sectorplan.roles import Action, role_required
 from .api.letters import letter_file_response
 from .constants import LetterStatus
 from .decisions.letters import letter_regenerate, letters_visible_to, period_letters_overview
-from .models import Letter
 
 
 @login_required
@@ -26,14 +25,14 @@ def letter_download(request, pk: int):
 
 @role_required(Action.MANAGE_LETTERS)
 def period_letters(request, number: int):
-    overview = period_letters_overview(period_number=number)
+    overview = period_letters_overview(period_number=number, user=request.user)
     return render(request, "letters_office/period_letters.html", {"period_number": number, **overview})
 
 
 @require_POST
 @role_required(Action.MANAGE_LETTERS)
 def regenerate(request, pk: int):
-    letter = get_object_or_404(Letter.objects.select_related("decision__application__period"), pk=pk)
+    letter = get_object_or_404(letters_visible_to(request.user), pk=pk)  # R4: another region's letter is a 404
     new = letter_regenerate(letter=letter, by=request.user)
     messages.success(request, _("Version %(version)s of the letter is being generated.") % {"version": new.version})
     return redirect("letters:period", number=letter.decision.application.period.number)

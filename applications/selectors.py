@@ -9,23 +9,74 @@ from sectorplan.money import ZERO
 from sectorplan.roles import is_office
 
 from .constants import ApplicationStatus, MembershipRole
-from .models import Application, Employer, Membership
+from .models import Application, Employer, Membership, OfficeScope
+
+
+def office_scope(user) -> list[int] | None:
+    """R4: the ids of the regional employer organisations an office user is scoped to, or None when the user
+    serves all regions (no scope rows). One small query, not cached: a scope edited by staff counts at once."""
+    ids = sorted(OfficeScope.objects.filter(user=user).values_list("employer_organisation_id", flat=True))
+    return ids or None
+
+
+def office_scope_codes(user) -> list[str]:
+    """The codes of the organisations ``user`` is scoped to (empty: all regions)."""
+    return list(
+        OfficeScope.objects.filter(user=user)
+        .order_by("employer_organisation__code")
+        .values_list("employer_organisation__code", flat=True)
+    )
+
+
+def scope_filter(qs: QuerySet, user, *, employer_path: str) -> QuerySet:
+    """``qs`` limited to the employers whose region belongs to one of the user's organisations (R4);
+    unchanged for an unscoped office user. ``employer_path`` is the lookup from ``qs``'s model to the
+    employer (``""`` for employers themselves)."""
+    scope = office_scope(user)
+    if scope is None:
+        return qs
+    prefix = f"{employer_path}__" if employer_path else ""
+    return qs.filter(**{f"{prefix}region__employer_organisation_id__in": scope})
+
+
+def serves_all_regions(user) -> bool:
+    """R4: whether an office user is unscoped (serves every region, the shared service centre). Period-wide
+    decisions (confirming an allocation) act on every region's employers, so only such users take them."""
+    return office_scope(user) is None
+
+
+def region_in_scope(user, region) -> bool:
+    scope = office_scope(user)
+    return scope is None or region.employer_organisation_id in scope
+
+
+def visible_allocation_summary(summary: dict, user) -> dict:
+    """An allocation summary (``budgets.selectors.allocation_summary``) with only the applications ``user``
+    may see (R4); the per-line totals stay (they are the period's figures, not an employer's)."""
+    if serves_all_regions(user):
+        return summary
+    ids = {row["id"] for row in summary["applications"]}
+    visible = set(applications_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return {**summary, "applications": [row for row in summary["applications"] if row["id"] in visible]}
 
 
 def employers_visible_to(user) -> QuerySet[Employer]:
+    """Members see their employers (R2); the office all, or its regions' when scoped (R4)."""
     if not user or not user.is_authenticated:
         return Employer.objects.none()
     if is_office(user):
-        return Employer.objects.all()
+        return scope_filter(Employer.objects.all(), user, employer_path="")
     return Employer.objects.filter(memberships__user=user).distinct()
 
 
 def applications_visible_to(user) -> QuerySet[Application]:
+    """Applications of the member's employers (R2); the office all, or its regions' employers' when scoped (R4:
+    the employer's region decides, through its regional employer organisation)."""
     qs = Application.objects.select_related("employer", "region", "period")
     if not user or not user.is_authenticated:
         return qs.none()
     if is_office(user):
-        return qs
+        return scope_filter(qs, user, employer_path="employer")
     return qs.filter(employer__memberships__user=user).distinct()
 
 

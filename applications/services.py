@@ -6,6 +6,7 @@ writes the history row in the same transaction. Side effects start on commit.
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Sum
@@ -13,13 +14,22 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from budgets.models import Period, Region
+from budgets.models import EmployerOrganisation, Period, Region
 from sectorplan.api.errors import DomainError, StateConflict
+from sectorplan.locking import lock_one
 from sectorplan.money import ZERO
 
-from . import rules
+from . import receipts, rules, terms
 from .constants import TRANSITIONS, ApplicationStatus, Focus
-from .models import Application, ApplicationTransition, Employer, Membership, Participant
+from .models import (
+    Application,
+    ApplicationTransition,
+    Employer,
+    Membership,
+    OfficeScope,
+    OfficeScopeChange,
+    Participant,
+)
 from .validators import normalise_iban
 
 PARTICIPANT_FIELDS = rules.PARTICIPANT_FIELDS  # re-exported; defined once in rules.py
@@ -358,6 +368,8 @@ def application_submit(*, application: Application, by, now=None) -> Application
     application.submitted_at = now
     application.save(update_fields=["submitted_at"])
     transition(application=application, to=ApplicationStatus.SUBMITTED, by=by, reason=_("Submitted by the employer"))
+    terms.decision_due_update(application=application)  # R44
+    receipts.receipt_create(application=application, by=by)  # R42, in this transaction
     return application
 
 
@@ -433,6 +445,35 @@ def application_assess(*, application: Application, verdicts: list[dict], by) ->
             reason=_("Assessment revised"),
         )
     return application
+
+
+# --- Regional scoping of office users (R4) ------------------------------------------------------------
+
+
+@transaction.atomic
+def office_scope_set(*, user, codes: list[str], by) -> list[str]:
+    """R4: scope the office user ``user`` to the regional employer organisations with ``codes`` (empty: all
+    regions). Unknown codes are a 400 naming them; nothing changes. A change is audited
+    (:class:`~applications.models.OfficeScopeChange`) in the same transaction; setting the same scope again
+    writes nothing. Returns the codes now in force, sorted."""
+    lock_one(get_user_model().objects, pk=user.pk)  # two edits of one user's scope never interleave
+    wanted = sorted(set(codes))
+    organisations = {o.code: o for o in EmployerOrganisation.objects.filter(code__in=wanted)}
+    unknown = [code for code in wanted if code not in organisations]
+    if unknown:
+        raise DomainError(
+            field="employer_organisations", code="not_found",
+            message=_("Unknown regional employer organisation(s): %(codes)s") % {"codes": ", ".join(unknown)},
+        )
+    before = sorted(OfficeScope.objects.filter(user=user).values_list("employer_organisation__code", flat=True))
+    if before == wanted:
+        return wanted
+    OfficeScope.objects.filter(user=user).exclude(employer_organisation__code__in=wanted).delete()
+    OfficeScope.objects.bulk_create(
+        [OfficeScope(user=user, employer_organisation=organisations[code]) for code in wanted if code not in before]
+    )
+    OfficeScopeChange.objects.create(actor=by, user=user, before=before, after=wanted)
+    return wanted
 
 
 def validation_error_to_domain(exc: ValidationError) -> DomainError:

@@ -24,6 +24,12 @@ urlpatterns = [
     ),
     path("aanvragen/<int:pk>/indienen/", views.application_submit, name="application_submit"),
     path("aanvragen/<int:pk>/intrekken/", views.application_withdraw, name="application_withdraw"),
+    path("aanvragen/<int:pk>/ontvangstbevestiging.pdf", views.receipt_download, name="receipt_download"),
+    path("aanvragen/<int:pk>/aanvullen/", views.application_complete, name="application_complete"),
     path("kantoor/aanvragen/", views.office_queue, name="office_queue"),
     path("kantoor/aanvragen/<int:pk>/", views.office_review, name="office_review"),
+    path("kantoor/aanvragen/<int:pk>/aanvulling/", views.office_completion_request, name="office_completion_request"),
+    path(
+        "kantoor/aanvragen/<int:pk>/buiten-behandeling/", views.office_not_considered, name="office_not_considered"
+    ),
 ]

@@ -21,10 +21,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
-from django.http import HttpResponseRedirect
+from django.db.models import Count, F, Q, Sum
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,10 +35,14 @@ from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
 from sectorplan.roles import Action, is_office, may, role_required
 
-from . import importing, rules, services
+from . import completion, importing, rules, services, terms
+from .api.receipts import receipt_file_response
 from .constants import AgeBand, ApplicationStatus, Focus
+from .decisions.services import not_considered_decide
 from .forms import (
     ApplicationCreateForm,
+    CompletionForm,
+    CompletionRequestForm,
     ConfirmForm,
     ParticipantForm,
     ParticipantImportForm,
@@ -45,8 +50,9 @@ from .forms import (
     WithdrawForm,
     add_domain_errors,
 )
-from .models import Participant
+from .models import CompletionRequest, Participant, Receipt
 from .portal import act_for, get_active_employer, member_employers, posted_employer, set_active_employer
+from .receipts import receipts_visible_to
 from .selectors import applications_visible_to, is_contact
 
 logger = logging.getLogger(__name__)
@@ -240,8 +246,60 @@ def application_detail(request, pk):
             "can_change": can_change,
             "is_draft": application.status == ApplicationStatus.DRAFT,
             "can_withdraw": can_change and rules.can_withdraw(application.status),
+            **_procedure_context(application),
+            "completion_form": CompletionForm() if can_change else None,
         },
     )
+
+
+def _procedure_context(application) -> dict:
+    """R42-R44 on an application page: its receipt, its completion requests (the open one apart) and its
+    decision term."""
+    requests = list(CompletionRequest.objects.filter(application=application).order_by("requested_at", "id"))
+    open_request = next((r for r in requests if r.is_open), None)
+    return {
+        "receipt": Receipt.objects.filter(application=application).first(),
+        "completion_requests": requests,
+        "open_request": open_request,
+        "open_request_expired": bool(open_request and open_request.is_expired()),
+        "decision_due": application.decision_due,
+        "due_state": terms.due_state(application.decision_due)
+        if application.status in completion.OPEN_STATUSES else "",
+    }
+
+
+@login_required
+def receipt_download(request, pk):
+    """R42: the acknowledgement of receipt of application ``pk``, for its members and the office (R4 scoped);
+    anyone else gets 404."""
+    receipt = receipts_visible_to(request.user).filter(application_id=pk).first()
+    if receipt is None:
+        raise Http404
+    return receipt_file_response(receipt)
+
+
+@login_required
+@require_http_methods(["POST"])
+def application_complete(request, pk):
+    """R43: a contact completes the open completion request."""
+    application = _member_application(request, pk)
+    _require_contact(request, application)
+    form = CompletionForm(request.POST)
+    if form.is_valid():
+        try:
+            completion.completion_complete(
+                application=application, explanation=form.cleaned_data["explanation"], by=request.user
+            )
+        except DomainError as exc:
+            _domain_message(request, exc)
+        else:
+            messages.success(request, _("Your completion has been received."))
+            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#completion")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(reverse("portal:application_detail", args=[application.pk]) + "#completion")
 
 
 def _editable_application(request, pk):
@@ -380,8 +438,12 @@ def application_submit(request, pk):
         except DomainError as exc:
             add_domain_errors(form, exc.errors)
         else:
-            messages.success(request, _("Application %(ref)s has been submitted.") % {"ref": application.reference})
-            return redirect("portal:application_detail", pk=application.pk)
+            messages.success(
+                request,
+                _("Application %(ref)s has been submitted. The acknowledgement of receipt is below.")
+                % {"ref": application.reference},
+            )
+            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#receipt")
     return render(
         request,
         "portal/application_submit.html",
@@ -423,7 +485,7 @@ QUEUE_PAGE_SIZE = 50
 def office_queue(request):
     form = QueueFilterForm(request.GET or None)
     applications = applications_visible_to(request.user).exclude(status=ApplicationStatus.DRAFT)
-    sort = "submitted_at"
+    sort = "decision_due"  # R44: soonest decision due first
     if form.is_valid():
         data = form.cleaned_data
         if data.get("period"):
@@ -436,8 +498,13 @@ def office_queue(request):
                 Q(reference__iexact=query) | Q(reference__icontains=query) | Q(employer__kvk_number__startswith=query)
             )
         sort = data.get("sort") or sort
-    applications = applications.annotate(participant_count=Count("participants")).order_by(sort, "reference")
+    order = F(sort[1:]).desc(nulls_last=True) if sort.startswith("-") else F(sort).asc(nulls_last=True)
+    applications = applications.annotate(participant_count=Count("participants")).order_by(order, "reference")
     page = Paginator(applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for a in page.object_list:
+        # R44: flag only what still waits for a decision.
+        a.due_state = terms.due_state(a.decision_due, today=today) if a.status in completion.OPEN_STATUSES else ""
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -517,6 +584,61 @@ def office_review(request, pk):
             "matrix": requested_matrix(application),
             "decisions": decisions_with_letters(application),
             "transitions": application.transitions.select_related("actor"),
+            **_office_procedure_context(request, application),
         },
         status=400 if (errors or top_errors) else 200,
     )
+
+
+def _office_procedure_context(request, application, *, request_form=None) -> dict:
+    context = _procedure_context(application)
+    undecided = application.status in completion.OPEN_STATUSES
+    context["can_request_completion"] = (
+        may(request.user, Action.ASSESS) and undecided and context["open_request"] is None
+    )
+    context["request_form"] = request_form or (CompletionRequestForm() if context["can_request_completion"] else None)
+    context["can_not_consider"] = (
+        may(request.user, Action.NOT_CONSIDER) and undecided and context["open_request_expired"]
+    )
+    return context
+
+
+@role_required(Action.ASSESS)
+@require_http_methods(["POST"])
+def office_completion_request(request, pk):
+    """R43: a reviewer asks the employer for what is missing, by a due date (default two weeks)."""
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)  # R4: other regions 404
+    form = CompletionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            completion.completion_request_create(
+                application=application, missing=form.cleaned_data["missing"],
+                due_date=form.cleaned_data.get("due_date"), by=request.user,
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("The completion request has been sent."))
+            return redirect(reverse("portal:office_review", args=[application.pk]) + "#completion")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(reverse("portal:office_review", args=[application.pk]) + "#completion")
+
+
+@role_required(Action.NOT_CONSIDER)
+@require_http_methods(["POST"])
+def office_not_considered(request, pk):
+    """R43: after an expired completion request a decider decides not to consider the application."""
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)  # R4: other regions 404
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Confirm the decision first."))
+    else:
+        try:
+            not_considered_decide(application=application, by=request.user)
+        except DomainError as exc:
+            _domain_message(request, exc)
+        else:
+            messages.success(request, _("The application will not be considered; the letter is being made."))
+    return redirect(reverse("portal:office_review", args=[application.pk]) + "#completion")

@@ -43,7 +43,8 @@ class Action(models.TextChoices):
 
     #: Office work: see every employer's applications, the queue, review, allocation and letters pages.
     OFFICE = "office", _("office work")
-    ASSESS = "assess", _("assess applications")  # R15
+    ASSESS = "assess", _("assess applications")  # R15; also asks for completion (R43)
+    NOT_CONSIDER = "not_consider", _("decide not to consider an application")  # R43
     PROPOSE_ALLOCATION = "propose_allocation", _("propose an allocation")  # R16-R18
     CONFIRM_ALLOCATION = "confirm_allocation", _("confirm an allocation")  # R18, four-eyes
     FORFEIT_HOLDBACK = "forfeit_holdback", _("forfeit held-back amounts")  # R24
@@ -61,6 +62,8 @@ class Action(models.TextChoices):
     MANAGE_LETTERS = "manage_letters", _("manage letters")
     #: Periods and their settings: staff only.
     EDIT_REFERENCE_DATA = "edit_reference_data", _("edit reference data")
+    #: Which regions an office user serves (R4): staff only.
+    SCOPE_OFFICE_USERS = "scope_office_users", _("scope office users to regions")
 
 
 _OFFICE = frozenset(OFFICE_ROLES)
@@ -71,6 +74,7 @@ _DECIDER = frozenset({Role.OFFICE_DECIDER})
 ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.OFFICE: _OFFICE,
     Action.ASSESS: _REVIEWER,
+    Action.NOT_CONSIDER: _DECIDER,
     Action.PROPOSE_ALLOCATION: _OFFICE,
     Action.CONFIRM_ALLOCATION: _DECIDER,
     Action.FORFEIT_HOLDBACK: _DECIDER,
@@ -84,6 +88,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.MANAGE_EMPLOYERS: _OFFICE,
     Action.MANAGE_LETTERS: _OFFICE,
     Action.EDIT_REFERENCE_DATA: frozenset(),
+    Action.SCOPE_OFFICE_USERS: frozenset(),
 }
 
 

@@ -50,3 +50,15 @@ def ministry_user(db):
 @pytest.fixture
 def plain_user(db):
     return UserFactory(username="plain")
+
+
+@pytest.fixture(autouse=True)
+def _private_storage_in_tmp(settings, tmp_path):
+    """Receipts (R42) and letters are stored privately: in tests under a temporary directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private-store"), "base_url": None},
+        },
+    }

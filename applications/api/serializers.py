@@ -15,7 +15,7 @@ from budgets.models import Period, Region
 
 from .. import rules
 from ..constants import AgeBand, ApplicationStatus, MembershipRole
-from ..models import Application, ApplicationTransition, Employer, Participant
+from ..models import Application, ApplicationTransition, CompletionRequest, Employer, Participant
 from ..validators import normalise_iban
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -123,6 +123,27 @@ class TimelineField(serializers.ListSerializer):
     pass
 
 
+class ReceiptRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+class CompletionRequestSerializer(serializers.ModelSerializer):
+    """R43: a completion request as the API shows it."""
+
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    expired = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CompletionRequest
+        fields = ["id", "missing", "due_date", "requested_by", "requested_at", "completed_at", "explanation", "expired"]
+        read_only_fields = fields
+
+    def get_expired(self, obj) -> bool:
+        return obj.is_expired()
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     employer = serializers.IntegerField(source="employer_id", read_only=True)
     employer_name = serializers.CharField(source="employer.name", read_only=True)
@@ -136,6 +157,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
     held_amount = serializers.DecimalField(**MONEY, read_only=True)
     is_small = serializers.SerializerMethodField()
     participant_count = serializers.IntegerField(read_only=True)
+    received_at = serializers.DateTimeField(source="submitted_at", read_only=True, allow_null=True)
+    decision_due = serializers.DateField(read_only=True, allow_null=True)
+    receipt = serializers.SerializerMethodField()
+    completion_requests = serializers.SerializerMethodField()
     timeline = TimelineField(child=TimelineEntrySerializer(), source="transitions", read_only=True)
 
     class Meta:
@@ -158,12 +183,25 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "created_at",
             "submitted_at",
             "assessed_at",
+            "received_at",
+            "decision_due",
+            "receipt",
+            "completion_requests",
             "timeline",
         ]
 
     def get_is_small(self, obj) -> bool:
         """R14: at most the period's small-application limit (no limit: never small)."""
         return obj.is_small
+
+    def get_receipt(self, obj) -> ReceiptRefSerializer(allow_null=True):  # type: ignore[valid-type]
+        """R42: the acknowledgement of receipt, once submitted."""
+        receipt = getattr(obj, "receipt", None)
+        return ReceiptRefSerializer(receipt).data if receipt is not None else None
+
+    def get_completion_requests(self, obj) -> CompletionRequestSerializer(many=True):  # type: ignore[valid-type]
+        """R43: the completion requests, oldest first."""
+        return CompletionRequestSerializer(obj.completion_requests.all(), many=True).data
 
 
 # --- Participants ------------------------------------------------------------------------------
@@ -231,6 +269,35 @@ class SubmitInputSerializer(serializers.Serializer):
 
 class StatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
+
+
+class SubmitResultSerializer(serializers.Serializer):
+    """R42: the submission with its acknowledgement of receipt."""
+
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices)
+    received_at = serializers.DateTimeField()
+    receipt = ReceiptRefSerializer()
+
+
+class CompletionRequestInputSerializer(serializers.Serializer):
+    missing = serializers.CharField(max_length=5000)
+    due_date = serializers.DateField(required=False, allow_null=True, help_text=_("Default: two weeks from today."))
+
+
+class CompletionInputSerializer(serializers.Serializer):
+    explanation = serializers.CharField(max_length=5000)
+
+
+class NotConsideredResultSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ApplicationStatus.choices)
+    decision = serializers.IntegerField()
+
+
+class OfficeUserSerializer(serializers.Serializer):
+    """R4: the regional employer organisations an office user serves (empty: all regions)."""
+
+    username = serializers.CharField(read_only=True)
+    employer_organisations = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=True)
 
 
 class WithdrawInputSerializer(serializers.Serializer):

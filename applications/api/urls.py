@@ -1,9 +1,15 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import ApplicationViewSet, EmployerViewSet
+from .receipts import ReceiptPdfView
+from .views import ApplicationViewSet, EmployerViewSet, OfficeUserView
 
 router = SimpleRouter()
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("applications", ApplicationViewSet, basename="application")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("receipts/<int:pk>/pdf/", ReceiptPdfView.as_view(), name="receipt-pdf"),
+    path("office-users/<str:username>/", OfficeUserView.as_view(), name="office-user"),
+]

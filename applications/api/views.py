@@ -8,7 +8,9 @@ Visibility: every lookup goes through ``applications.selectors`` so that an empl
 nothing.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -17,30 +19,38 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from sectorplan.api.errors import DomainError
 from sectorplan.api.permissions import BASE_PERMISSIONS
-from sectorplan.roles import Action, may
+from sectorplan.roles import Action, is_office, may
 
-from .. import selectors, services
+from .. import completion, selectors, services
 from ..constants import ApplicationStatus
 from ..decisions.amounts import with_amounts
+from ..decisions.services import not_considered_decide
 from ..importing import import_participants
-from ..models import Application, ApplicationTransition
+from ..models import Application, ApplicationTransition, CompletionRequest
 from .serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
     AssessmentInputSerializer,
     AssessmentResultSerializer,
+    CompletionInputSerializer,
+    CompletionRequestInputSerializer,
+    CompletionRequestSerializer,
     EmployerSerializer,
     ImportInputSerializer,
     ImportResultSerializer,
     MemberInputSerializer,
     MemberSerializer,
+    NotConsideredResultSerializer,
+    OfficeUserSerializer,
     ParticipantInputSerializer,
     ParticipantSerializer,
     StatusSerializer,
     SubmitInputSerializer,
+    SubmitResultSerializer,
     WithdrawInputSerializer,
 )
 
@@ -122,14 +132,23 @@ class ApplicationViewSet(
 ):
     serializer_class = ApplicationSerializer
     permission_classes = [*BASE_PERMISSIONS]
-    required_roles = {"assessment": Action.ASSESS}
+    required_roles = {
+        "assessment": Action.ASSESS,
+        "completion_requests": Action.ASSESS,
+        "not_considered": Action.NOT_CONSIDER,
+    }
     filterset_class = ApplicationFilter
 
     def get_queryset(self):
         qs = selectors.applications_visible_to(self.request.user)
         if self.action in ("list", "retrieve", "create"):
-            qs = with_amounts(qs).prefetch_related(
-                Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor"))
+            qs = (
+                with_amounts(qs)
+                .select_related("receipt")
+                .prefetch_related(
+                    Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor")),
+                    Prefetch("completion_requests", queryset=CompletionRequest.objects.select_related("requested_by")),
+                )
             )
         return qs.order_by("period__number", "number")
 
@@ -137,7 +156,11 @@ class ApplicationViewSet(
         """The application as the detail endpoint shows it."""
         obj = (
             with_amounts(selectors.applications_visible_to(self.request.user))
-            .prefetch_related(Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor")))
+            .select_related("receipt")
+            .prefetch_related(
+                Prefetch("transitions", queryset=ApplicationTransition.objects.select_related("actor")),
+                Prefetch("completion_requests", queryset=CompletionRequest.objects.select_related("requested_by")),
+            )
             .get(pk=application.pk)
         )
         return ApplicationSerializer(obj, context=self.get_serializer_context()).data
@@ -217,16 +240,21 @@ class ApplicationViewSet(
     # --- transitions ---
 
     @extend_schema(
-        summary="Submit the application inside the period's window (contacts; R6, R7)",
+        summary="Submit the application inside the period's window (contacts; R6, R7), with its receipt (R42)",
         request=SubmitInputSerializer,
-        responses={200: StatusSerializer, **ERROR_RESPONSES},
+        responses={200: SubmitResultSerializer, **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         application = self.get_object()
         self._require_contact(application)
         application = services.application_submit(application=application, by=request.user)
-        return Response({"status": application.status})
+        receipt = application.receipt  # R42: written in the submission's transaction
+        return Response(
+            SubmitResultSerializer(
+                {"status": application.status, "received_at": application.submitted_at, "receipt": receipt}
+            ).data
+        )
 
     @extend_schema(
         summary="Withdraw the application until it is decided (contacts; R7)",
@@ -263,3 +291,83 @@ class ApplicationViewSet(
             AssessmentResultSerializer({"status": application.status, "eligible_amount": application.eligible_amount}).data
         )
 
+
+    # --- completion and not considering (R43) ---
+
+    @extend_schema(
+        summary="Ask the employer to complete the application by a due date (office_reviewer; R43)",
+        request=CompletionRequestInputSerializer,
+        responses={201: CompletionRequestSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="completion-requests", url_name="completion-requests")
+    def completion_requests(self, request, pk=None):
+        application = self.get_object()
+        serializer = CompletionRequestInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = completion.completion_request_create(
+            application=application, missing=serializer.validated_data["missing"],
+            due_date=serializer.validated_data.get("due_date"), by=request.user,
+        )
+        return Response(CompletionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Complete the open completion request (contacts; R43)",
+        request=CompletionInputSerializer,
+        responses={200: CompletionRequestSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"])
+    def completion(self, request, pk=None):
+        application = self.get_object()
+        self._require_contact(application)
+        serializer = CompletionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        done = completion.completion_complete(
+            application=application, explanation=serializer.validated_data["explanation"], by=request.user
+        )
+        return Response(CompletionRequestSerializer(done).data)
+
+    @extend_schema(
+        summary="Decide not to consider the application after an expired completion request (office_decider; R43)",
+        request=None,
+        responses={200: NotConsideredResultSerializer, **ERROR_RESPONSES},
+    )
+    @action(detail=True, methods=["post"], url_path="not-considered", url_name="not-considered")
+    def not_considered(self, request, pk=None):
+        application = self.get_object()
+        decision = not_considered_decide(application=application, by=request.user)
+        return Response({"status": ApplicationStatus.NOT_CONSIDERED, "decision": decision.pk})
+
+
+# --- Office users (R4) -------------------------------------------------------------------------
+
+
+class OfficeUserView(APIView):
+    """``PATCH /office-users/{username}/`` (staff): the regional employer organisations an office user serves."""
+
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"get": Action.SCOPE_OFFICE_USERS, "patch": Action.SCOPE_OFFICE_USERS}
+
+    def _user(self, username: str):
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None or not is_office(user):
+            raise Http404
+        return user
+
+    @extend_schema(summary="The regions an office user serves (staff; R4)", responses={200: OfficeUserSerializer})
+    def get(self, request, username: str):
+        user = self._user(username)
+        return Response({"username": user.username, "employer_organisations": selectors.office_scope_codes(user)})
+
+    @extend_schema(
+        summary="Scope an office user to regional employer organisations; empty: all regions (staff; R4)",
+        request=OfficeUserSerializer,
+        responses={200: OfficeUserSerializer, **ERROR_RESPONSES},
+    )
+    def patch(self, request, username: str):
+        user = self._user(username)
+        serializer = OfficeUserSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        codes = services.office_scope_set(
+            user=user, codes=serializer.validated_data["employer_organisations"], by=request.user
+        )
+        return Response({"username": user.username, "employer_organisations": codes})

@@ -1,10 +1,12 @@
 """API of the section "Allocation, decisions, holdback" of shared/api.md (R16-R24): the decisions' endpoints."""
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,7 +24,7 @@ from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.roles import Action
 
 from ..models import Decision, Letter
-from ..selectors import applications_visible_to
+from ..selectors import applications_visible_to, region_in_scope, serves_all_regions, visible_allocation_summary
 from . import services
 from .serializers import DecisionOutSerializer
 
@@ -45,7 +47,8 @@ class AllocationProposeView(APIView):
     def post(self, request, number: int):
         period = get_object_or_404(Period, number=number)
         allocation = services.allocation_propose(period=period, by=request.user)
-        return Response(AllocationOutSerializer(selectors.allocation_summary(allocation=allocation)).data)
+        summary = visible_allocation_summary(selectors.allocation_summary(allocation=allocation), request.user)
+        return Response(AllocationOutSerializer(summary).data)
 
 
 class AllocationConfirmView(APIView):
@@ -59,6 +62,8 @@ class AllocationConfirmView(APIView):
     )
     def post(self, request, number: int, pk: int):
         allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
+        if not serves_all_regions(request.user):
+            raise PermissionDenied(_("A confirmation decides on every region's employers; you serve only some regions."))
         allocation = services.allocation_confirm(allocation=allocation, by=request.user)
         return Response(
             AllocationConfirmOutSerializer(
@@ -103,6 +108,8 @@ class HoldbackForfeitView(APIView):
     def post(self, request, number: int, region_code: str):
         period = get_object_or_404(Period, number=number)
         region = get_object_or_404(Region, code=region_code)
+        if not region_in_scope(request.user, region):
+            raise Http404  # R4: another region
         decisions = services.holdback_forfeit(period=period, region=region, by=request.user)
         total = sum((d.forfeited_amount for d in decisions), start=0)
         return Response(

@@ -14,6 +14,7 @@ from sectorplan.roles import is_office
 
 from ..constants import LetterStatus
 from ..models import Decision, Letter
+from ..selectors import scope_filter
 from .tasks import enqueue_letter
 
 
@@ -70,7 +71,7 @@ def letters_visible_to(user) -> QuerySet[Letter]:
     if not user or not user.is_authenticated:
         return qs.none()
     if is_office(user):
-        return qs
+        return scope_filter(qs, user, employer_path="decision__application__employer")  # R4
     return qs.filter(decision__application__employer__memberships__user=user).distinct()
 
 
@@ -79,11 +80,13 @@ def letter_regenerate(*, letter: Letter, by) -> Letter:
     return letter_request(decision=letter.decision, by=by, new_version=True)
 
 
-def period_letters_overview(*, period_number: int) -> dict:
-    """The latest version of each decision's letter in a period, with progress (done of total)."""
+def period_letters_overview(*, period_number: int, user=None) -> dict:
+    """The latest version of each decision's letter in a period, with progress (done of total); for a scoped
+    office ``user`` only its regions' employers (R4)."""
     latest = Letter.objects.filter(decision=OuterRef("decision")).order_by("-version").values("pk")[:1]
+    base = letters_visible_to(user) if user is not None else Letter.objects.all()
     letters = (
-        Letter.objects.filter(decision__application__period__number=period_number, pk=Subquery(latest))
+        base.filter(decision__application__period__number=period_number, pk=Subquery(latest))
         .select_related("decision__application__employer")
         .order_by("decision__application__number", "decision_id")
     )

@@ -54,6 +54,7 @@ AGE_BAND_NL = {
 SUBJECTS = {
     DecisionKind.GRANT: "Verlening subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.REJECTION: "Afwijzing aanvraag subsidie Sectorplan plus, tijdvak {period}",
+    DecisionKind.NOT_CONSIDERED: "Buiten behandeling stellen aanvraag subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.HOLDBACK_RELEASE: "Vrijgave aangehouden deel subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.HOLDBACK_FORFEIT: "Vervallen aangehouden deel subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.SETTLEMENT: "Vaststelling subsidie Sectorplan plus, tijdvak {period}",
@@ -76,7 +77,7 @@ def participant_table(*, decision: Decision) -> dict:
     kind = decision.kind
     if kind == DecisionKind.SETTLEMENT:
         qs = qs.filter(started=True)
-    elif kind != DecisionKind.REJECTION and qs.filter(eligible__isnull=False).exists():
+    elif kind not in (DecisionKind.REJECTION, DecisionKind.NOT_CONSIDERED) and qs.filter(eligible__isnull=False).exists():
         qs = qs.filter(eligible=True)
     cells = {
         (row["focus"], row["age_band"]): row

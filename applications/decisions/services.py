@@ -18,7 +18,8 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from budgets import selectors as budget_selectors
@@ -37,11 +38,12 @@ from budgets.models import (
     Region,
 )
 from sectorplan.api.errors import DomainError, StateConflict
-from sectorplan.locking import lock_many, lock_one
+from sectorplan.locking import lock_many, lock_one, locked
 from sectorplan.money import ZERO, format_eur, percent_of, round_half_up
 
+from ..completion import latest_request
 from ..constants import ApplicationStatus, DecisionKind
-from ..models import Application, Decision
+from ..models import Application, CompletionRequest, Decision
 from ..services import transition, transition_many
 from .amounts import application_amounts, grant_in_force, is_grant_like
 from .letters import letter_request, letters_request_many
@@ -450,6 +452,49 @@ def _settlement_replace(
     )
 
 
+# --- Not considering (R43; Awb 4:5) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def not_considered_decide(*, application: Application, by, today: date | None = None) -> Decision:
+    """R43: after a completion request that expired without being completed, a decider decides not to consider
+    the application (Awb 4:5): the decision, the status change ``not_considered`` with its history row, and
+    the letter on commit.
+
+    No money moves (nothing was granted yet), so, like a submission, it locks only the application and then
+    its latest completion request (:mod:`sectorplan.locking`), not the period. Four-eyes (R4): whoever
+    assessed the application may not decide it (409 ``four_eyes``).
+    """
+    application = lock_one(Application.objects.select_related("period", "employer", "region"), pk=application.pk)
+    request = latest_request(application)
+    if request is not None:
+        request = locked(CompletionRequest.objects).get(pk=request.pk)
+    today = today or timezone.localdate()
+    if request is None or not request.is_expired(today):
+        raise StateConflict(
+            field="application", code="no_expired_request",
+            message=_("An application can only be not considered after a completion request expired uncompleted."),
+        )
+    _four_eyes(applications=[application], by=by)
+    with translation.override("nl"):
+        reasons = _(
+            "On %(requested)s we asked you to complete your application by %(due)s. We asked for: %(missing)s"
+        ) % {
+            "requested": date_format(timezone.localdate(request.requested_at), "j F Y"),
+            "due": date_format(request.due_date, "j F Y"),
+            "missing": request.missing,
+        } + "\n\n" + _("We did not receive the completion in time.")
+    decision = Decision.objects.create(
+        application=application, kind=DecisionKind.NOT_CONSIDERED, date=today, decided_by=by, reasons=reasons,
+    )
+    transition(
+        application=application, to=ApplicationStatus.NOT_CONSIDERED, by=by,
+        reason=_("Not considered: completion request not completed in time"),
+    )
+    letter_request(decision=decision, by=by)
+    return decision
+
+
 # --- Objection rulings (R33) -----------------------------------------------------------------------
 
 
@@ -601,6 +646,7 @@ __all__ = [
     "holdback_forfeit",
     "lock_application",
     "net_advances_paid",
+    "not_considered_decide",
     "objection_ruling_decide",
     "paid_before_settlement",
     "settlement_decide",

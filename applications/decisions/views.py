@@ -8,7 +8,8 @@ import csv
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +22,7 @@ from sectorplan.api.errors import DomainError
 from sectorplan.parsing import DateField
 from sectorplan.roles import Action, may, role_required
 
-from ..selectors import budget_table
+from ..selectors import budget_table, region_in_scope, serves_all_regions, visible_allocation_summary
 from . import services
 
 
@@ -45,6 +46,8 @@ def allocation_page(request, number: int):
     period = get_object_or_404(Period, number=number)
     allocation = selectors.allocation_current(period=period)
     summary = selectors.allocation_summary(allocation=allocation) if allocation else None
+    if summary is not None:
+        summary = visible_allocation_summary(summary, request.user)  # R4: only the user's regions
     return render(
         request,
         "budgets/allocation.html",
@@ -68,6 +71,8 @@ def allocation_propose(request, number: int):
 @role_required(Action.CONFIRM_ALLOCATION)
 def allocation_confirm(request, number: int, pk: int):
     allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
+    if not serves_all_regions(request.user):
+        raise PermissionDenied(_("A confirmation decides on every region's employers; you serve only some regions."))
     try:
         services.allocation_confirm(allocation=allocation, by=request.user)
         messages.success(request, _("The allocation has been confirmed; the decisions and letters are being made."))
@@ -79,7 +84,7 @@ def allocation_confirm(request, number: int, pk: int):
 @role_required(Action.OFFICE)
 def allocation_csv(request, number: int, pk: int):
     allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
-    summary = selectors.allocation_summary(allocation=allocation)
+    summary = visible_allocation_summary(selectors.allocation_summary(allocation=allocation), request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="allocation-T{number}-{pk}.csv"'
     writer = csv.writer(response)
@@ -127,6 +132,8 @@ def commission_page(request):
 def holdback_forfeit(request, number: int, region_code: str):
     period = get_object_or_404(Period, number=number)
     region = get_object_or_404(Region, code=region_code)
+    if not region_in_scope(request.user, region):
+        raise Http404  # R4: another region
     try:
         services.holdback_forfeit(period=period, region=region, by=request.user)
         messages.success(request, _("The held-back amounts have been forfeited."))

@@ -1,5 +1,19 @@
 from .applications import Application, ApplicationTransition, Participant
 from .decisions import Decision, Letter
-from .employers import Employer, Membership
+from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
+from .receipts import CompletionRequest, Receipt
 
-__all__ = ["Application", "ApplicationTransition", "Decision", "Employer", "Letter", "Membership", "Participant"]
+__all__ = [
+    "Application",
+    "ApplicationTransition",
+    "CompletionRequest",
+    "Decision",
+    "Employer",
+    "Letter",
+    "Membership",
+    "OfficeScope",
+    "OfficeScopeChange",
+    "OfficeUser",
+    "Participant",
+    "Receipt",
+]

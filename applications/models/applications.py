@@ -51,6 +51,9 @@ class Application(models.Model):
         verbose_name=_("assessed by"),
     )
     assessed_at = models.DateTimeField(_("assessed at"), null=True, blank=True)
+    # R44: the period's decision term from the window's close, extended by completion requests (R43); kept by
+    # the services that change it (submission, completion request, completion): ``applications.terms``.
+    decision_due = models.DateField(_("decision due"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -71,12 +74,12 @@ class Application(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(eligible_amount__isnull=False)
-                | Q(status__in=["draft", "submitted", "withdrawn"]),
+                | Q(status__in=["draft", "submitted", "withdrawn", "not_considered"]),
                 name="application_assessed_has_eligible_amount",
             ),
             models.CheckConstraint(condition=Q(requested_amount__gte=0), name="application_requested_nonnegative"),
         ]
-        indexes = [models.Index(fields=["period", "status"])]
+        indexes = [models.Index(fields=["period", "status"]), models.Index(fields=["decision_due"])]
 
     def __str__(self):
         return self.reference

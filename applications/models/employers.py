@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budgets.constants import Earmark
+from sectorplan.records import AppendOnlyModel
 
 from ..constants import MembershipRole
 from ..validators import validate_iban, validate_kvk_number
@@ -56,3 +58,57 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} @ {self.employer} ({self.get_role_display()})"
+
+
+class OfficeScope(models.Model):
+    """R4: an office user scoped to a regional employer organisation sees and acts only on the employers whose
+    region belongs to it (one row per organisation; no rows: all regions). It lives here, beside
+    :class:`Membership`, because who may see which employer is decided in ``applications``
+    (``applications.selectors``); ``budgets`` keeps the organisations and knows nothing of users."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="office_scopes")
+    employer_organisation = models.ForeignKey(
+        "budgets.EmployerOrganisation", on_delete=models.PROTECT, related_name="office_scopes",
+        verbose_name=_("regional employer organisation"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username", "employer_organisation__name"]
+        verbose_name = _("office scope")
+        verbose_name_plural = _("office scopes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "employer_organisation"], name="office_scope_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.employer_organisation}"
+
+
+class OfficeScopeChange(AppendOnlyModel):
+    """Audit of R4 scoping: who changed which office user's organisations, from what to what (append-only)."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("actor"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("office user"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    before = models.JSONField(_("before"), default=list)
+    after = models.JSONField(_("after"), default=list)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("office scope change")
+        verbose_name_plural = _("office scope changes")
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor}: {self.user} {self.before} → {self.after}"
+
+
+class OfficeUser(User):
+    """A proxy of the user for the admin page where staff scope office users to regions (R4)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("office user")
+        verbose_name_plural = _("office users")

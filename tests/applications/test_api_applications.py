@@ -301,7 +301,8 @@ def test_submit_inside_window_R6(client_for, contact, filled, at_time):
     at_time(INSIDE_WINDOW)
     response = submit(client_for, contact, filled)
     assert response.status_code == 200
-    assert response.json() == {"status": "submitted"}
+    assert response.json()["status"] == "submitted"
+    assert response.json()["receipt"]["sha256"]
 
 
 def test_submit_a_second_before_window_opens_is_window_not_open_R6(client_for, contact, filled, at_time):

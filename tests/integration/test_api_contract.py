@@ -321,7 +321,11 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert officer_a.post(f"{a}/submit/", {}, format="json").status_code == 403
     response = contact_a.post(f"{a}/submit/", {}, format="json")
     assert response.status_code == 200, response.content
-    assert response.json() == {"status": "submitted"}
+    assert response.json()["status"] == "submitted"
+    assert set(response.json()) == {"status", "received_at", "receipt"}  # R42
+    receipt = response.json()["receipt"]
+    pdf = contact_a.get(f"/api/v1/receipts/{receipt['id']}/pdf/")
+    assert pdf.status_code == 200 and pdf["X-Content-SHA256"] == receipt["sha256"]
     assert_error(contact_a.post(f"{a}/submit/", {}, format="json"), 409)
     assert_error(contact_a.post(f"{a}/participants/", one, format="json"), 409)
 
@@ -331,7 +335,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert response.status_code == 201, response.content
     b = f"/api/v1/applications/{response.json()['id']}"
     (q1,) = contact_b.post(f"{b}/participants/", {**one, "surname": "Dekker"}, format="json").json()
-    assert contact_b.post(f"{b}/submit/", {}, format="json").json() == {"status": "submitted"}
+    assert contact_b.post(f"{b}/submit/", {}, format="json").json()["status"] == "submitted"
 
     # another employer's contact: 404 on every application URL, and the list hides it
     assert contact_b.get("/api/v1/applications/").json()["count"] == 1
