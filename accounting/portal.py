@@ -8,7 +8,10 @@ also a member of switches the active employer to it (see ``applications.views``)
 
 from django.http import Http404
 
-from applications.models import Employer
+from applications.constants import MembershipRole
+from applications.models import Employer, Letter
+from budgets.models import Period
+from sectorplan.roles import Role, has_role, is_office
 
 SESSION_KEY = "portal_active_employer_id"
 _CACHE_ATTR = "_portal_active_employer"
@@ -61,8 +64,6 @@ def portal_context(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    from applications.constants import MembershipRole
-    from sectorplan.roles import Role, has_role, is_office
 
     def count():
         return member_employers(user).count()
@@ -71,9 +72,6 @@ def portal_context(request) -> dict:
         return user.memberships.filter(role=MembershipRole.CONTACT).exists()
 
     def letters_period():
-        from applications.models import Letter
-        from budgets.models import Period
-
         number_field = "decision__application__period__number"
         latest = Letter.objects.order_by(f"-{number_field}").values_list(number_field, flat=True).first()
         return latest or Period.objects.order_by("-number").values_list("number", flat=True).first()
