@@ -53,7 +53,8 @@ def load(period_number: int, n: int, regions, users):
             Employer(
                 name=f"Bench {period_number}-{i}", kvk_number=f"{period_number * 1_000_000 + i:08d}",
                 region=regions[i % len(regions)], earmark="other" if i % 3 else "nursing_home",
-                iban="NL91ABNA0417164300", contact_email="bench@example.org",
+                iban="NL91ABNA0417164300", account_holder=f"Bench {period_number}-{i}",
+                contact_email="bench@example.org",
             )
             for i in range(n)
         ],

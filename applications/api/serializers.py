@@ -47,6 +47,7 @@ class EmployerSerializer(serializers.ModelSerializer):
             "region",
             "earmark",
             "iban",
+            "account_holder",
             "contact_name",
             "contact_email",
             "address",

@@ -141,6 +141,8 @@ def test_changing_the_advance_share_after_grants_is_refused_R25_defect_e(
         ("retention_max_percent", "40.00"),
         ("small_application_limit", "15000.00"),
         ("oversubscription_floor", "500.00"),
+        ("application_cap", "5000.00"),
+        ("allocation_method", "first_come"),
     ],
 )
 def test_decided_period_rates_and_shares_are_frozen_R25(client_for, staff_user, granted_pooled, field, value):
