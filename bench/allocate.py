@@ -17,8 +17,6 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from applications.decisions import services as decision_services
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorplan.settings.test")
 
@@ -28,6 +26,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from applications.decisions import services as decision_services  # noqa: E402
 
 AMS = ZoneInfo("Europe/Amsterdam")
 PARTICIPANTS_PER_APPLICATION = 62

@@ -168,6 +168,15 @@ class AllocationApplicationOutSerializer(serializers.Serializer):
 class AllocationOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
+    method = serializers.ChoiceField(
+        choices=AllocationMethod.choices, read_only=True, help_text=_("The period's method the proposal used (R16).")
+    )
+    application_cap = serializers.DecimalField(
+        **MONEY_OUT, allow_null=True,
+        help_text=_("The period's cap per application the proposal used (R12); null: none. Line totals are "
+                    "after the cap."),
+    )
+    floor = serializers.DecimalField(**MONEY_OUT, help_text=_("The oversubscription floor the proposal used."))
     lines = AllocationLineOutSerializer(many=True)
     applications = AllocationApplicationOutSerializer(many=True)
 

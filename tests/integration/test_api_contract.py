@@ -423,7 +423,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert {"id", "kind", "date", "granted_amount", "held_amount", "advance_amount", "letter"} <= set(grant)
     assert grant["kind"] == "grant" and DATE.match(grant["date"])
     assert grant["granted_amount"] == f"{eligible_a:.2f}" and grant["held_amount"] == f"{held_a:.2f}"
-    assert grant["advance_amount"] == f"{pct(eligible_a - held_a, 75):.2f}"
+    assert grant["advance_amount"] == "0.00"  # a reservation: no advance at the grant (R20 v2)
     assert set(grant["letter"]) == {"id", "status", "sha256"} and grant["letter"]["status"] == "pending"
     detail = contact_a.get(f"{a}/").json()
     assert detail["status"] == "granted" and detail["granted_amount"] == f"{eligible_a:.2f}"
@@ -488,8 +488,8 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert {"settled_amount", "advances_paid", "payment_amount"} <= set(settlement)
     assert_money(settlement["settled_amount"], settlement["advances_paid"], settlement["payment_amount"])
     assert Decimal(settlement["settled_amount"]) == eligible_a
-    assert Decimal(settlement["advances_paid"]) == pct(eligible_a, 75)
-    assert Decimal(settlement["payment_amount"]) == eligible_a - pct(eligible_a, 75)
+    assert Decimal(settlement["advances_paid"]) == 0  # no advance run yet (R48)
+    assert Decimal(settlement["payment_amount"]) == eligible_a
     assert_error(decider.post(f"{a}/settle/", format="json"), 409)
     assert contact_a.get(f"{a}/").json()["status"] == "settled"
     assert [d["kind"] for d in contact_a.get(f"{a}/decisions/").json()] == ["grant", "holdback_release",
