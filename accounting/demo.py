@@ -105,7 +105,8 @@ def seed_demo() -> list[tuple[str, str]]:
     for name, kvk, region_code, earmark, iban, (address, postal_code, city) in EMPLOYERS:
         employer = Employer.objects.filter(kvk_number=kvk).first() or app_services.employer_create(
             by=users["beheerder"], name=name, kvk_number=kvk, region=Region.objects.get(code=region_code),
-            earmark=earmark, iban=iban, contact_name="Zora Contactpersoon", contact_email=f"info@{kvk}.example.org",
+            earmark=earmark, iban=iban, account_holder=name, contact_name="Zora Contactpersoon",
+            contact_email=f"info@{kvk}.example.org",
             address=address, postal_code=postal_code, city=city,
         )
         employers.append(employer)

@@ -28,9 +28,9 @@ from .models import (
 
 @admin.register(Employer)
 class EmployerAdmin(admin.ModelAdmin):
-    list_display = ["name", "kvk_number", "region", "earmark"]
+    list_display = ["name", "kvk_number", "region", "earmark", "account_holder"]
     list_filter = ["earmark", "region"]
-    search_fields = ["name", "kvk_number"]
+    search_fields = ["name", "kvk_number", "account_holder"]
 
 
 class TransitionInline(ReadOnlyInline):

@@ -65,6 +65,9 @@ class DecisionKind(models.TextChoices):
     NOT_CONSIDERED = "not_considered", _("Not considered")
     HOLDBACK_RELEASE = "holdback_release", _("Release of the held-back part")
     HOLDBACK_FORFEIT = "holdback_forfeit", _("Forfeiture of the held-back part")
+    #: R48: an advance paid in a run on approved registrations (v2: never at the grant or a release). The
+    #: runs come with the registrations; the kind exists so the ledger check knows where advances belong.
+    ADVANCE = "advance", _("Advance")
     SETTLEMENT = "settlement", _("Settlement")
     OBJECTION_RULING = "objection_ruling", _("Ruling on an objection")
 

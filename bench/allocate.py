@@ -17,8 +17,6 @@ from pathlib import Path
 from unittest import mock
 from zoneinfo import ZoneInfo
 
-from applications.decisions import services as decision_services
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorplan.settings.test")
 
@@ -28,6 +26,8 @@ django.setup()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from applications.decisions import services as decision_services  # noqa: E402
 
 AMS = ZoneInfo("Europe/Amsterdam")
 PARTICIPANTS_PER_APPLICATION = 62
@@ -53,7 +53,8 @@ def load(period_number: int, n: int, regions, users):
             Employer(
                 name=f"Bench {period_number}-{i}", kvk_number=f"{period_number * 1_000_000 + i:08d}",
                 region=regions[i % len(regions)], earmark="other" if i % 3 else "nursing_home",
-                iban="NL91ABNA0417164300", contact_email="bench@example.org",
+                iban="NL91ABNA0417164300", account_holder=f"Bench {period_number}-{i}",
+                contact_email="bench@example.org",
             )
             for i in range(n)
         ],

@@ -62,13 +62,13 @@ def generate():
         )
         raw = cur.cursor  # the psycopg 3 cursor
         with raw.copy(
-            "COPY applications_employer (name, kvk_number, region_id, earmark, iban, contact_name, contact_email, "
-            "address, postal_code, city, created_at) FROM STDIN"
+            "COPY applications_employer (name, kvk_number, region_id, earmark, iban, account_holder, contact_name, "
+            "contact_email, address, postal_code, city, created_at) FROM STDIN"
         ) as copy:
             for n in range(EMPLOYERS):
                 copy.write_row((f"Instelling {n}", f"{50000000 + n:08d}", rng.choice(regions),
-                                rng.choice(["nursing_home", "other"]), "NL91ABNA0417164300", "C. Contact",
-                                f"info{n}@example.org", "", "", "", now))
+                                rng.choice(["nursing_home", "other"]), "NL91ABNA0417164300", f"Instelling {n}",
+                                "C. Contact", f"info{n}@example.org", "", "", "", now))
         cur.execute("SELECT id, region_id FROM applications_employer ORDER BY id")
         employers = cur.fetchall()
         # Every employer applies in every period: 16,000 applications, mostly submitted or granted.

@@ -13,12 +13,14 @@ from sectorplan.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from sectorplan.api.errors import DomainError
 
 from . import reference_services
+from .constants import DeadlineKind
 from .models import (
     ActivityRate,
     Allocation,
     AllocationLine,
     BudgetLine,
     CommissionAdvice,
+    Deadline,
     EmployerOrganisation,
     LedgerEntry,
     Period,
@@ -113,6 +115,33 @@ class ActivityRateFormSet(RowsFormSet):
         reference_services.activity_rates_check(period=self.instance, rates=rows)
 
 
+class DeadlineFormSet(RowsFormSet):
+    """The calendar but its accountability date, which is the period's own field (the row mirrors it)."""
+
+    fields = ("kind", "date")
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(kind=DeadlineKind.ACCOUNTABILITY)
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["kind"].choices = [
+            choice for choice in form.fields["kind"].choices if choice[0] != DeadlineKind.ACCOUNTABILITY
+        ]
+
+    def check(self, rows):
+        reference_services.deadlines_check(rows)
+
+
+class DeadlineInline(admin.TabularInline):
+    """R53: agreement, registration and repair deadlines; the accountability deadline is edited above."""
+
+    model = Deadline
+    formset = DeadlineFormSet
+    extra = 0
+    max_num = len(DeadlineKind.values) - 1
+
+
 class BudgetLineInline(admin.TabularInline):
     model = BudgetLine
     formset = BudgetLineFormSet
@@ -142,9 +171,14 @@ class PeriodAdmin(AuditedAdmin):
     goes through the same validation as the API (and writes the same audit rows)."""
 
     form = PeriodAdminForm
-    list_display = ["number", "application_opens", "application_closes", "pooled", "holdback_applies"]
+    list_display = [
+        "number", "application_opens", "application_closes", "pooled", "holdback_applies", "allocation_method",
+        "application_cap",
+    ]
     readonly_fields = ["pooled"]
-    inlines = [BudgetLineInline, ActivityRateInline]
+    inlines = [BudgetLineInline, ActivityRateInline, DeadlineInline]
+    #: The services take each inline's rows as a list under this key.
+    INLINE_KEYS = {BudgetLine: "budget_lines", ActivityRate: "activity_rates", Deadline: "deadlines"}
 
     def save_model(self, request, obj, form, change):
         """Nothing yet: ``save_related`` saves the period with its lines and rates."""
@@ -153,8 +187,7 @@ class PeriodAdmin(AuditedAdmin):
         data = dict(form.cleaned_data)
         for formset in formsets:
             formset.save(commit=False)  # writes nothing; fills new/changed/deleted_objects for the change message
-            key = "budget_lines" if formset.model is BudgetLine else "activity_rates"
-            data[key] = formset.rows()
+            data[self.INLINE_KEYS[formset.model]] = formset.rows()
         if change:
             reference_services.period_update(period=form.instance, data=data, by=request.user)
         else:
@@ -177,8 +210,11 @@ class AllocationLineInline(ReadOnlyInline):
 
 @admin.register(Allocation)
 class AllocationAdmin(ReadOnlyAdmin):
-    list_display = ["period", "status", "created_by", "created_at", "confirmed_by", "confirmed_at"]
-    readonly_fields = ["period", "status", "created_by", "created_at", "confirmed_by", "confirmed_at"]
+    list_display = ["period", "status", "method", "created_by", "created_at", "confirmed_by", "confirmed_at"]
+    readonly_fields = [
+        "period", "status", "method", "application_cap", "floor", "created_by", "created_at", "confirmed_by",
+        "confirmed_at",
+    ]
     inlines = [AllocationLineInline]
 
 

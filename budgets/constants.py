@@ -33,6 +33,22 @@ class RateMethod(models.TextChoices):
     ACTUAL_COST = "actual_cost", _("Actual cost, capped")
 
 
+class AllocationMethod(models.TextChoices):
+    """R16: how a period's budget is divided when the eligible amounts do not all fit."""
+
+    PRO_RATA = "pro_rata", _("Pro rata (floor first, then in proportion)")
+    FIRST_COME = "first_come", _("First come, first served (by receipt time)")
+
+
+class DeadlineKind(models.TextChoices):
+    """R53: the deadlines of a period's calendar, in the order they fall."""
+
+    AGREEMENT = "agreement", _("Project agreement")
+    REGISTRATION = "registration", _("Registration")
+    REPAIR = "repair", _("Last repair")
+    ACCOUNTABILITY = "accountability", _("Accountability")
+
+
 class AdviceOutcome(models.TextChoices):
     POSITIVE = "positive", _("Positive")
     NEGATIVE = "negative", _("Negative")

@@ -3,6 +3,7 @@
 Allocation, the Commission's advice, holdbacks and the ledger live in this app too (budgets issue).
 """
 
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from sectorplan.money import MoneyField
 from sectorplan.records import AppendOnlyModel, UndeletableModel
 
-from .constants import ActivityType, AdviceOutcome, BudgetLineEarmark, LedgerKind, RateMethod, ReferenceChangeAction
+from .constants import (
+    ActivityType,
+    AdviceOutcome,
+    AllocationMethod,
+    BudgetLineEarmark,
+    DeadlineKind,
+    LedgerKind,
+    RateMethod,
+    ReferenceChangeAction,
+)
 
 PERCENT_VALIDATORS = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
 
@@ -79,7 +89,10 @@ class Period(models.Model):
     )
     training_start_from = models.DateField(_("training starts from"))
     training_start_until = models.DateField(_("training starts until"))
-    accountability_deadline = models.DateField(_("accountability deadline"))
+    accountability_deadline = models.DateField(
+        _("accountability deadline"),
+        help_text=_("Also the accountability date of the deadline calendar, which mirrors this field (R53)."),
+    )
     pooled = models.BooleanField(
         _("pooled ceiling"), default=False, help_text=_("One ceiling for all earmarks instead of one per earmark.")
     )
@@ -104,6 +117,18 @@ class Period(models.Model):
     oversubscription_floor = MoneyField(
         _("oversubscription floor"), default=Decimal("0.00"), validators=[MinValueValidator(Decimal(0))],
     )
+    application_cap = MoneyField(
+        _("cap per application"), null=True, blank=True, validators=[MinValueValidator(Decimal(0))],
+        help_text=_("No application is granted more than this (R12, R16). Empty: no cap."),
+    )
+    allocation_method = models.CharField(
+        _("allocation method"), max_length=20, choices=AllocationMethod.choices, default=AllocationMethod.PRO_RATA,
+        help_text=_("How the budget is divided when the eligible amounts do not all fit (R16)."),
+    )
+    decision_term_weeks = models.PositiveSmallIntegerField(
+        _("decision term (weeks)"), default=13, validators=[MinValueValidator(1), MaxValueValidator(104)],
+        help_text=_("Weeks after the application window closes within which the office decides (R44)."),
+    )
 
     class Meta:
         ordering = ["number"]
@@ -125,6 +150,10 @@ class Period(models.Model):
                 & Q(advance_percent__gte=0, advance_percent__lte=100)
                 & Q(retention_max_percent__gte=0, retention_max_percent__lte=100),
                 name="period_percentages_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(application_cap__isnull=True) | Q(application_cap__gte=0),
+                name="period_application_cap_nonnegative",
             ),
         ]
 
@@ -148,6 +177,36 @@ class Period(models.Model):
     def is_small_amount(self, amount) -> bool:
         """R14: an application asking at most the small-application limit is small; without a limit, none is."""
         return self.small_application_limit is not None and amount <= self.small_application_limit
+
+    def deadline_calendar(self) -> list[tuple[str, date]]:
+        """R53: ``[(kind, date), ...]`` in the order of :class:`DeadlineKind`. The accountability date is
+        this period's ``accountability_deadline`` (the calendar row mirrors it), so it is always there."""
+        dates = {d.kind: d.date for d in self.deadlines.all()}
+        dates[DeadlineKind.ACCOUNTABILITY] = self.accountability_deadline
+        return [(kind, dates[kind]) for kind in DeadlineKind.values if dates.get(kind) is not None]
+
+
+class Deadline(models.Model):
+    """One date of a period's deadline calendar (R53): agreement, registration, repair, accountability.
+
+    Reference data, edited through ``budgets.reference_services`` (audited). The accountability row mirrors
+    ``Period.accountability_deadline``, which existing code reads; the services keep the two equal.
+    Extensions for the whole period or one employer come with the registrations."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("period"))
+    kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
+    date = models.DateField(_("date"))
+
+    class Meta:
+        ordering = ["period__number", "date", "kind"]
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "kind"], name="deadline_unique_period_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} / {self.get_kind_display()}: {self.date:%d-%m-%Y}"
 
 
 class BudgetLine(models.Model):
@@ -223,6 +282,14 @@ class Allocation(UndeletableModel):
     floor = MoneyField(
         _("oversubscription floor"), default=Decimal("0.00"),
         help_text=_("The period's floor when the proposal was made; a changed floor makes the proposal stale (R18)."),
+    )
+    method = models.CharField(
+        _("allocation method"), max_length=20, choices=AllocationMethod.choices, default=AllocationMethod.PRO_RATA,
+        help_text=_("The period's method when the proposal was made; a changed method makes it stale (R18)."),
+    )
+    application_cap = MoneyField(
+        _("cap per application"), null=True, blank=True,
+        help_text=_("The period's cap when the proposal was made; a changed cap makes it stale (R18)."),
     )
 
     class Meta:

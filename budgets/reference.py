@@ -54,6 +54,13 @@ def _at(day: date, hour: int) -> datetime:
 M = Decimal(1_000_000)
 
 #: Periods of §3. Windows open at 09:00 and close at 17:00 Amsterdam time on the days given.
+#:
+#: The deadline calendar (R53): ``accountability_deadline`` is the accountability date (the calendar's
+#: accountability row mirrors it); ``deadlines`` holds the other kinds. Public sources give none of these
+#: dates, so all are placeholders (README, "Reference data placeholders"), editable in the admin, chosen by
+#: one rule: the agreement deadline 23 weeks after the window closes (ten weeks after the 13-week decision
+#: term ends), the registration deadline on the first of the month about two months after the training-start
+#: window ends, the last repair three months after that, and the accountability deadline as before.
 PERIODS: list[dict] = [
     {
         "number": 1,
@@ -67,6 +74,13 @@ PERIODS: list[dict] = [
         "holdback_applies": False,
         "retention_allowed": False,
         "small_application_limit": None,
+        "application_cap": None,
+        "allocation_method": "pro_rata",
+        "deadlines": {
+            "agreement": date(2018, 3, 9),
+            "registration": date(2018, 7, 1),
+            "repair": date(2018, 10, 1),
+        },
     },
     {
         "number": 2,
@@ -80,6 +94,13 @@ PERIODS: list[dict] = [
         "holdback_applies": False,
         "retention_allowed": False,
         "small_application_limit": None,
+        "application_cap": None,
+        "allocation_method": "pro_rata",
+        "deadlines": {
+            "agreement": date(2018, 11, 23),
+            "registration": date(2019, 3, 1),
+            "repair": date(2019, 6, 1),
+        },
     },
     {
         "number": 3,
@@ -93,6 +114,13 @@ PERIODS: list[dict] = [
         "holdback_applies": True,
         "retention_allowed": False,
         "small_application_limit": None,
+        "application_cap": None,
+        "allocation_method": "pro_rata",
+        "deadlines": {
+            "agreement": date(2019, 5, 31),
+            "registration": date(2020, 3, 1),
+            "repair": date(2020, 6, 1),
+        },
     },
     {
         "number": 4,
@@ -106,6 +134,13 @@ PERIODS: list[dict] = [
         "holdback_applies": True,
         "retention_allowed": True,
         "small_application_limit": Decimal("15000.00"),
+        "application_cap": Decimal("2000000.00"),
+        "allocation_method": "pro_rata",
+        "deadlines": {
+            "agreement": date(2020, 5, 29),
+            "registration": date(2022, 3, 1),
+            "repair": date(2022, 6, 1),
+        },
     },
 ]
 
@@ -114,6 +149,9 @@ PERIOD_DEFAULTS = {
     "advance_percent": Decimal("75.00"),
     "retention_max_percent": Decimal("50.00"),
     "oversubscription_floor": Decimal("0.00"),
+    "application_cap": None,
+    "allocation_method": "pro_rata",
+    "decision_term_weeks": 13,
 }
 
 #: Activity types and amounts of §3, the same in every period by default.

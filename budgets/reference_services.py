@@ -9,7 +9,12 @@ services call under the period's row lock and the admin calls while validating i
 - :func:`budget_lines_change_check`: R25, a ceiling never below what is committed on its line, and no
   layout change (pooled or split over earmarks) once money was committed in the period (409);
 - :func:`period_fields_check` and :func:`activity_rates_check`: R25, a decided period's rates and
-  shares are frozen (409).
+  shares are frozen (409); so are its cap per application and allocation method (R18);
+- :func:`deadlines_check`: the shape of a period's deadline calendar (R53, 400).
+
+The calendar's accountability row mirrors ``Period.accountability_deadline`` (which existing code reads):
+every period create and update here writes the row from the field, and an accountability date given in
+``deadlines`` sets the field.
 
 A period is *decided* (:func:`period_is_decided`) once it has a confirmed allocation or any ledger entry.
 The initial load (``seed_reference``, ``budgets.services.reference_data_seed``) is not an edit and is not
@@ -27,12 +32,13 @@ from sectorplan.api.errors import StateConflict
 from sectorplan.money import ZERO
 
 from . import reference, selectors
-from .constants import POOLED, ReferenceChangeAction
+from .constants import POOLED, DeadlineKind, ReferenceChangeAction
 from .models import (
     ActivityRate,
     Allocation,
     AllocationStatus,
     BudgetLine,
+    Deadline,
     EmployerOrganisation,
     LedgerEntry,
     Period,
@@ -49,6 +55,8 @@ FROZEN_PERIOD_FIELDS = (
     "retention_max_percent",
     "small_application_limit",
     "oversubscription_floor",
+    "application_cap",
+    "allocation_method",
 )
 #: R25: what of an activity rate is frozen in a decided period (its description is not a rate).
 FROZEN_RATE_FIELDS = ("method", "amount", "reduced_amount", "min_contract_hours")
@@ -73,6 +81,26 @@ def budget_lines_check(lines: list[dict]) -> None:
     else:
         return
     raise ValidationError({"budget_lines": message}, code="invalid")
+
+
+def deadlines_check(deadlines: list[dict], *, accountability_deadline=None) -> None:
+    """R53: each kind of deadline at most once; an accountability date given both in the calendar and as
+    ``accountability_deadline`` must be the same date. Raises ``ValidationError`` on ``deadlines``."""
+    kinds = [d["kind"] for d in deadlines]
+    given = {d["kind"]: d["date"] for d in deadlines}
+    if len(set(kinds)) != len(kinds):
+        message = _("Each kind of deadline may appear only once.")
+    elif any(kind not in DeadlineKind.values for kind in kinds):
+        message = _("Unknown kind of deadline.")
+    elif (
+        accountability_deadline is not None
+        and DeadlineKind.ACCOUNTABILITY in given
+        and given[DeadlineKind.ACCOUNTABILITY] != accountability_deadline
+    ):
+        message = _("The accountability date in the calendar differs from the accountability deadline.")
+    else:
+        return
+    raise ValidationError({"deadlines": message}, code="invalid")
 
 
 def lines_are_pooled(lines: list[dict]) -> bool:
@@ -231,7 +259,7 @@ def reference_delete(*, obj: Region | EmployerOrganisation | Period, by) -> None
     """Delete unused reference data, audited. Whatever refers to it protects it (a ProtectedError)."""
     if isinstance(obj, Period):
         obj = Period.objects.select_for_update().get(pk=obj.pk)
-        for child in [*obj.budget_lines.all(), *obj.activity_rates.all()]:
+        for child in [*obj.budget_lines.all(), *obj.activity_rates.all(), *obj.deadlines.all()]:
             _delete_audited(obj=child, by=by)
     elif not isinstance(obj, Region | EmployerOrganisation):
         raise TypeError("Only regions, employer organisations and periods are deleted here.")
@@ -267,13 +295,49 @@ def _replace_rates(*, period: Period, rates: list[dict], by) -> None:
         _save_audited(obj=rate, old=old, by=by)
 
 
+def _replace_deadlines(*, period: Period, deadlines: list[dict] | None, by) -> None:
+    """Write the calendar (R53): ``deadlines``, when given, replace the rows of the other kinds; the
+    accountability row always mirrors ``period.accountability_deadline``."""
+    existing = {d.kind: d for d in period.deadlines.all()}
+    wanted = {} if deadlines is None else {d["kind"]: d["date"] for d in deadlines}
+    if deadlines is not None:
+        for kind, row in existing.items():
+            if kind not in wanted and kind != DeadlineKind.ACCOUNTABILITY:
+                _delete_audited(obj=row, by=by)
+    wanted[DeadlineKind.ACCOUNTABILITY] = period.accountability_deadline
+    for kind in DeadlineKind.values:
+        if kind not in wanted:
+            continue
+        row = existing.get(kind)
+        if row is not None and row.date == wanted[kind]:
+            continue
+        old = _snapshot(row) if row else None
+        row = row or Deadline(period=period, kind=kind)
+        row.date = wanted[kind]
+        _save_audited(obj=row, old=old, by=by)
+
+
+def _take_deadlines(data: dict) -> list[dict] | None:
+    """Pop ``deadlines`` from ``data``; an accountability date in it sets ``accountability_deadline``."""
+    deadlines = data.pop("deadlines", None)
+    if deadlines is None:
+        return None
+    deadlines_check(deadlines, accountability_deadline=data.get("accountability_deadline"))
+    for deadline in deadlines:
+        if deadline["kind"] == DeadlineKind.ACCOUNTABILITY:
+            data["accountability_deadline"] = deadline["date"]
+    return deadlines
+
+
 @transaction.atomic
 def period_create(*, data: dict, by) -> Period:
-    """Create a period with its budget lines (``budget_lines``) and activity rates (``activity_rates``,
-    the §3 defaults when none are given); ``pooled`` follows from the lines. Audited."""
+    """Create a period with its budget lines (``budget_lines``), activity rates (``activity_rates``,
+    the §3 defaults when none are given) and deadline calendar (``deadlines``, R53); ``pooled`` follows
+    from the lines. Audited."""
     data = dict(data)
     lines = data.pop("budget_lines", [])
     rates = data.pop("activity_rates", None) or reference.ACTIVITY_RATES
+    deadlines = _take_deadlines(data)
     data.pop("pooled", None)
     budget_lines_check(lines)
     period = Period(**data)
@@ -281,13 +345,15 @@ def period_create(*, data: dict, by) -> Period:
     _save_audited(obj=period, old=None, by=by)
     _replace_lines(period=period, lines=lines, by=by)
     _replace_rates(period=period, rates=rates, by=by)
+    _replace_deadlines(period=period, deadlines=deadlines, by=by)
     return period
 
 
 @transaction.atomic
 def period_update(*, period: Period, data: dict, by) -> Period:
-    """Edit a period. ``budget_lines`` and ``activity_rates``, when given, replace the existing ones
-    (matched by earmark and activity type). Refused with 409 where R25 freezes what would change.
+    """Edit a period. ``budget_lines``, ``activity_rates`` and ``deadlines``, when given, replace the
+    existing ones (matched by earmark, activity type and kind; the accountability deadline stays, see
+    :func:`_replace_deadlines`). Refused with 409 where R25 freezes what would change.
 
     Holds the period's row lock, the lock every commitment of the period takes (R19), so a ceiling is
     never lowered past a commitment being written at the same time.
@@ -296,6 +362,7 @@ def period_update(*, period: Period, data: dict, by) -> Period:
     data = dict(data)
     lines = data.pop("budget_lines", None)
     rates = data.pop("activity_rates", None)
+    deadlines = _take_deadlines(data)
     data.pop("pooled", None)
     old = _snapshot(period)
     for field, value in data.items():
@@ -312,4 +379,5 @@ def period_update(*, period: Period, data: dict, by) -> Period:
         _replace_lines(period=period, lines=lines, by=by)
     if rates is not None:
         _replace_rates(period=period, rates=rates, by=by)
+    _replace_deadlines(period=period, deadlines=deadlines, by=by)
     return period

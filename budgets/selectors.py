@@ -349,6 +349,9 @@ def allocation_summary(*, allocation) -> dict:
     return {
         "id": allocation.pk,
         "status": allocation.status,
+        "method": allocation.method,
+        "application_cap": allocation.application_cap,
+        "floor": allocation.floor,
         "lines": [
             {"earmark": line.earmark, "ceiling": line.ceiling, "requested": line.requested, "factor": line.factor,
              "granted": line.granted}

@@ -5,13 +5,19 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from . import reference
-from .models import ActivityRate, BudgetLine, EmployerOrganisation, Period, Region
+from .constants import DeadlineKind
+from .models import ActivityRate, BudgetLine, Deadline, EmployerOrganisation, Period, Region
 
 
 @transaction.atomic
 def reference_data_seed() -> dict[str, int]:
-    """Load the defaults of domain.md §3. Idempotent: existing rows are left as the office edited them."""
-    created = {"employer_organisations": 0, "regions": 0, "periods": 0, "budget_lines": 0, "activity_rates": 0}
+    """Load the defaults of domain.md §3. Idempotent: existing rows are left as the office edited them; a
+    period that misses a kind of its deadline calendar (R53) gets it (the accountability row mirrors the
+    period's accountability deadline)."""
+    created = {
+        "employer_organisations": 0, "regions": 0, "periods": 0, "budget_lines": 0, "activity_rates": 0,
+        "deadlines": 0,
+    }
     for code, name, region_names in reference.EMPLOYER_ORGANISATIONS:
         org, made = EmployerOrganisation.objects.get_or_create(code=code, defaults={"name": name})
         created["employer_organisations"] += made
@@ -23,6 +29,7 @@ def reference_data_seed() -> dict[str, int]:
     for spec in reference.PERIODS:
         spec = dict(spec)
         lines = spec.pop("budget_lines")
+        deadlines = spec.pop("deadlines")
         period, made = Period.objects.get_or_create(
             number=spec.pop("number"), defaults={**reference.PERIOD_DEFAULTS, **spec}
         )
@@ -34,4 +41,8 @@ def reference_data_seed() -> dict[str, int]:
             for rate in reference.ACTIVITY_RATES:
                 ActivityRate.objects.create(period=period, **rate)
                 created["activity_rates"] += 1
+        calendar = {**deadlines, DeadlineKind.ACCOUNTABILITY: period.accountability_deadline}
+        for kind, day in calendar.items():
+            _deadline, made = Deadline.objects.get_or_create(period=period, kind=kind, defaults={"date": day})
+            created["deadlines"] += made
     return created

@@ -46,6 +46,7 @@ class EmployerSerializer(serializers.ModelSerializer):
             "region",
             "earmark",
             "iban",
+            "account_holder",
             "contact_name",
             "contact_email",
             "address",

@@ -1,4 +1,4 @@
-"""The ledger checked against the decisions (R20, R25, R30): ``manage.py check_ledger`` runs these and the
+"""The ledger checked against the decisions (R20, R25, R30, R48): ``manage.py check_ledger`` runs these and the
 per-line checks of :func:`budgets.selectors.ledger_line_violations`.
 
 Messages name periods, budget lines, application references and decision ids only (no personal data).
@@ -11,7 +11,7 @@ from django.db.models import F
 
 from budgets.models import LedgerEntry
 from budgets.selectors import LEDGER_SUMS, ledger_line_violations
-from sectorplan.money import ZERO, percent_of
+from sectorplan.money import ZERO
 
 from ..constants import DecisionKind
 from ..models import Application, Decision
@@ -96,11 +96,14 @@ def ledger_violations() -> list[str]:
             problems.append(f"application {ref}: settled above unconditional + released (R30)")
 
     # 2b. Each entry belongs to a decision of a kind that moves that money.
+    #    R20 v2: advances are paid only by advance decisions (the runs of R48), never at a grant, a release
+    #    or an objection ruling (which may reclaim).
     allowed = {
-        DecisionKind.GRANT: {"commitment", "hold", "advance"},
-        DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "advance", "reclaim"},
-        DecisionKind.HOLDBACK_RELEASE: {"release", "advance"},
+        DecisionKind.GRANT: {"commitment", "hold"},
+        DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "reclaim"},
+        DecisionKind.HOLDBACK_RELEASE: {"release"},
         DecisionKind.HOLDBACK_FORFEIT: {"forfeit"},
+        DecisionKind.ADVANCE: {"advance"},
         DecisionKind.SETTLEMENT: {"settlement", "settlement_reversal", "reclaim"},
         DecisionKind.REJECTION: set(),
     }
@@ -110,23 +113,15 @@ def ledger_violations() -> list[str]:
         if row["kind"] not in allowed.get(row["decision__kind"], set()):
             problems.append(f"ledger entries of kind {row['kind']} on {row['decision__kind']} decisions")
 
-    # 3. Advances are the advance share (R20): of the unconditional part of a grant, of each release.
-    for decision in (
-        Decision.objects.filter(kind__in=[DecisionKind.GRANT, DecisionKind.HOLDBACK_RELEASE])
-        .select_related("application__period")
-        .iterator(chunk_size=2000)
-    ):
-        percent = decision.application.period.advance_percent
-        base = (
-            decision.granted_amount - decision.held_amount
-            if decision.kind == DecisionKind.GRANT
-            else decision.released_amount
+    # 3. No advance at a grant, a release or an objection ruling (R20 v2): their decisions state none.
+    for decision_id, kind, reference, advance in (
+        Decision.objects.filter(
+            kind__in=[DecisionKind.GRANT, DecisionKind.HOLDBACK_RELEASE, DecisionKind.OBJECTION_RULING]
         )
-        if decision.advance_amount != percent_of(base, percent):
-            problems.append(
-                f"decision {decision.pk} ({decision.application.reference}): advance {decision.advance_amount} "
-                f"is not {percent}% of {base}"
-            )
+        .exclude(advance_amount=0)
+        .values_list("pk", "kind", "application__reference", "advance_amount")[:50]
+    ):
+        problems.append(f"decision {decision_id} ({reference}): {kind} states an advance of {advance} (R20: none)")
 
     # 4. Every entry of an application lies in its period.
     wrong_period = LedgerEntry.objects.filter(application__isnull=False).exclude(period_id=F("application__period_id"))

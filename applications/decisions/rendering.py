@@ -57,6 +57,7 @@ SUBJECTS = {
     DecisionKind.NOT_CONSIDERED: "Buiten behandeling stellen aanvraag subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.HOLDBACK_RELEASE: "Vrijgave aangehouden deel subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.HOLDBACK_FORFEIT: "Vervallen aangehouden deel subsidie Sectorplan plus, tijdvak {period}",
+    DecisionKind.ADVANCE: "Voorschot subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.SETTLEMENT: "Vaststelling subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.OBJECTION_RULING: "Beslissing op bezwaar, subsidie Sectorplan plus, tijdvak {period}",
 }
@@ -114,9 +115,12 @@ def letter_context(*, letter: Letter) -> dict:
     advances_paid = None
     if decision.settled_amount is not None and decision.payment_amount is not None:
         advances_paid = round_half_up(decision.settled_amount - decision.payment_amount)
-    # The booked top-up of a release, never recomputed with today's advance share (a regenerated letter
-    # states what was decided).
-    release_top_up = decision.advance_amount
+    # What the allocation of a grant used (R12, R16): its cap and method, recorded on the allocation, never
+    # today's period settings (a regenerated letter states what was decided).
+    allocation = decision.allocation
+    application_cap = allocation.application_cap if allocation else None
+    eligible = application.eligible_amount
+    capped_eligible = min(eligible, application_cap) if eligible is not None and application_cap is not None else eligible
     rejected_count = Participant.objects.filter(application_id=application.pk, eligible=False).count()
     return {
         "letter": letter,
@@ -131,7 +135,11 @@ def letter_context(*, letter: Letter) -> dict:
         "table": participant_table(decision=decision),
         "unconditional_amount": unconditional,
         "advances_paid": advances_paid,
-        "release_top_up": release_top_up,
+        "application_cap": application_cap,
+        "capped": capped_eligible is not None and eligible is not None and capped_eligible < eligible,
+        "oversubscribed": capped_eligible is not None and decision.granted_amount < capped_eligible,
+        "allocation_method": allocation.method if allocation else None,
+        "deadlines": dict(period.deadline_calendar()),
         "rejected_count": rejected_count,
         "reasons": [p.strip() for p in decision.reasons.split("\n\n") if p.strip()],
         "previous": previous,
@@ -145,7 +153,7 @@ def letter_context(*, letter: Letter) -> dict:
 def _load(letter_id: int) -> Letter:
     return Letter.objects.select_related(
         "decision__application__period", "decision__application__employer", "decision__application__region",
-        "decision__supersedes",
+        "decision__supersedes", "decision__allocation",
     ).get(pk=letter_id)
 
 

@@ -9,8 +9,12 @@
 4. **request the letter**, enqueued on commit (:mod:`.letters`).
 
 Amounts a decision moves are booked on the decision itself (``granted_amount``, ``held_amount``,
-``released_amount``, ``advance_amount``, ...) and in the ledger; letters render the decision's booked amounts,
-never a recomputation with today's rates.
+``released_amount``, ...) and in the ledger; letters render the decision's booked amounts, never a
+recomputation with today's rates.
+
+The grant is a reservation (R20 v2): no advance is paid at the grant nor at a release (their
+``advance_amount`` is 0 and they book no ``advance`` entry); advances follow approved registrations in runs
+(R48).
 """
 
 from collections import defaultdict
@@ -23,7 +27,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from budgets import selectors as budget_selectors
-from budgets.allocation import advance_top_up, allocate, hold_back_applies, split_grant
+from budgets.allocation import allocate, hold_back_applies, split_grant
 from budgets.constants import AdviceOutcome, LedgerKind
 from budgets.ledger import budget_line_for, check_ceiling, ledger_post_many, lock_period
 from budgets.models import (
@@ -71,7 +75,11 @@ def _entry(*, application: Application, decision: Decision, kind: str, amount: D
 
 
 def _latest_advice_positive(*, period: Period, region_id: int, advice: dict | None = None) -> bool:
-    latest = (advice or budget_selectors.latest_advice_by_region(period=period)).get(region_id)
+    """R22: is the region's latest advice positive? ``advice``: the period's latest advice by region, read once
+    by the caller (an empty dict means no advice yet; only None reads it here)."""
+    if advice is None:
+        advice = budget_selectors.latest_advice_by_region(period=period)
+    latest = advice.get(region_id)
     return bool(latest and latest.outcome == AdviceOutcome.POSITIVE)
 
 
@@ -79,20 +87,24 @@ def _latest_advice_positive(*, period: Period, region_id: int, advice: dict | No
 
 
 def allocation_input(period: Period) -> list[dict]:
-    """The assessed applications of ``period`` that the allocation divides the budget over."""
+    """The assessed applications of ``period`` that the allocation divides the budget over, with their
+    receipt time (``submitted_at``: the order of ``first_come``, R16)."""
     return list(
         Application.objects.filter(period=period, status=ApplicationStatus.ASSESSED)
-        .values("id", "reference", "eligible_amount", "employer__earmark")
+        .values("id", "reference", "eligible_amount", "employer__earmark", "submitted_at")
         .order_by("reference")
     )
 
 
 def _allocation_fingerprint(period: Period) -> dict:
-    """Everything a proposal depends on (R18): applications and eligible amounts, ceilings, floor."""
+    """Everything a proposal depends on (R18): applications and eligible amounts, ceilings, floor, method
+    and cap per application. (Receipt times are fixed at submission, so the applications cover them.)"""
     return {
         "applications": {(r["id"], r["eligible_amount"]) for r in allocation_input(period)},
         "ceilings": {e: c for e, c in BudgetLine.objects.filter(period=period).values_list("earmark", "ceiling")},
         "floor": period.oversubscription_floor,
+        "method": period.allocation_method,
+        "cap": period.application_cap,
     }
 
 
@@ -116,7 +128,8 @@ def _require_ready(period: Period) -> None:
 
 @transaction.atomic
 def allocation_propose(*, period: Period, by) -> Allocation:
-    """R16-R18: compute the allocation of ``period`` as a proposal (earlier proposals are discarded)."""
+    """R12, R16-R18: compute the allocation of ``period`` with its method and cap per application as a
+    proposal (earlier proposals are discarded). The proposal records the floor, method and cap it used."""
     period = lock_period(period)
     _require_ready(period)
     rows = allocation_input(period)
@@ -128,7 +141,10 @@ def allocation_propose(*, period: Period, by) -> Allocation:
     Allocation.objects.filter(period=period, status=AllocationStatus.PROPOSED).update(
         status=AllocationStatus.DISCARDED
     )
-    allocation = Allocation.objects.create(period=period, created_by=by, floor=period.oversubscription_floor)
+    allocation = Allocation.objects.create(
+        period=period, created_by=by, floor=period.oversubscription_floor, method=period.allocation_method,
+        application_cap=period.application_cap,
+    )
     lines, items = [], []
     for earmark in sorted(set(ceilings) | set(by_line)):
         line_rows = by_line.get(earmark, [])
@@ -136,6 +152,9 @@ def allocation_propose(*, period: Period, by) -> Allocation:
             ceiling=ceilings.get(earmark, ZERO),
             eligible=[(r["reference"], r["eligible_amount"]) for r in line_rows],
             floor=period.oversubscription_floor,
+            method=allocation.method,
+            cap=allocation.application_cap,
+            received={r["reference"]: r["submitted_at"] for r in line_rows},
         )
         lines.append(
             AllocationLine(
@@ -156,24 +175,31 @@ def allocation_propose(*, period: Period, by) -> Allocation:
 
 
 def _check_not_stale(allocation: Allocation, period: Period) -> None:
-    """R18: 409 when applications, eligible amounts, ceilings or the floor changed since the proposal."""
+    """R18: 409 when applications, eligible amounts, ceilings, the floor, the method or the cap per
+    application changed since the proposal."""
     now = _allocation_fingerprint(period)
     proposed = {
         "applications": set(allocation.items.values_list("application_id", "eligible_amount")),
         "ceilings": {e: c for e, c in allocation.lines.values_list("earmark", "ceiling") if e in now["ceilings"] or c},
         "floor": allocation.floor,
+        "method": allocation.method,
+        "cap": allocation.application_cap,
     }
     if now != proposed:
         raise StateConflict(
             field="allocation", code="stale",
-            message=_("Applications, ceilings or the floor changed since this proposal was made; make a new proposal."),
+            message=_(
+                "Applications, ceilings, the floor, the allocation method or the cap per application changed since "
+                "this proposal was made; make a new proposal."
+            ),
         )
 
 
 @transaction.atomic
 def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
-    """R18-R22: confirm a proposal. Creates one grant (or rejection) decision per application, moves it to
-    granted/rejected, writes the ledger and asks for the letters.
+    """R18-R22: confirm a proposal. Creates one grant (a reservation: committed and held, no advance, R20)
+    or rejection decision per application, moves it to granted/rejected, writes the ledger and asks for the
+    letters.
 
     Four-eyes (R4): if the decider assessed any application in the allocation, the whole confirmation is
     refused (409, code ``four_eyes``, listing the references); another decider must confirm.
@@ -208,14 +234,11 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
                 holdback_applies=period.holdback_applies,
                 advice_positive=_latest_advice_positive(period=period, region_id=application.region_id, advice=advice),
             )
-            split = split_grant(
-                granted=item.granted_amount, hold=hold, holdback_percent=period.holdback_percent,
-                advance_percent=period.advance_percent,
-            )
+            split = split_grant(granted=item.granted_amount, hold=hold, holdback_percent=period.holdback_percent)
             decisions.append(
                 Decision(
                     application=application, kind=DecisionKind.GRANT, date=today, decided_by=by,
-                    granted_amount=split.granted, held_amount=split.held, advance_amount=split.advance,
+                    granted_amount=split.granted, held_amount=split.held, advance_amount=ZERO,
                     allocation=allocation,
                 )
             )
@@ -240,8 +263,6 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
         entries.append(_entry(application=application, decision=d, kind=LedgerKind.COMMITMENT,
                               amount=d.granted_amount - d.held_amount, by=by, memo=memo))
         entries.append(_entry(application=application, decision=d, kind=LedgerKind.HOLD, amount=d.held_amount,
-                              by=by, memo=memo))
-        entries.append(_entry(application=application, decision=d, kind=LedgerKind.ADVANCE, amount=d.advance_amount,
                               by=by, memo=memo))
     ledger_post_many(period=period, entries=entries)
     transition_many(applications=granted, to=ApplicationStatus.GRANTED, by=by, reason=_("Grant decided"))
@@ -284,8 +305,7 @@ def _holdback_decide(*, period: Period, region: Region, by, kind: str, advice: C
             decisions.append(
                 Decision(
                     application=applications[app_id], kind=kind, date=today, decided_by=by, reasons=reason,
-                    released_amount=amount,
-                    advance_amount=advance_top_up(released=amount, advance_percent=period.advance_percent),
+                    released_amount=amount, advance_amount=ZERO,  # R20 v2: a release pays nothing either
                 )
             )
         else:
@@ -300,8 +320,6 @@ def _holdback_decide(*, period: Period, region: Region, by, kind: str, advice: C
         if kind == DecisionKind.HOLDBACK_RELEASE:
             entries.append(_entry(application=application, decision=d, kind=LedgerKind.RELEASE,
                                   amount=d.released_amount, by=by))
-            entries.append(_entry(application=application, decision=d, kind=LedgerKind.ADVANCE,
-                                  amount=d.advance_amount, by=by))
         else:
             entries.append(_entry(application=application, decision=d, kind=LedgerKind.FORFEIT,
                                   amount=d.forfeited_amount, by=by))
@@ -499,7 +517,7 @@ def not_considered_decide(*, application: Application, by, today: date | None = 
 
 
 def net_advances_paid(application: Application) -> Decimal:
-    """Advances paid (R20) less advance reclaimed by objection rulings that lowered the grant (R33)."""
+    """Advances paid (R48 runs) less advance reclaimed by objection rulings that lowered the grant (R33)."""
     amounts = application_amounts(application)
     settled_reclaims = sum(
         (-d.payment_amount for d in application.decisions.filter(kind=DecisionKind.SETTLEMENT, payment_amount__lt=0)),
@@ -520,9 +538,10 @@ def _objection_money(*, application: Application, original: Decision, new_amount
     * **Lowering**: the decrease comes out of the unconditional part and is posted as ``decommitment``: it
       returns to the budget line as available. What is held back or already released is not touched by a
       ruling; lowering below that is refused (400 ``below_held``): forfeit or settle instead.
-    * **Advance** (R20): the advance due is the advance share of (unconditional + released). A raise tops the
-      advance up to it (``advance`` entry, the ruling's ``advance_amount``); a lowering reclaims what was paid
-      above it (``reclaim`` entry, the ruling's negative ``payment_amount``).
+    * **Advances** (R20 v2, R48): a ruling pays no advance; advances follow approved registrations in runs,
+      which see the new reservation. A lowering reclaims the advances actually paid above the most a run may
+      pay on the lowered reservation, the advance share of (unconditional + released) (``reclaim`` entry,
+      the ruling's negative ``payment_amount``). Nothing paid, nothing reclaimed.
     """
     period = application.period
     old_unconditional = original.granted_amount - original.held_amount
@@ -547,12 +566,10 @@ def _objection_money(*, application: Application, original: Decision, new_amount
                 % {"held": format_eur(original.held_amount)},
             )
         entries.append((LedgerKind.DECOMMITMENT, -delta))
-    due = percent_of(new_amount - held + released, period.advance_percent)
-    paid = net_advances_paid(application)
-    advance = max(due - paid, ZERO)
-    reclaim = max(paid - due, ZERO)
-    entries += [(LedgerKind.ADVANCE, advance), (LedgerKind.RECLAIM, reclaim)]
-    return {"held": held, "advance": advance, "reclaim": reclaim, "entries": entries}
+    most = percent_of(new_amount - held + released, period.advance_percent)
+    reclaim = max(net_advances_paid(application) - most, ZERO)
+    entries.append((LedgerKind.RECLAIM, reclaim))
+    return {"held": held, "reclaim": reclaim, "entries": entries}
 
 
 def objection_ruling_decide(
@@ -616,7 +633,7 @@ def objection_ruling_decide(
         decided_by=by,
         granted_amount=new_amount if upheld else original.granted_amount,
         held_amount=money["held"] if money else original.held_amount,
-        advance_amount=money["advance"] if money else ZERO,
+        advance_amount=ZERO,
         payment_amount=-money["reclaim"] if money and money["reclaim"] else None,
         reasons=ruling,
         supersedes=original if upheld else None,

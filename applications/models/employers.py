@@ -20,6 +20,10 @@ class Employer(models.Model):
     )
     earmark = models.CharField(_("earmark (sector)"), max_length=20, choices=Earmark.choices)
     iban = models.CharField(_("IBAN"), max_length=34, validators=[validate_iban])
+    account_holder = models.CharField(
+        _("account holder"), max_length=200,
+        help_text=_("The name of the IBAN's account holder, as the bank knows it (R1)."),
+    )
     contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"))
     address = models.CharField(_("address"), max_length=200, blank=True)

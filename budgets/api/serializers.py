@@ -3,10 +3,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
-from ..constants import BudgetLineEarmark
+from ..constants import AllocationMethod, BudgetLineEarmark, DeadlineKind
 from ..models import BudgetLine, Period, Region, period_window_errors
-from ..reference_services import budget_lines_check
+from ..reference_services import budget_lines_check, deadlines_check
 
 PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0), "max_value": Decimal(100)}
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal(0)}
@@ -29,6 +30,13 @@ class BudgetLineSerializer(serializers.ModelSerializer):
         fields = ["earmark", "ceiling"]
 
 
+class DeadlineSerializer(serializers.Serializer):
+    """One date of the period's deadline calendar (R53)."""
+
+    kind = serializers.ChoiceField(choices=DeadlineKind.choices)
+    date = serializers.DateField()
+
+
 class PeriodSerializer(serializers.ModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
     holdback_percent = serializers.DecimalField(**PERCENT, required=False)
@@ -36,6 +44,21 @@ class PeriodSerializer(serializers.ModelSerializer):
     retention_max_percent = serializers.DecimalField(**PERCENT, required=False)
     small_application_limit = serializers.DecimalField(**MONEY, required=False, allow_null=True)
     oversubscription_floor = serializers.DecimalField(**MONEY, required=False)
+    application_cap = serializers.DecimalField(
+        **MONEY, required=False, allow_null=True,
+        help_text=_("No application is granted more than this (R12); null: no cap."),
+    )
+    allocation_method = serializers.ChoiceField(choices=AllocationMethod.choices, required=False)
+    decision_term_weeks = serializers.IntegerField(min_value=1, max_value=104, required=False)
+    deadlines = DeadlineSerializer(
+        many=True, required=False,
+        help_text=_(
+            "The deadline calendar (R53), in the order agreement, registration, repair, accountability. The "
+            "accountability date is always there (it is accountability_deadline). Given on input, the list "
+            "replaces the agreement, registration and repair dates; an accountability date in it sets "
+            "accountability_deadline."
+        ),
+    )
 
     class Meta:
         model = Period
@@ -54,7 +77,12 @@ class PeriodSerializer(serializers.ModelSerializer):
             "retention_max_percent",
             "small_application_limit",
             "oversubscription_floor",
+            "application_cap",
+            "allocation_method",
+            "decision_term_weeks",
+            "deadlines",
         ]
+        extra_kwargs = {"accountability_deadline": {"required": False}}
 
     # Datetimes far in the past render with a local-mean-time offset (+00:19:32) that is no valid
     # ISO 8601/RFC 3339 offset, and near year 9999 they overflow in local time: keep them plausible.
@@ -75,6 +103,11 @@ class PeriodSerializer(serializers.ModelSerializer):
     def validate_application_closes(self, value):
         return self._plausible_datetime(value)
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["deadlines"] = [{"kind": kind, "date": day.isoformat()} for kind, day in instance.deadline_calendar()]
+        return data
+
     def validate(self, attrs):
         """Field-level checks across fields, so the error names the field (R38)."""
         instance = self.instance
@@ -92,6 +125,17 @@ class PeriodSerializer(serializers.ModelSerializer):
                 budget_lines_check(lines)
             except DjangoValidationError as exc:
                 errors.update(exc.message_dict)
+        deadlines = attrs.get("deadlines")
+        if deadlines is not None:
+            try:
+                deadlines_check(deadlines, accountability_deadline=attrs.get("accountability_deadline"))
+            except DjangoValidationError as exc:
+                errors.update(exc.message_dict)
+        given_accountability = deadlines and any(d["kind"] == DeadlineKind.ACCOUNTABILITY for d in deadlines)
+        if instance is None and "accountability_deadline" not in attrs and not given_accountability:
+            errors["accountability_deadline"] = ErrorDetail(
+                serializers.Field.default_error_messages["required"], code="required"
+            )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -121,6 +165,15 @@ class AllocationApplicationOutSerializer(serializers.Serializer):
 class AllocationOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
+    method = serializers.ChoiceField(
+        choices=AllocationMethod.choices, read_only=True, help_text=_("The period's method the proposal used (R16).")
+    )
+    application_cap = serializers.DecimalField(
+        **MONEY_OUT, allow_null=True,
+        help_text=_("The period's cap per application the proposal used (R12); null: none. Line totals are "
+                    "after the cap."),
+    )
+    floor = serializers.DecimalField(**MONEY_OUT, help_text=_("The oversubscription floor the proposal used."))
     lines = AllocationLineOutSerializer(many=True)
     applications = AllocationApplicationOutSerializer(many=True)
 

@@ -163,7 +163,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "budgets.constants.AllocationMethod"},
 }
 
 # --- Celery -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from applications.constants import ApplicationStatus, DecisionKind
 from applications.models import Decision
 from budgets.ledger import budget_line_for
 from budgets.models import LedgerEntry
+from sectorplan.money import percent_of
 from tests.applications.factories import ApplicationFactory, ParticipantFactory, UserFactory
 
 
@@ -36,13 +37,13 @@ def granted_application(
     participants=(("A", None),),
     granted: Decimal | None = None,
     held: Decimal = Decimal("0.00"),
-    advance_percent: Decimal = Decimal("75"),
+    advance_percent: Decimal | None = None,
     eligible=True,
 ):
     """A granted application with participants (activity type, planned cost), all eligible unless told,
-    and its grant decision. ``granted`` defaults to the eligible amount (not oversubscribed)."""
-    from sectorplan.money import percent_of
-
+    and its grant decision: a reservation, no advance (R20 v2). ``granted`` defaults to the eligible amount
+    (not oversubscribed). ``advance_percent``: also book an advance of that share of the unconditional part,
+    as a run of R48 would pay it on approved registrations (:func:`booked_advance`)."""
     kwargs = {"status": ApplicationStatus.SUBMITTED}
     if employer is not None:
         kwargs["employer"] = employer
@@ -62,24 +63,33 @@ def granted_application(
     app.status = ApplicationStatus.GRANTED
     app.save()
     granted = app.eligible_amount if granted is None else granted
-    decision = DecisionFactory(application=app, granted_amount=granted, held_amount=held,
-                               advance_amount=percent_of(granted - held, advance_percent))
+    decision = DecisionFactory(application=app, granted_amount=granted, held_amount=held)
     # The ledger as the grant service books it (R25): amounts in force are derived from it.
     line = budget_line_for(period=app.period, employer_earmark=app.employer.earmark)
-    for kind, amount in (("commitment", granted - held), ("hold", held), ("advance", decision.advance_amount)):
+    for kind, amount in (("commitment", granted - held), ("hold", held)):
         if amount:
             LedgerEntry.objects.create(period=app.period, earmark=line, application=app, decision=decision, kind=kind,
                                        amount=amount, actor=decision.decided_by, memo="test grant")
+    if advance_percent is not None:
+        booked_advance(app, amount=percent_of(granted - held, advance_percent))
     return app
 
 
-def booked_release(app, *, released: Decimal, advance: Decimal):
-    """A release decision with the ledger entries the release service books (R23, R25)."""
-    decision = DecisionFactory(application=app, kind="holdback_release", released_amount=released, advance_amount=advance)
+def booked_release(app, *, released: Decimal):
+    """A release decision with the ledger entry the release service books (R23, R25; no advance, R20 v2)."""
+    decision = DecisionFactory(application=app, kind="holdback_release", released_amount=released)
     line = budget_line_for(period=app.period, employer_earmark=app.employer.earmark)
-    for kind, amount in (("release", released), ("advance", advance)):
-        LedgerEntry.objects.create(period=app.period, earmark=line, application=app, decision=decision, kind=kind,
-                                   amount=amount, actor=decision.decided_by, memo="test release")
+    LedgerEntry.objects.create(period=app.period, earmark=line, application=app, decision=decision, kind="release",
+                               amount=released, actor=decision.decided_by, memo="test release")
+    return decision
+
+
+def booked_advance(app, *, amount: Decimal):
+    """An advance decision with its ledger entry, as an advance run (R48, not built yet) will book it."""
+    decision = DecisionFactory(application=app, kind=DecisionKind.ADVANCE, advance_amount=amount)
+    line = budget_line_for(period=app.period, employer_earmark=app.employer.earmark)
+    LedgerEntry.objects.create(period=app.period, earmark=line, application=app, decision=decision, kind="advance",
+                               amount=amount, actor=decision.decided_by, memo="test advance run")
     return decision
 
 

@@ -14,7 +14,7 @@ from applications.decisions.amounts import application_amounts
 from budgets import selectors
 from budgets.models import LedgerEntry
 from sectorplan.api.errors import DomainError, StateConflict
-from tests.accounting.factories import submitted_report
+from tests.accounting.factories import booked_advance, submitted_report
 from tests.applications.factories import UserFactory
 from tests.budgets.factories import RegionFactory
 from tests.budgets.helpers import assert_ledger_ok, assessed, closed_period
@@ -37,7 +37,9 @@ def test_lowering_a_grant_decommits_to_available_and_reclaims_advance_R33_R20_R2
     period = closed_period(pooled=True, budget={"pooled": Decimal("10000.00")})
     app = assessed(period, "8000.00", reviewer=reviewer)
     confirm(period, reviewer, decider)
-    ruling = rule(app.decisions.get(), reviewer, decider, "6000.00")
+    booked_advance(app, amount=Decimal("6000.00"))  # a run (R48) paid 75% of 8000
+    ruling = rule(app.decisions.get(kind=DecisionKind.GRANT), reviewer, decider, "6000.00")
+    # At most 75% of 6000 = 4500 may stay paid: 1500 is reclaimed.
     entries = dict(LedgerEntry.objects.filter(decision=ruling).values_list("kind", "amount"))
     assert entries == {"decommitment": Decimal("2000.00"), "reclaim": Decimal("1500.00")}
     assert ruling.payment_amount == Decimal("-1500.00")
@@ -46,15 +48,41 @@ def test_lowering_a_grant_decommits_to_available_and_reclaims_advance_R33_R20_R2
     assert_ledger_ok()
 
 
-def test_raising_in_holdback_period_holds_back_without_positive_advice_R33_R22(reviewer, decider):
+def test_raising_in_holdback_period_holds_back_without_positive_advice_and_pays_no_advance_R33_R22_R20(
+    reviewer, decider
+):
     period = closed_period(with_holdback=True, budget={"pooled": Decimal("100000.00")})
     app = assessed(period, "8000.00", reviewer=reviewer)
     confirm(period, reviewer, decider)
     ruling = rule(app.decisions.get(), reviewer, decider, "10000.00")
     entries = dict(LedgerEntry.objects.filter(decision=ruling).values_list("kind", "amount"))
-    # 25% of the 2000 increase held; advance due 75% of 7500 unconditional minus 4500 paid.
-    assert entries == {"commitment": Decimal("1500.00"), "hold": Decimal("500.00"), "advance": Decimal("1125.00")}
-    assert ruling.held_amount == Decimal("2500.00")
+    # 25% of the 2000 increase held; no advance: nothing was paid and a ruling pays none (R20 v2, R48).
+    assert entries == {"commitment": Decimal("1500.00"), "hold": Decimal("500.00")}
+    assert (ruling.held_amount, ruling.advance_amount, ruling.payment_amount) == (Decimal("2500.00"), 0, None)
+    assert application_amounts(app)["advances_paid"] == 0
+    assert_ledger_ok()
+
+
+def test_raising_after_an_advance_run_tops_up_nothing_R33_R20_R48(reviewer, decider):
+    period = closed_period(pooled=True, budget={"pooled": Decimal("100000.00")})
+    app = assessed(period, "8000.00", reviewer=reviewer)
+    confirm(period, reviewer, decider)
+    booked_advance(app, amount=Decimal("3000.00"))
+    ruling = rule(app.decisions.get(kind=DecisionKind.GRANT), reviewer, decider, "10000.00")
+    assert dict(LedgerEntry.objects.filter(decision=ruling).values_list("kind", "amount")) == {
+        "commitment": Decimal("2000.00")}
+    assert application_amounts(app)["advances_paid"] == Decimal("3000.00")
+    assert_ledger_ok()
+
+
+def test_lowering_without_any_advance_paid_reclaims_nothing_R33_R20(reviewer, decider):
+    period = closed_period(pooled=True, budget={"pooled": Decimal("10000.00")})
+    app = assessed(period, "8000.00", reviewer=reviewer)
+    confirm(period, reviewer, decider)
+    ruling = rule(app.decisions.get(), reviewer, decider, "6000.00")
+    assert dict(LedgerEntry.objects.filter(decision=ruling).values_list("kind", "amount")) == {
+        "decommitment": Decimal("2000.00")}
+    assert ruling.payment_amount is None
     assert_ledger_ok()
 
 
@@ -82,7 +110,8 @@ def test_settlement_after_lowered_grant_counts_reclaimed_advance_R30_R33(reviewe
     period = closed_period(pooled=True, budget={"pooled": Decimal("10000.00")})
     app = assessed(period, "8000.00", reviewer=reviewer)
     confirm(period, reviewer, decider)
-    rule(app.decisions.get(kind=DecisionKind.GRANT), reviewer, decider, "6000.00")
+    booked_advance(app, amount=Decimal("6000.00"))  # a run (R48) paid 75% of 8000
+    rule(app.decisions.get(kind=DecisionKind.GRANT), reviewer, decider, "6000.00")  # reclaims 1500
     app.refresh_from_db()
     submitted_report(app, reviewer)
     decision, result = services.application_settle(application=app, by=decider)

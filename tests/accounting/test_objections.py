@@ -44,10 +44,10 @@ def test_upheld_objection_gives_a_new_decision_and_letter_R33(client_for, review
     assert (new.kind, new.supersedes, new.granted_amount) == (DecisionKind.OBJECTION_RULING, grant, Decimal("10000.00"))
     assert Letter.objects.filter(decision=new).exists()
     assert grant_in_force(app) == new
-    # The increase is committed and the advance topped up (R20): 75% of 2000.
-    assert new.advance_amount == Decimal("1500.00")
+    # The increase is committed; no advance is topped up (R20 v2: advances follow registrations, R48).
+    assert new.advance_amount == Decimal("0.00")
     assert dict(LedgerEntry.objects.filter(decision=new).values_list("kind", "amount")) == {
-        "commitment": Decimal("2000.00"), "advance": Decimal("1500.00")}
+        "commitment": Decimal("2000.00")}
     again = client_for(decider).post(f"/api/v1/objections/{objection.pk}/ruling/", {"outcome": "rejected", "ruling": "x"},
                                      format="json")
     assert again.status_code == 409

@@ -14,7 +14,7 @@ from applications.decisions import services as decision_services
 from applications.decisions.amounts import application_amounts
 from budgets.models import LedgerEntry
 from sectorplan.api.errors import DomainError, StateConflict
-from tests.accounting.factories import submitted_report
+from tests.accounting.factories import booked_advance, submitted_report
 from tests.applications.factories import UserFactory
 from tests.budgets.factories import RegionFactory
 from tests.budgets.helpers import assert_ledger_ok, assessed, closed_period
@@ -22,7 +22,8 @@ from tests.budgets.helpers import assert_ledger_ok, assessed, closed_period
 pytestmark = pytest.mark.django_db
 
 
-def granted(reviewer, decider, *, eligible="8000.00", **period_kwargs):
+def granted(reviewer, decider, *, eligible="8000.00", advance=None, **period_kwargs):
+    """A grant through the services; ``advance``: what an advance run (R48) then paid."""
     period_kwargs.setdefault("pooled", True)
     period_kwargs.setdefault("budget", {"pooled": Decimal("100000.00")})
     region = RegionFactory()
@@ -30,6 +31,8 @@ def granted(reviewer, decider, *, eligible="8000.00", **period_kwargs):
     app = assessed(period, eligible, reviewer=reviewer, region=region)
     allocation = decision_services.allocation_propose(period=period, by=reviewer)
     decision_services.allocation_confirm(allocation=allocation, by=decider)
+    if advance is not None:
+        booked_advance(app, amount=Decimal(advance))
     app.refresh_from_db()
     return period, region, app
 
@@ -95,8 +98,8 @@ def test_objection_against_the_grant_after_settlement_is_refused_at_recording_R3
 
 
 def test_upheld_objection_against_the_settlement_gives_a_new_settlement_R30_R33(reviewer, decider):
-    # Grant 8000, advance 75% = 6000; nothing realised: settled 0, reclaim 6000.
-    app, first = settled(reviewer, decider)
+    # Grant 8000, a run paid 6000 in advances (R48); nothing realised: settled 0, reclaim 6000.
+    app, first = settled(reviewer, decider, advance="6000.00")
     assert (first.settled_amount, first.payment_amount) == (Decimal("0.00"), Decimal("-6000.00"))
     objection = services.objection_record(decision=first, received_on=first.date, grounds="x", by=reviewer)
     second = services.objection_rule(objection=objection, outcome="upheld", ruling="Gegrond", by=decider,

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounting import services
 from applications.constants import ApplicationStatus, DecisionKind, MembershipRole
 from applications.models import Decision, Letter
-from tests.accounting.factories import booked_release, granted_application, submitted_report
+from tests.accounting.factories import booked_advance, booked_release, granted_application, submitted_report
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import PeriodFactory
 
@@ -30,7 +30,8 @@ def settle_url(app):
 
 
 def test_settlement_pays_the_rest_when_all_completed_R30(client_for, decider, period, django_capture_on_commit_callbacks):
-    app = granted_application(period=period, participants=[("A", None), ("C", Decimal("2000.00"))])  # 7000 granted
+    # 7000 granted; a run (R48) paid 75% of it.
+    app = granted_application(period=period, participants=[("A", None), ("C", Decimal("2000.00"))], advance_percent=Decimal("75"))
     c = app.participants.get(activity_type="C")
     a = app.participants.get(activity_type="A")
     report(app, [{"id": a.pk, "started": True, "outcome": "completed"},
@@ -49,7 +50,7 @@ def test_settlement_pays_the_rest_when_all_completed_R30(client_for, decider, pe
 
 
 def test_not_started_participants_lead_to_a_reclaim_R30(decider, period):
-    app = granted_application(period=period, participants=[("A", None), ("B", None)])  # 10000, advance 7500
+    app = granted_application(period=period, participants=[("A", None), ("B", None)], advance_percent=Decimal("75"))  # 10000, advance 7500
     a, b = app.participants.order_by("pk")
     report(app, [{"id": a.pk, "started": True, "outcome": "dropped_out"}, {"id": b.pk, "started": False}])
     decision, result = services.application_settle(application=app, by=decider)
@@ -60,7 +61,8 @@ def test_not_started_participants_lead_to_a_reclaim_R30(decider, period):
 
 def test_allocation_factor_scales_the_settlement_R30(decider, period):
     # Eligible 10000, granted 8000 (oversubscribed): factor 0.8.
-    app = granted_application(period=period, participants=[("A", None), ("B", None)], granted=Decimal("8000.00"))
+    app = granted_application(period=period, participants=[("A", None), ("B", None)], granted=Decimal("8000.00"),
+                              advance_percent=Decimal("75"))
     report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in app.participants.order_by("pk")])
     _decision, result = services.application_settle(application=app, by=decider)
     assert result.settled_amount == Decimal("8000.00")
@@ -69,10 +71,12 @@ def test_allocation_factor_scales_the_settlement_R30(decider, period):
 
 
 def test_held_back_part_is_not_paid_until_released_R30(decider, period):
-    app = granted_application(period=period, participants=[("A", None), ("B", None)], held=Decimal("2500.00"))
+    app = granted_application(period=period, participants=[("A", None), ("B", None)], held=Decimal("2500.00"),
+                              advance_percent=Decimal("75"))
     report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in app.participants.order_by("pk")])
     assert services.settlement_compute(application=app).settled_amount == Decimal("7500.00")
-    booked_release(app, released=Decimal("2500.00"), advance=Decimal("1875.00"))
+    booked_release(app, released=Decimal("2500.00"))
+    booked_advance(app, amount=Decimal("1875.00"))  # a run paid 75% of the released part (R48)
     result = services.settlement_compute(application=app)
     assert (result.settled_amount, result.advances_paid, result.payment_amount) == (
         Decimal("10000.00"), Decimal("7500.00"), Decimal("2500.00"))
@@ -112,9 +116,20 @@ def test_only_office_decider_settles_R30(client_for, reviewer, period):
 def test_settlement_posts_ledger_entries_R30(decider, period):
     from budgets.models import LedgerEntry
 
-    app = granted_application(period=period, participants=[("A", None), ("B", None)])
+    app = granted_application(period=period, participants=[("A", None), ("B", None)], advance_percent=Decimal("75"))
     a, b = app.participants.order_by("pk")
     report(app, [{"id": a.pk, "started": True, "outcome": "completed"}, {"id": b.pk, "started": False}])
     decision, _result = services.application_settle(application=app, by=decider)
     kinds = dict(LedgerEntry.objects.filter(decision=decision).values_list("kind", "amount"))
     assert kinds == {"settlement": Decimal("5000.00"), "reclaim": Decimal("2500.00")}
+
+
+def test_settlement_without_advances_pays_the_whole_settled_amount_R30_R20(decider, period):
+    """R20 v2: the grant paid nothing; with no advance run yet, the settlement pays everything realised."""
+    app = granted_application(period=period, participants=[("A", None), ("B", None)])
+    a, b = app.participants.order_by("pk")
+    report(app, [{"id": a.pk, "started": True, "outcome": "completed"}, {"id": b.pk, "started": False}])
+    decision, result = services.application_settle(application=app, by=decider)
+    assert (result.settled_amount, result.advances_paid, result.payment_amount) == (
+        Decimal("5000.00"), Decimal("0.00"), Decimal("5000.00"))
+    assert decision.payment_amount == Decimal("5000.00")

@@ -41,6 +41,7 @@ class EmployerFactory(factory.django.DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
     earmark = "other"
     iban = factory.Sequence(_iban)
+    account_holder = factory.LazyAttribute(lambda o: o.name)
     contact_name = "C. Contact"
     contact_email = factory.LazyAttribute(lambda o: f"info{o.kvk_number}@example.org")
 

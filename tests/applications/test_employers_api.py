@@ -20,6 +20,7 @@ def payload(region_obj, **overrides):
         "region": region_obj.code,
         "earmark": "nursing_home",
         "iban": "NL91 ABNA 0417 1643 00",
+        "account_holder": "Stichting Zorggroep Noord",
         "contact_email": "info@zorggroep.example",
     }
     data.update(overrides)
@@ -40,10 +41,23 @@ def test_office_creates_employer_with_normalised_iban_R1(client_for, reviewer, r
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["id"] and body["iban"] == VALID_IBAN and body["kvk_number"] == "12345678"
+    assert body["account_holder"] == "Stichting Zorggroep Noord"
+    assert Employer.objects.get().account_holder == "Stichting Zorggroep Noord"
 
 
 def test_staff_creates_employer_R1(client_for, staff_user, region):
     assert client_for(staff_user).post(URL, payload(region), format="json").status_code == 201
+
+
+@pytest.mark.parametrize("holder", [None, "", "x" * 201])
+def test_account_holder_is_required_with_the_iban_R1(client_for, reviewer, region, holder):
+    data = payload(region, account_holder=holder)
+    if holder is None:
+        del data["account_holder"]
+    response = client_for(reviewer).post(URL, data, format="json")
+    assert response.status_code == 400
+    assert "account_holder" in {f for f, _ in codes(response)}
+    assert not Employer.objects.exists()
 
 
 @pytest.mark.parametrize("kvk", ["1234567", "123456789", "1234567a", ""])

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import factory
 
 from budgets import reference
-from budgets.models import ActivityRate, BudgetLine, EmployerOrganisation, Period, Region
+from budgets.models import ActivityRate, BudgetLine, Deadline, EmployerOrganisation, Period, Region
 
 AMS = ZoneInfo("Europe/Amsterdam")
 
@@ -51,6 +51,9 @@ class PeriodFactory(factory.django.DjangoModelFactory):
     retention_max_percent = Decimal("50.00")
     small_application_limit = None
     oversubscription_floor = Decimal("0.00")
+    application_cap = None
+    allocation_method = "pro_rata"
+    decision_term_weeks = 13
 
     class Params:
         ceiling = Decimal("1000000.00")
@@ -72,6 +75,15 @@ class PeriodFactory(factory.django.DjangoModelFactory):
             return
         for rate in reference.ACTIVITY_RATES:
             ActivityRate.objects.create(period=obj, **rate)
+
+    @factory.post_generation
+    def deadlines(obj, create, extracted, **kwargs):
+        """R53: the calendar as the services write it: ``extracted`` (kind -> date) and the accountability
+        row mirroring ``accountability_deadline``."""
+        if not create:
+            return
+        for kind, day in {**(extracted or {}), "accountability": obj.accountability_deadline}.items():
+            Deadline.objects.update_or_create(period=obj, kind=kind, defaults={"date": day})
 
 
 def amsterdam(y, m, d, hh=0, mm=0, ss=0) -> datetime:

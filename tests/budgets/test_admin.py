@@ -41,7 +41,7 @@ def _value(value):
     return str(value)
 
 
-def period_form(period: Period, *, lines=None, rates=None, **fields) -> dict:
+def period_form(period: Period, *, lines=None, rates=None, deadlines=None, **fields) -> dict:
     """The POST of the admin's period change form as a browser sends it, with ``fields`` changed.
 
     ``lines``/``rates``: rows of the inlines (dicts; an ``id`` marks an existing row, ``DELETE`` removes it);
@@ -54,7 +54,8 @@ def period_form(period: Period, *, lines=None, rates=None, **fields) -> dict:
     for name in (
         "number", "training_start_from", "training_start_until", "accountability_deadline", "holdback_applies",
         "holdback_percent", "advance_percent", "retention_allowed", "retention_max_percent",
-        "small_application_limit", "oversubscription_floor",
+        "small_application_limit", "oversubscription_floor", "application_cap", "allocation_method",
+        "decision_term_weeks",
     ):
         data[name] = _value(fields.pop(name, getattr(period, name)))
     assert not fields, fields
@@ -65,7 +66,11 @@ def period_form(period: Period, *, lines=None, rates=None, **fields) -> dict:
             {"id": r.pk, **{n: getattr(r, n) for n in reference_services.RATE_FIELDS}}
             for r in period.activity_rates.order_by("activity_type")
         ] if period.pk else []
-    for prefix, rows in (("budget_lines", lines), ("activity_rates", rates)):
+    if deadlines is None:
+        deadlines = [
+            {"id": d.pk, "kind": d.kind, "date": d.date} for d in period.deadlines.exclude(kind="accountability")
+        ] if period.pk else []
+    for prefix, rows in (("budget_lines", lines), ("activity_rates", rates), ("deadlines", deadlines)):
         initial = [row for row in rows if row.get("id")]
         data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
         data[f"{prefix}-INITIAL_FORMS"] = str(len(initial))

@@ -107,14 +107,15 @@ def test_confirm_creates_grant_and_rejection_decisions_R18(client_for, reviewer,
     assert granted.status == ApplicationStatus.GRANTED
     assert zero.status == ApplicationStatus.REJECTED
     grant = Decision.objects.get(application=granted)
+    # R20 v2: the grant is a reservation; no advance is paid at the grant.
     assert (grant.kind, grant.granted_amount, grant.held_amount, grant.advance_amount) == (
-        "grant", Decimal("3000.00"), Decimal("0.00"), Decimal("2250.00"))
+        "grant", Decimal("3000.00"), Decimal("0.00"), Decimal("0.00"))
     assert Decision.objects.get(application=zero).kind == "rejection"
     assert Letter.objects.filter(decision__application__in=[granted, zero]).count() == 2
     assert enqueue.call_count == 2
     assert ApplicationTransition.objects.filter(application=granted, to_status="granted", actor=decider).exists()
     assert LedgerEntry.objects.filter(application=granted, kind="commitment").get().amount == Decimal("3000.00")
-    assert LedgerEntry.objects.filter(application=granted, kind="advance").get().amount == Decimal("2250.00")
+    assert not LedgerEntry.objects.filter(application=granted, kind="advance").exists()
     assert_ledger_ok()
 
 

@@ -65,8 +65,8 @@ def test_check_ledger_fails_when_a_line_holds_a_negative_amount_R25(decider):
 def test_check_ledger_fails_when_ledger_and_decisions_disagree_R25(reviewer, decider):
     period = closed_period(pooled=True, budget={"pooled": Decimal("10000.00")})
     app = granted(period, reviewer, decider)
-    entry(period, "advance", "1.00", decider, application=app, decision=app.decisions.get())
-    assert_check_ledger_fails_with(f"application {app.reference}: ledger advance 751.00 != decisions 750.00")
+    entry(period, "commitment", "1.00", decider, application=app, decision=app.decisions.get())
+    assert_check_ledger_fails_with(f"application {app.reference}: ledger commitment 1001.00 != decisions 1000.00")
 
 
 def test_check_ledger_fails_when_an_application_holds_a_negative_amount_R25(reviewer, decider):
@@ -94,16 +94,30 @@ def test_check_ledger_fails_on_an_entry_kind_its_decision_does_not_move_R25(revi
     assert_check_ledger_fails_with("ledger entries of kind forfeit on grant decisions")
 
 
-def test_check_ledger_fails_when_an_advance_is_not_the_advance_share_R20(reviewer, decider):
+def test_check_ledger_fails_when_a_grant_pays_an_advance_R20(reviewer, decider):
     period = closed_period(pooled=True, budget={"pooled": Decimal("10000.00")})
     app = assessed(period, "1000.00", reviewer=reviewer)
     grant = Decision.objects.create(
         application=app, kind=DecisionKind.GRANT, date=date(2021, 1, 1), decided_by=decider,
-        granted_amount=Decimal("1000.00"), advance_amount=Decimal("749.99"),
+        granted_amount=Decimal("1000.00"), advance_amount=Decimal("750.00"),
     )
     entry(period, "commitment", "1000.00", decider, application=app, decision=grant)
-    entry(period, "advance", "749.99", decider, application=app, decision=grant)
-    assert_check_ledger_fails_with(f"({app.reference}): advance 749.99 is not 75.00% of 1000.00")
+    entry(period, "advance", "750.00", decider, application=app, decision=grant)
+    assert_check_ledger_fails_with(f"decision {grant.pk} ({app.reference}): grant states an advance of 750.00")
+    assert_check_ledger_fails_with("ledger entries of kind advance on grant decisions")
+
+
+def test_check_ledger_accepts_an_advance_decision_with_its_entry_R48(reviewer, decider):
+    period = closed_period(pooled=True, budget={"pooled": Decimal("10000.00")})
+    app = granted(period, reviewer, decider)
+    advance = Decision.objects.create(
+        application=app, kind=DecisionKind.ADVANCE, date=date(2021, 3, 1), decided_by=decider,
+        advance_amount=Decimal("300.00"),
+    )
+    entry(period, "advance", "300.00", decider, application=app, decision=advance)
+    assert_ledger_ok()
+    entry(period, "advance", "0.01", decider, application=app, decision=advance)
+    assert_check_ledger_fails_with(f"application {app.reference}: ledger advance 300.01 != decisions 300.00")
 
 
 def test_check_ledger_fails_on_an_entry_outside_its_applications_period_R25(reviewer, decider):

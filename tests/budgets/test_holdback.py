@@ -41,8 +41,10 @@ def test_grant_holds_back_25_percent_without_positive_advice_R22(holdback_period
     grant = Decision.objects.get(application=app)
     assert grant.granted_amount == Decimal("10000.02")
     assert grant.held_amount == Decimal("2500.01")  # 2500.005 half up
-    assert grant.advance_amount == Decimal("5625.01")  # 75% of 7500.01 = 5625.0075
+    assert grant.advance_amount == Decimal("0.00")  # a reservation: no advance at the grant (R20 v2)
     assert LedgerEntry.objects.get(application=app, kind="hold").amount == Decimal("2500.01")
+    assert LedgerEntry.objects.get(application=app, kind="commitment").amount == Decimal("7500.01")
+    assert not LedgerEntry.objects.filter(application=app, kind="advance").exists()
     assert_ledger_ok()
 
 
@@ -62,7 +64,7 @@ def test_no_holdback_in_periods_without_it_R22(reviewer, decider):
     assert Decision.objects.get(application=app).held_amount == Decimal("0.00")
 
 
-def test_positive_advice_releases_and_tops_up_advance_R23_R20(
+def test_positive_advice_releases_and_pays_no_advance_R23_R20(
     holdback_period, reviewer, decider, commission_user, client_for
 ):
     region, other_region = RegionFactory(), RegionFactory()
@@ -74,7 +76,8 @@ def test_positive_advice_releases_and_tops_up_advance_R23_R20(
     assert advise(client, region, holdback_period, "positive", date(2021, 10, 1)).status_code == 201
     release = Decision.objects.get(application=app, kind="holdback_release")
     assert release.released_amount == Decimal("250.00")
-    assert release.advance_amount == Decimal("187.50")
+    assert release.advance_amount == Decimal("0.00")  # advances follow registrations (R20 v2, R48)
+    assert set(LedgerEntry.objects.filter(decision=release).values_list("kind", flat=True)) == {"release"}
     assert Letter.objects.filter(decision=release).exists()
     assert not Decision.objects.filter(application=untouched, kind="holdback_release").exists()
     # a second positive advice releases nothing twice
@@ -159,7 +162,7 @@ def test_holdback_and_budget_tables_R35(holdback_period, reviewer, decider):
     [line] = app_selectors.budget_table(periods=[holdback_period.number])
     assert line["granted"] == Decimal("1000.00")
     assert line["held"] == Decimal("250.00")
-    assert line["advances_paid"] == Decimal("562.50")
+    assert line["advances_paid"] == Decimal("0.00")  # the grant pays nothing (R20 v2)
     assert line["requested"] == line["eligible"] == Decimal("1000.00")
     rows = [r for r in selectors.holdback_table(periods=[holdback_period.number]) if r["region"] == region.code]
     assert rows == [{"period": holdback_period.number, "region": region.code, "region_name": region.name,

@@ -119,7 +119,7 @@ def test_changing_the_advance_share_after_grants_is_refused_R25_defect_e(
     assert errors(response) == {("advance_percent", "period_decided")}
     period.refresh_from_db()
     assert period.advance_percent == Decimal("75.00")
-    # The later release still tops up at the share the grant was decided with (75% of the 250 held).
+    # The later release releases the 250 held and, like the grant, pays no advance (R20 v2).
     advice = client_for(commission_user).post(
         f"/api/v1/regions/{region.code}/advice/",
         {"period": period.number, "outcome": "positive", "date": date(2021, 6, 1).isoformat(), "reference": "CWZ-1"},
@@ -127,7 +127,7 @@ def test_changing_the_advance_share_after_grants_is_refused_R25_defect_e(
     )
     assert advice.status_code == 201, advice.json()
     release = Decision.objects.get(application=app, kind="holdback_release")
-    assert (release.released_amount, release.advance_amount) == (Decimal("250.00"), Decimal("187.50"))
+    assert (release.released_amount, release.advance_amount) == (Decimal("250.00"), Decimal("0.00"))
     assert ledger_violations() == []
 
 
@@ -141,6 +141,8 @@ def test_changing_the_advance_share_after_grants_is_refused_R25_defect_e(
         ("retention_max_percent", "40.00"),
         ("small_application_limit", "15000.00"),
         ("oversubscription_floor", "500.00"),
+        ("application_cap", "5000.00"),
+        ("allocation_method", "first_come"),
     ],
 )
 def test_decided_period_rates_and_shares_are_frozen_R25(client_for, staff_user, granted_pooled, field, value):

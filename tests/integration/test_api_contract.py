@@ -39,6 +39,7 @@ PERIOD_FIELDS = {
     "number", "application_opens", "application_closes", "training_start_from", "training_start_until",
     "accountability_deadline", "budget_lines", "holdback_applies", "holdback_percent", "advance_percent",
     "retention_allowed", "retention_max_percent", "small_application_limit", "oversubscription_floor",
+    "application_cap", "allocation_method", "decision_term_weeks", "deadlines",
 }
 APPLICATION_FIELDS = {
     "id", "reference", "employer", "region", "period", "status", "requested_amount", "eligible_amount",
@@ -214,6 +215,9 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     period = response.json()
     assert set(period) == PERIOD_FIELDS
     assert period["budget_lines"] == [{"earmark": "pooled", "ceiling": "1000000.00"}]
+    assert (period["application_cap"], period["allocation_method"], period["decision_term_weeks"]) == (
+        None, "pro_rata", 13)
+    assert period["deadlines"] == [{"kind": "accountability", "date": "2099-07-01"}]
     assert DATETIME.match(period["application_opens"]) and DATETIME.match(period["application_closes"])
     for key in ("training_start_from", "training_start_until", "accountability_deadline"):
         assert DATE.match(period[key])
@@ -228,7 +232,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     # --- employers and memberships ---
     def employer_payload(kvk, region, iban):
         return {"name": f"Zorg {kvk}", "kvk_number": kvk, "region": region, "earmark": "other", "iban": iban,
-                "contact_email": f"info{kvk}@example.org"}
+                "account_holder": f"Stichting Zorg {kvk}", "contact_email": f"info{kvk}@example.org"}
 
     assert contact_a.post("/api/v1/employers/", employer_payload("12345678", region_a, "NL91ABNA0417164300"),
                           format="json").status_code == 403
@@ -423,7 +427,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert {"id", "kind", "date", "granted_amount", "held_amount", "advance_amount", "letter"} <= set(grant)
     assert grant["kind"] == "grant" and DATE.match(grant["date"])
     assert grant["granted_amount"] == f"{eligible_a:.2f}" and grant["held_amount"] == f"{held_a:.2f}"
-    assert grant["advance_amount"] == f"{pct(eligible_a - held_a, 75):.2f}"
+    assert grant["advance_amount"] == "0.00"  # a reservation: no advance at the grant (R20 v2)
     assert set(grant["letter"]) == {"id", "status", "sha256"} and grant["letter"]["status"] == "pending"
     detail = contact_a.get(f"{a}/").json()
     assert detail["status"] == "granted" and detail["granted_amount"] == f"{eligible_a:.2f}"
@@ -488,8 +492,8 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert {"settled_amount", "advances_paid", "payment_amount"} <= set(settlement)
     assert_money(settlement["settled_amount"], settlement["advances_paid"], settlement["payment_amount"])
     assert Decimal(settlement["settled_amount"]) == eligible_a
-    assert Decimal(settlement["advances_paid"]) == pct(eligible_a, 75)
-    assert Decimal(settlement["payment_amount"]) == eligible_a - pct(eligible_a, 75)
+    assert Decimal(settlement["advances_paid"]) == 0  # no advance run yet (R48)
+    assert Decimal(settlement["payment_amount"]) == eligible_a
     assert_error(decider.post(f"{a}/settle/", format="json"), 409)
     assert contact_a.get(f"{a}/").json()["status"] == "settled"
     assert [d["kind"] for d in contact_a.get(f"{a}/decisions/").json()] == ["grant", "holdback_release",

@@ -14,12 +14,13 @@ from tests.budgets.factories import PeriodFactory, RegionFactory
 
 #: Amounts per kind, chosen so that every amount is a distinctive Dutch-notation string.
 KIND_AMOUNTS = {
-    "grant": {"granted_amount": Decimal("12345.67"), "held_amount": Decimal("3086.42"), "advance_amount": Decimal("6943.69")},
+    "grant": {"granted_amount": Decimal("12345.67"), "held_amount": Decimal("3086.42"), "advance_amount": Decimal("0")},
     "rejection": {"granted_amount": Decimal("0"), "held_amount": Decimal("0"), "advance_amount": Decimal("0")},
-    "holdback_release": {"granted_amount": Decimal("0"), "released_amount": Decimal("3086.42"), "advance_amount": Decimal("2314.82")},
+    "holdback_release": {"granted_amount": Decimal("0"), "released_amount": Decimal("3086.42"), "advance_amount": Decimal("0")},
     "holdback_forfeit": {"granted_amount": Decimal("0"), "forfeited_amount": Decimal("3086.42"), "advance_amount": Decimal("0")},
     "settlement": {"granted_amount": Decimal("0"), "advance_amount": Decimal("0"), "settled_amount": Decimal("8123.45"), "payment_amount": Decimal("1179.76")},
-    "objection_ruling": {"granted_amount": Decimal("11000.00"), "held_amount": Decimal("0"), "advance_amount": Decimal("8250.00")},
+    "objection_ruling": {"granted_amount": Decimal("11000.00"), "held_amount": Decimal("0"), "advance_amount": Decimal("0")},
+    "advance": {"granted_amount": Decimal("0"), "advance_amount": Decimal("6943.69")},
 }
 
 

@@ -36,14 +36,18 @@ COMMON = [
 ]
 
 PER_KIND = {
-    "grant": ["€ 12.345,67", "€ 3.086,42", "€ 9.259,25", "€ 6.943,69", "Commissie Werken in de Zorg",
-              "Utrecht en omgeving", "positief advies", "1 juli 2028", "Voorschot"],
+    "grant": ["€ 12.345,67", "€ 3.086,42", "€ 9.259,25", "Commissie Werken in de Zorg",
+              "Utrecht en omgeving", "positief advies", "1 juli 2028", "subsidiereservering",
+              "Met dit besluit betaal ik nog niets uit",
+              "Voorschotten volgen op de opleidingstrajecten die u registreert en die ik goedkeur"],
     "rejection": ["Ik wijs uw aanvraag af", "€ 17.000,00"],
-    "holdback_release": ["€ 3.086,42", "Commissie Werken in de Zorg", "positief geadviseerd", "€ 2.314,82",
-                         "1 juli 2028"],
+    "holdback_release": ["€ 3.086,42", "Commissie Werken in de Zorg", "positief geadviseerd",
+                         "Met dit besluit betaal ik niets uit", "1 juli 2028"],
     "holdback_forfeit": ["€ 3.086,42", "Commissie Werken in de Zorg", "negatief geadviseerd", "vervalt"],
     "settlement": ["€ 8.123,45", "€ 6.943,69", "€ 1.179,76", "Ik stel de subsidie vast"],
-    "objection_ruling": ["€ 11.000,00", "€ 8.250,00", "gegrond", "beroep"],
+    "objection_ruling": ["€ 11.000,00", "gegrond", "beroep", "Met deze beslissing betaal ik niets uit"],
+    "advance": ["€ 6.943,69", "Ik verleen u een voorschot", "ten name van Stichting Zorggroep De Linde",
+                "1 juli 2028"],
 }
 
 OBJECTION_CLAUSE = ["binnen zes weken bezwaar maken", "dag na de datum van deze brief",
@@ -74,9 +78,45 @@ def test_ruling_on_objection_points_to_appeal_not_a_second_objection_R27_R33(mak
 
 
 def test_grant_without_holdback_has_no_condition_R22_R27(make_letter):
-    html = letter_html(letter=make_letter("grant", held_amount=0, advance_amount=Decimal("9259.25")))
+    html = letter_html(letter=make_letter("grant", held_amount=0))
     assert "Aangehouden deel" not in html
-    assert "€ 9.259,25" in html
+    assert "Onvoorwaardelijk verleend" not in html
+    assert "€ 12.345,67" in html
+
+
+@pytest.mark.parametrize("kind", ["grant", "holdback_release", "objection_ruling"])
+def test_grant_release_and_ruling_letters_promise_no_advance_R20(make_letter, kind):
+    html = letter_html(letter=make_letter(kind))
+    assert "Ik verleen u een voorschot" not in html
+    assert "aanvulling op het voorschot" not in html.lower()
+    assert "binnen vier weken over" not in html
+    assert "goedkeur" in html  # advances follow approved registrations
+
+
+def test_grant_letter_states_the_deadlines_of_the_calendar_R20_R53(make_letter, period):
+    from budgets.models import Deadline
+
+    for kind, day in (("agreement", "2026-05-29"), ("registration", "2027-03-01"), ("repair", "2027-06-01")):
+        Deadline.objects.create(period=period, kind=kind, date=day)
+    html = letter_html(letter=make_letter("grant"))
+    for text in ("29 mei 2026", "projectovereenkomst", "1 maart 2027", "1 juni 2027", "1 juli 2028"):
+        assert text in html, text
+
+
+def test_grant_letter_names_the_cap_and_the_method_the_allocation_used_R12_R16(make_letter, period, decider):
+    from budgets.models import Allocation
+
+    allocation = Allocation.objects.create(period=period, created_by=decider, method="first_come",
+                                           application_cap=Decimal("10000.00"))
+    html = letter_html(letter=make_letter("grant", granted_amount=Decimal("8000.00"), allocation=allocation))
+    assert "ten hoogste € 10.000,00" in html
+    assert "op volgorde van ontvangst" in html
+    assert "naar evenredigheid" not in html
+
+
+def test_objection_ruling_that_lowers_below_advances_paid_states_the_reclaim_R33_R27(make_letter):
+    html = letter_html(letter=make_letter("objection_ruling", payment_amount=Decimal("-1500.00")))
+    assert "Terug te betalen voorschot" in html and "€ 1.500,00" in html
 
 
 def test_settlement_with_negative_payment_is_a_reclaim_R30_R27(make_letter):
