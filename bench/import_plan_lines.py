@@ -16,7 +16,6 @@ It creates a throw-away test database (``test_<name>_bench``) and drops it at th
 """
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -68,8 +67,6 @@ def run() -> None:
 
     period = PeriodFactory(number=91, with_retention=True)
     user = UserFactory(username="bench-contact")
-    employer = EmployerFactory()
-    MembershipFactory(user=user, employer=employer, role=MembershipRole.CONTACT)
     client = APIClient()
     client.force_authenticate(user=user)
 
@@ -84,6 +81,9 @@ def run() -> None:
     numbers = iter(range(1, 10**6))
 
     def fresh():
+        """A new draft of a new employer (R5: one application per employer, region and period)."""
+        employer = EmployerFactory()
+        MembershipFactory(user=user, employer=employer, role=MembershipRole.CONTACT)
         return ApplicationFactory(employer=employer, period=period, number=next(numbers))
 
     times = []
@@ -96,14 +96,14 @@ def run() -> None:
         assert application.plan_lines.count() == 25
         times.append(elapsed)
     print(f"25-line plan (parse, validate R8/R9/R12, insert, totals), median of {REPEAT}: "
-          f"{statistics.median(times) * 1000:.1f} ms (best {min(times) * 1000:.1f} ms)")
+          f"{sorted(times)[len(times) // 2] * 1000:.1f} ms (best {min(times) * 1000:.1f} ms)")
 
     plans = ROWS // 25
-    started = time.perf_counter()
+    total = 0.0
     for _ in range(plans):
-        response, _elapsed = post(fresh(), plan)
+        response, elapsed = post(fresh(), plan)  # only the request is timed, not making the draft
         assert response.status_code == 201
-    total = time.perf_counter() - started
+        total += elapsed
     assert PlanLine.objects.count() == 25 * (plans + REPEAT)
     print(f"{plans * 25:,} rows as {plans} plans of 25 lines: {total:.2f} s = {plans * 25 / total:,.0f} rows/s")
 
