@@ -75,25 +75,18 @@ def _demo_period(by) -> Period:
     )
 
 
-def _participants(start: date, n: int) -> list[dict]:
-    focuses = ["new_intake", "upskilling", "practice_supervisor", "redundancy_risk", "upskilling"]
+def _plan(n: int) -> list[dict]:
+    """``n`` plan lines (at most 25: 5 activity types x 5 focuses), counts and costs varying (R8)."""
+    focuses = ["new_intake", "upskilling", "practice_supervisor", "redundancy_risk"]
     rows = []
     for i in range(n):
         activity = "ABCDE"[i % 5]
-        rows.append(
-            {
-                "initials": f"{'ABCDEFGH'[i % 8]}.",
-                "surname": f"Deelnemer{i + 1}",
-                "date_of_birth": date(1960 + (i * 7) % 40, 1 + i % 12, 1 + i % 28),
-                "focus": focuses[i % len(focuses)],
-                "activity_type": activity,
-                "start_date": start + timedelta(days=i % 60),
-                "end_date": start + timedelta(days=200 + i % 60),
-                "contract_hours": Decimal("32.0") if i % 3 else Decimal("20.0"),
-                "employed_since": start - timedelta(days=100),
-                "planned_cost": None if activity in "AB" else Decimal("1500.00"),
-            }
-        )
+        rows.append({
+            "activity_type": activity,
+            "focus": focuses[(i // 5) % len(focuses)],
+            "count": 2 + i % 4,
+            "planned_cost": None if activity in "AB" else Decimal("1500.00") - 250 * "CDE".index(activity),
+        })
     return rows
 
 
@@ -125,15 +118,15 @@ def seed_demo() -> list[tuple[str, str]]:
     if not Application.objects.filter(period__in=[demo, period3]).exists():
         # A draft in the open demo period.
         draft = app_services.application_create(employer=employers[0], region=employers[0].region, period=demo, by=contact)
-        app_services.participants_add(application=draft, rows=_participants(demo.training_start_from, 6), by=contact)
+        app_services.plan_lines_add(application=draft, rows=_plan(6), by=contact)
         # A submitted one in the open demo period.
         sub = app_services.application_create(employer=employers[1], region=employers[1].region, period=demo, by=contact)
-        app_services.participants_add(application=sub, rows=_participants(demo.training_start_from, 8), by=contact)
+        app_services.plan_lines_add(application=sub, rows=_plan(8), by=contact)
         app_services.application_submit(application=sub, by=contact)
         # Submitted during period 3's window (historical), ready for the office to assess.
         for employer in employers:
             old = app_services.application_create(employer=employer, region=employer.region, period=period3, by=contact)
-            app_services.participants_add(application=old, rows=_participants(period3.training_start_from, 12), by=contact)
+            app_services.plan_lines_add(application=old, rows=_plan(12), by=contact)
             app_services.application_submit(application=old, by=contact, now=period3.application_opens + timedelta(hours=2))
     assert Application.objects.filter(status=ApplicationStatus.SUBMITTED).exists()
     return [(u[0], u[2] or ("admin (staff)" if u[3] else "employer")) for u in USERS]

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from budgets.constants import RateMethod
 from budgets.models import Period, Region
 from sectorplan import parsing
 from sectorplan.api.errors import NON_FIELD
@@ -54,6 +55,11 @@ class ApplicationCreateForm(forms.Form):
         label=_("Region"), queryset=Region.objects.order_by("name"), empty_label=None,
         help_text=_("The labour-market region the training takes place in."),
     )
+    small = forms.BooleanField(
+        label=_("Small application"), required=False,
+        help_text=_("A small application asks at most the period's small-application limit and accounts with a "
+                    "statement of completion instead of cost evidence (R14)."),
+    )
 
     def __init__(self, *args, employer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +74,7 @@ FORM_FIELD_CLASSES = {
     rules.Kind.DATE: parsing.DateField,
     rules.Kind.CHOICE: forms.ChoiceField,
     rules.Kind.DECIMAL: parsing.DecimalField,
+    rules.Kind.INTEGER: forms.IntegerField,
 }
 _DECIMAL_INPUT = {"localize": True, "widget": forms.TextInput(attrs={"inputmode": "decimal"})}
 #: What the form adds to the rules: hints and widgets.
@@ -102,6 +109,96 @@ ParticipantForm = type(forms.Form)(
 )
 
 
+# --- The plan as a matrix (R8, R12) ----------------------------------------------------------------
+
+
+def count_field_name(activity: str, focus: str) -> str:
+    return f"count_{activity}_{focus}"
+
+
+def cost_field_name(activity: str, focus: str) -> str:
+    return f"cost_{activity}_{focus}"
+
+
+class PlanMatrixForm(forms.Form):
+    """The plan the employer fills in: a row per activity type of the period, a column per focus it allows; each
+    cell a number of trajectories and, for actual-cost types, a planned cost per trajectory. The cells' fields are
+    made from ``rules.PLAN_LINE_INPUT`` (as the API's and the import's); the rules are the service's."""
+
+    def __init__(self, *args, period, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rates = {r.activity_type: r for r in period.activity_rates.order_by("activity_type")}
+        self.focuses = [f for f in Focus if f != Focus.RETENTION or period.retention_allowed]
+        count_rule, cost_rule = rules.PLAN_LINE_INPUT["count"], rules.PLAN_LINE_INPUT["planned_cost"]
+        for activity, rate in self.rates.items():
+            for focus in self.focuses:
+                self.fields[count_field_name(activity, focus)] = FORM_FIELD_CLASSES[count_rule.kind](
+                    label=format_lazy(_("Number of trajectories, {activity}, {focus}"), activity=activity,
+                                      focus=focus.label),
+                    **{**count_rule.field_kwargs(), "required": False},
+                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "class": "cell-count"}),
+                )
+                if rate.method == RateMethod.ACTUAL_COST:
+                    self.fields[cost_field_name(activity, focus)] = FORM_FIELD_CLASSES[cost_rule.kind](
+                        label=format_lazy(_("Planned cost per trajectory, {activity}, {focus}"), activity=activity,
+                                          focus=focus.label),
+                        **{**cost_rule.field_kwargs(), "required": False}, localize=True,
+                        widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "cell-cost"}),
+                    )
+
+    @classmethod
+    def initial_from(cls, lines) -> dict:
+        initial = {}
+        for line in lines:
+            initial[count_field_name(line.activity_type, line.focus)] = line.count
+            if line.planned_cost is not None:
+                initial[cost_field_name(line.activity_type, line.focus)] = line.planned_cost
+        return initial
+
+    def cells(self):
+        """``(activity, focus)`` of every cell, in row order."""
+        return [(a, f.value) for a in self.rates for f in self.focuses]
+
+    def rows(self) -> tuple[list[dict], list[tuple[str, str]]]:
+        """The plan lines the matrix holds (a cell with a number) and the cell of each, in the same order. A cell
+        with a cost but no number is an error on the number."""
+        rows, cells = [], []
+        for activity, focus in self.cells():
+            count = self.cleaned_data.get(count_field_name(activity, focus))
+            cost_name = cost_field_name(activity, focus)
+            cost = self.cleaned_data.get(cost_name) if cost_name in self.fields else None
+            if not count:
+                if cost is not None:
+                    self.add_error(count_field_name(activity, focus),
+                                   _("Enter the number of trajectories, or clear the planned cost."))
+                continue
+            rows.append({"activity_type": activity, "focus": focus, "count": count, "planned_cost": cost})
+            cells.append((activity, focus))
+        return rows, cells
+
+
+class PlanLineImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Plan file"),
+        help_text=format_lazy(
+            _("A CSV file (UTF-8, semicolons as Dutch Excel writes them, with a header row) or an Excel file (.xlsx) "
+              "with the columns {columns}."),
+            columns=";".join(rules.PLAN_LINE_FIELDS),
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        return _csv_or_xlsx(self.cleaned_data["file"])
+
+
+def _csv_or_xlsx(upload):
+    name = (upload.name or "").lower()
+    if not (name.endswith(".csv") or name.endswith(".xlsx")):
+        raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
+    return upload
+
+
 class ParticipantImportForm(forms.Form):
     file = forms.FileField(
         label=_("Participant file"),
@@ -113,11 +210,7 @@ class ParticipantImportForm(forms.Form):
     )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = (upload.name or "").lower()
-        if not (name.endswith(".csv") or name.endswith(".xlsx")):
-            raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
-        return upload
+        return _csv_or_xlsx(self.cleaned_data["file"])
 
 
 class ConfirmForm(forms.Form):
@@ -181,6 +274,8 @@ __all__ = [
     "ConfirmForm",
     "ParticipantForm",
     "ParticipantImportForm",
+    "PlanLineImportForm",
+    "PlanMatrixForm",
     "QueueFilterForm",
     "WithdrawForm",
     "add_domain_errors",

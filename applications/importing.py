@@ -1,7 +1,8 @@
-"""Bulk import of participants from CSV or XLSX (R13): parse once, validate in memory, insert in batches.
+"""Bulk import of plan lines and participants from CSV or XLSX (R13): parse once, validate in memory, insert.
 
 Interface used by the API and the portal:
 
+    import_plan_lines(*, application, uploaded_file, by) -> list[PlanLine]
     import_participants(*, application, uploaded_file, by) -> list[Participant]
 
 raises ``DomainError`` listing every bad row (``line``, ``field``, ``code``, ``message``) and saves
@@ -24,7 +25,7 @@ from sectorplan.api.errors import DomainError
 from sectorplan.parsing import ParseError
 
 from . import rules, services
-from .models import Application, Participant
+from .models import Application, Participant, PlanLine
 
 #: Refuse files larger than this (10,000 rows of CSV are about 1.2 MB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -32,7 +33,6 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 
 COLUMNS = rules.PARTICIPANT_FIELDS
-OPTIONAL_COLUMNS = frozenset(name for name, rule in rules.PARTICIPANT_INPUT.items() if not rule.required)
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -108,12 +108,12 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _convert(raw: dict, line: int, errors: list[dict]) -> dict | None:
+def _convert(raw: dict, line: int, errors: list[dict], inputs: dict[str, rules.InputRule]) -> dict | None:
     """Turn one row's raw cells into typed values with the fields' one definition (``rules.clean_input``),
     appending an error per bad field."""
     values: dict = {}
     row_errors: list[dict] = []
-    for field, rule in rules.PARTICIPANT_INPUT.items():
+    for field, rule in inputs.items():
         value = raw.get(field)
         if _blank(value):
             if rule.required:
@@ -134,7 +134,26 @@ def _convert(raw: dict, line: int, errors: list[dict]) -> dict | None:
 
 
 def parse_participant_file(uploaded_file) -> tuple[list[dict], list[int], list[dict]]:
-    """Parse the file once: ``(typed rows, their line numbers, parse errors)``."""
+    """Parse a participant file once: ``(typed rows, their line numbers, parse errors)``."""
+    return parse_file(uploaded_file, inputs=rules.PARTICIPANT_INPUT, no_rows=_("The file has no participant rows."))
+
+
+def parse_plan_line_file(uploaded_file) -> tuple[list[dict], list[int], list[dict]]:
+    """Parse a plan-line file once (header ``activity_type;focus;count;planned_cost``, or the Dutch names of
+    ``rules.PLAN_LINE_ALIASES``): ``(typed rows, their line numbers, parse errors)``."""
+    return parse_file(
+        uploaded_file, inputs=rules.PLAN_LINE_INPUT, aliases=rules.PLAN_LINE_ALIASES,
+        no_rows=_("The file has no plan lines."),
+    )
+
+
+def parse_file(
+    uploaded_file, *, inputs: dict[str, rules.InputRule], no_rows, aliases: dict[str, str] | None = None
+) -> tuple[list[dict], list[int], list[dict]]:
+    """Parse a file of ``inputs`` rows once: ``(typed rows, their line numbers, parse errors)``."""
+    columns = tuple(inputs)
+    optional = frozenset(name for name, rule in inputs.items() if not rule.required)
+    aliases = aliases or {}
     data = _read_bytes(uploaded_file)
     if not data.strip():
         raise _file_error("empty_file", _("The file is empty."))
@@ -143,18 +162,19 @@ def parse_participant_file(uploaded_file) -> tuple[list[dict], list[int], list[d
     if not header or all(_blank(h) for h in header):
         raise _file_error("missing_header", _("The first line must name the columns."), line=1)
     names = [str(h).strip().lower() if h is not None else "" for h in header]
+    names = [aliases.get(" ".join(n.split()), n) for n in names]
     header_errors = []
-    for column in COLUMNS:
-        if column not in names and column not in OPTIONAL_COLUMNS:
+    for column in columns:
+        if column not in names and column not in optional:
             header_errors.append({"line": 1, "field": column, "code": "missing_column",
                                   "message": _("The column is missing from the header row.")})
     for name in names:
-        if name and name not in COLUMNS:
+        if name and name not in columns:
             header_errors.append({"line": 1, "field": name[:50], "code": "unknown_column",
-                                  "message": _("Unknown column; the columns are: %(c)s.") % {"c": ", ".join(COLUMNS)}})
+                                  "message": _("Unknown column; the columns are: %(c)s.") % {"c": ", ".join(columns)}})
     if header_errors:
         raise DomainError(header_errors)
-    positions = [(i, n) for i, n in enumerate(names) if n in COLUMNS]
+    positions = [(i, n) for i, n in enumerate(names) if n in columns]
 
     rows: list[dict] = []
     lines: list[int] = []
@@ -168,18 +188,18 @@ def parse_participant_file(uploaded_file) -> tuple[list[dict], list[int], list[d
             raise _too_many_rows()
         width = len(cells)
         raw = {name: (cells[i] if i < width else None) for i, name in positions}
-        values = _convert(raw, line, errors)
+        values = _convert(raw, line, errors, inputs)
         if values is not None:
             rows.append(values)
             lines.append(line)
     if count == 0:
-        raise _file_error("no_rows", _("The file has no participant rows."))
+        raise _file_error("no_rows", no_rows)
     return rows, lines, errors
 
 
 def import_participants(*, application: Application, uploaded_file, by) -> list[Participant]:
-    """Import every row of ``uploaded_file`` into ``application`` (a draft), or nothing at all."""
-    services.require_draft(application)
+    """Import every row of ``uploaded_file`` into ``application`` (granted), or nothing at all."""
+    services.require_granted(application)
     rows, lines, parse_errors = parse_participant_file(uploaded_file)
     if parse_errors:
         # Also check the rows that did parse, so the answer lists every bad row at once.
@@ -187,3 +207,13 @@ def import_participants(*, application: Application, uploaded_file, by) -> list[
         errors = sorted(parse_errors + rule_errors, key=lambda e: e["line"])
         raise DomainError(errors)
     return services.participants_add(application=application, rows=rows, by=by, line_numbers=lines)
+
+
+def import_plan_lines(*, application: Application, uploaded_file, by) -> list[PlanLine]:
+    """Import every plan line of ``uploaded_file`` into ``application`` (a draft), or nothing at all (R13)."""
+    services.require_draft(application)
+    rows, lines, parse_errors = parse_plan_line_file(uploaded_file)
+    if parse_errors:
+        rule_errors = services.plan_lines_validate(application=application, rows=rows, line_numbers=lines)
+        raise DomainError(sorted(parse_errors + rule_errors, key=lambda e: e["line"]))
+    return services.plan_lines_add(application=application, rows=rows, by=by, line_numbers=lines)

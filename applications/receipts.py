@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from budgets.constants import ActivityType
 from sectorplan.money import ZERO
 
 from .constants import Focus
-from .models import Application, Membership, Participant, Receipt
+from .models import Application, Membership, PlanLine, Receipt
 from .pdf import html_to_pdf, render_html
 from .selectors import applications_visible_to
 
@@ -37,24 +37,20 @@ TEMPLATE = "receipts/receipt.html"
 
 
 def submitted_lines(application: Application) -> list[dict]:
-    """What was submitted, as lines of ``{"label", "count", "amount"}`` (aggregated in the database).
-
-    The one function to switch when plan lines replace participants (one line per activity type x focus)."""
-    rows = (
-        Participant.objects.filter(application=application)
-        .values("activity_type", "focus")
-        .annotate(count=Count("id"), amount=Sum("requested_amount"))
-        .order_by("activity_type", "focus")
-    )
+    """What was submitted: the plan lines (R8) as ``{"label", "count", "amount"}``, in the order of the matrix
+    (activity type, then focus as the ministry's table orders it)."""
     focus_order = {f.value: i for i, f in enumerate(Focus)}
-    rows = sorted(rows, key=lambda r: (r["activity_type"], focus_order.get(r["focus"], 99)))
+    lines = sorted(
+        PlanLine.objects.filter(application=application).values("activity_type", "focus", "count", "requested_amount"),
+        key=lambda r: (r["activity_type"], focus_order.get(r["focus"], 99)),
+    )
     return [
         {
             "label": f"{ActivityType(r['activity_type']).label} – {Focus(r['focus']).label}",
             "count": r["count"],
-            "amount": r["amount"] or ZERO,
+            "amount": r["requested_amount"] or ZERO,
         }
-        for r in rows
+        for r in lines
     ]
 
 

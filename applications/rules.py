@@ -1,9 +1,11 @@
-"""Pure rule functions for participants (R8-R13) and applications (R7). No database access: the bulk import
+"""Pure rule functions for plan lines (R8, R9, R12, R14, R15), participants (R10-R13) and applications (R7). No database access: the bulk import
 validates 10,000 rows in memory with these, and the single-participant service uses the same code.
 
 ``PARTICIPANT_INPUT`` is the one definition of every participant input field (type, length, digits, choices,
 label): the portal form, the API serializer and the file import build their fields from it, and
-:func:`validate_participant` checks the rules across fields for all three.
+:func:`validate_participant` checks the rules across fields for all three. ``PLAN_LINE_INPUT`` and
+:func:`validate_plan_line` are the same for a plan line (the matrix, ``POST .../plan-lines`` and the plan-line
+import).
 """
 
 from dataclasses import dataclass
@@ -17,15 +19,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from budgets.constants import ActivityType, RateMethod
-from sectorplan.money import round_half_up
+from sectorplan.money import format_eur, round_half_up
 from sectorplan.parsing import ParseError, parse_date, parse_decimal
 
 from .constants import TRANSITIONS, AgeBand, ApplicationStatus, Focus
-from .models import Participant
+from .models import Participant, PlanLine
 
 MIN_AGE, MAX_AGE = 15, 75
 #: R8: contract hours per week are more than this and at most ``MAX_CONTRACT_HOURS``.
 MIN_CONTRACT_HOURS, MAX_CONTRACT_HOURS = Decimal(0), Decimal(80)
+#: R8: a plan line plans at least one and at most this many trajectories (period 4 planned 437,000 in all).
+MAX_PLAN_COUNT = 100_000
 
 
 class Kind(StrEnum):
@@ -33,6 +37,7 @@ class Kind(StrEnum):
     DATE = "date"
     CHOICE = "choice"
     DECIMAL = "decimal"
+    INTEGER = "integer"
 
 
 @dataclass(frozen=True)
@@ -51,10 +56,11 @@ class InputRule:
     choices: type[models.TextChoices] | None = None
     invalid_code: str = "invalid"
     case: str = ""
+    model: type[models.Model] = Participant
 
     @cached_property
     def column(self):
-        return Participant._meta.get_field(self.name)
+        return self.model._meta.get_field(self.name)
 
     @cached_property
     def values(self) -> frozenset[str]:
@@ -74,6 +80,8 @@ class InputRule:
             kwargs["choices"] = self.choices.choices
         elif self.kind == Kind.DECIMAL:
             kwargs.update(max_digits=self.column.max_digits, decimal_places=self.column.decimal_places)
+        elif self.kind == Kind.INTEGER:
+            kwargs.update(min_value=0, max_value=MAX_PLAN_COUNT)
         return kwargs
 
 
@@ -100,6 +108,34 @@ PARTICIPANT_FIELDS = tuple(PARTICIPANT_INPUT)
 #: R8 fields every participant must have (``planned_cost`` only for actual-cost types).
 REQUIRED_FIELDS = tuple(name for name, rule in PARTICIPANT_INPUT.items() if rule.required)
 FOCUS_VALUES = frozenset(Focus.values)
+
+#: Every plan-line input field (R8), in the column order of imports: ``activity_type;focus;count;planned_cost``.
+PLAN_LINE_INPUT: dict[str, InputRule] = {
+    rule.name: rule
+    for rule in (
+        InputRule("activity_type", gettext_lazy("Activity type"), Kind.CHOICE, choices=ActivityType, case="upper",
+                  model=PlanLine),
+        InputRule("focus", gettext_lazy("Training focus"), Kind.CHOICE, choices=Focus, case="lower", model=PlanLine),
+        InputRule("count", gettext_lazy("Number of trajectories"), Kind.INTEGER, invalid_code="invalid_number",
+                  model=PlanLine),
+        InputRule("planned_cost", gettext_lazy("Planned cost per trajectory (euro)"), Kind.DECIMAL, required=False,
+                  invalid_code="invalid_amount", model=PlanLine),
+    )
+}
+PLAN_LINE_FIELDS = tuple(PLAN_LINE_INPUT)
+#: Column headers a Dutch spreadsheet may use for the plan-line fields (lower case, as the import folds them).
+PLAN_LINE_ALIASES = {
+    "activiteit": "activity_type",
+    "activiteitstype": "activity_type",
+    "type activiteit": "activity_type",
+    "focus": "focus",
+    "focus opleidingsinspanning": "focus",
+    "aantal": "count",
+    "aantal trajecten": "count",
+    "geplande kosten": "planned_cost",
+    "geplande kosten per traject": "planned_cost",
+    "kosten per traject": "planned_cost",
+}
 
 
 def clean_input(rule: InputRule, value):
@@ -128,9 +164,14 @@ def clean_input(rule: InputRule, value):
     try:
         if rule.kind == Kind.DATE:
             return parse_date(value)
+        if rule.kind == Kind.INTEGER:
+            whole = parse_decimal(value, places=0)
+            if abs(whole) > MAX_PLAN_COUNT:
+                raise ParseError("max_value", _("The number is too large."))
+            return int(whole)
         number = parse_decimal(value, places=rule.column.decimal_places)
     except ParseError as exc:
-        code = exc.code if exc.code == "ambiguous_number" else rule.invalid_code
+        code = exc.code if exc.code in ("ambiguous_number", "max_value") else rule.invalid_code
         raise ParseError(code, exc.message) from None
     if abs(number) >= rule.limit:  # would overflow the database column: a 500 if it got that far
         raise ParseError("max_value", _("The number is too large."))
@@ -319,3 +360,127 @@ def retention_within_share(
 ) -> bool:
     """R9: retention participants' subsidy is at most ``max_percent`` of the application's subsidy."""
     return retention_total * Decimal(100) <= application_total * max_percent
+
+
+# --- Plan lines (R8, R9, R12, R14, R15) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanRules:
+    """What plan-line validation needs of a period (detached from the ORM)."""
+
+    retention_allowed: bool
+    retention_max_percent: Decimal
+    small_limit: Decimal | None
+    application_cap: Decimal | None
+    rates: dict[str, Rate]
+
+    @classmethod
+    def from_period(cls, period) -> "PlanRules":
+        return cls(
+            retention_allowed=period.retention_allowed,
+            retention_max_percent=period.retention_max_percent,
+            small_limit=period.small_application_limit,
+            # Added to Period in parallel (issue 11, reference data v2): read it where it exists.
+            application_cap=period.application_cap,
+            rates={r.activity_type: Rate.from_model(r) for r in period.activity_rates.all()},
+        )
+
+
+def plan_amount_per_trajectory(*, rate: Rate, planned_cost: Decimal | None) -> Decimal:
+    """R12: the fixed amount, or the planned cost per trajectory capped at the rate."""
+    if rate.method == RateMethod.FIXED:
+        return round_half_up(rate.amount)
+    return round_half_up(min(planned_cost or Decimal(0), rate.amount))
+
+
+def capped(total: Decimal, cap: Decimal | None) -> Decimal:
+    """R12: an application's amount is at most the period's cap per application (no cap: no limit)."""
+    return total if cap is None else min(total, cap)
+
+
+def validate_plan_line(values: dict, rules: PlanRules) -> tuple[list[dict], dict]:
+    """Check one plan line's typed values against R8, R9 and R12.
+
+    Returns ``(errors, derived)``; ``derived`` holds ``amount_per_trajectory`` and ``requested_amount`` when the
+    line is valid.
+    """
+    errors: list[dict] = []
+    for name, rule in PLAN_LINE_INPUT.items():
+        if rule.required and values.get(name) in (None, ""):
+            errors.append(_err(name, "required", _("This field is required.")))
+    if errors:
+        return errors, {}
+    activity, focus, count, cost = (values.get(f) for f in PLAN_LINE_FIELDS)
+    if focus not in FOCUS_VALUES:
+        errors.append(_err("focus", "invalid_choice", _("This is not a known training focus.")))
+    elif focus == Focus.RETENTION and not rules.retention_allowed:
+        errors.append(_err("focus", "retention_not_allowed", _("This period does not allow the retention focus.")))
+    if not (1 <= count <= MAX_PLAN_COUNT):
+        errors.append(
+            _err("count", "out_of_range", _("The number of trajectories must be between 1 and %(max)s.")
+                 % {"max": f"{MAX_PLAN_COUNT:,}".replace(",", ".")})
+        )
+    rate = rules.rates.get(activity)
+    if rate is None:
+        errors.append(_err("activity_type", "no_rate", _("This period has no amount for this activity type.")))
+    elif rate.method == RateMethod.ACTUAL_COST:
+        if cost is None:
+            errors.append(_err("planned_cost", "required", _("Planned cost per trajectory is required for this activity type.")))
+        elif cost < 0:
+            errors.append(_err("planned_cost", "negative", _("Planned cost may not be negative.")))
+    elif cost is not None:
+        errors.append(
+            _err("planned_cost", "not_applicable",
+                 _("Activity types with a fixed amount have no planned cost; leave it empty."))
+        )
+    if errors:
+        return errors, {}
+    per_trajectory = plan_amount_per_trajectory(rate=rate, planned_cost=cost)
+    return [], {"amount_per_trajectory": per_trajectory, "requested_amount": per_trajectory * count}
+
+
+def plan_key(values: dict) -> tuple:
+    """R8: a plan holds at most one line per activity type x focus."""
+    return (values.get("activity_type"), values.get("focus"))
+
+
+def plan_errors(*, lines: list[dict], rules: PlanRules, small: bool, at_submission: bool) -> list[dict]:
+    """The rules on the whole plan: R9's retention share (of the lines' requested amounts) and, at submission,
+    R14's small-application limit (on the requested amount after the cap). ``lines`` hold ``focus`` and
+    ``requested_amount``."""
+    errors = []
+    total = sum((line["requested_amount"] for line in lines), Decimal(0))
+    retention = sum((line["requested_amount"] for line in lines if line["focus"] == Focus.RETENTION), Decimal(0))
+    if retention and not retention_within_share(
+        retention_total=retention, application_total=total, max_percent=rules.retention_max_percent
+    ):
+        errors.append(
+            _err("focus", "retention_share_exceeded",
+                 _("Retention lines may ask at most %(pct)s%% of the application's requested amount.")
+                 % {"pct": f"{rules.retention_max_percent.normalize():f}"})
+        )
+    if at_submission and small:
+        requested = capped(total, rules.application_cap)
+        if rules.small_limit is None:
+            errors.append(_err("small", "no_small_regime", _("This period has no small applications.")))
+        elif requested > rules.small_limit:
+            errors.append(
+                _err("small", "small_limit_exceeded",
+                     _("A small application may ask at most %(limit)s; this plan asks %(amount)s.")
+                     % {"limit": format_eur(rules.small_limit), "amount": format_eur(requested)})
+            )
+    return errors
+
+
+def verdict_errors(*, verdict: dict, count: int, prefix: str) -> list[dict]:
+    """R15: one line's verdict: an eligible count from 0 to the planned count, a reason when it is lower."""
+    errors = []
+    eligible = verdict.get("eligible_count")
+    if eligible is None or isinstance(eligible, bool) or not isinstance(eligible, int) or not (0 <= eligible <= count):
+        errors.append(_err(f"{prefix}.eligible_count", "out_of_range",
+                           _("The eligible number must be between 0 and %(n)s.") % {"n": count}))
+    elif eligible < count and not (verdict.get("reason") or "").strip():
+        errors.append(_err(f"{prefix}.reason", "required",
+                           _("Give a reason when fewer trajectories are eligible than planned.")))
+    return errors

@@ -1,7 +1,8 @@
 """Permission-filtered reads (R2, R40). Anything outside what these return is a 404 for the caller."""
 
-from django.db.models import QuerySet, Sum, Value
+from django.db.models import F, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from budgets import selectors as budget_selectors
 from budgets.selectors import MONEY, budget_line_expression
@@ -9,7 +10,7 @@ from sectorplan.money import ZERO
 from sectorplan.roles import is_office
 
 from .constants import ApplicationStatus, MembershipRole
-from .models import Application, Employer, Membership, OfficeScope
+from .models import Application, Employer, Membership, OfficeScope, PlanLine
 
 
 def office_scope(user) -> list[int] | None:
@@ -78,6 +79,22 @@ def applications_visible_to(user) -> QuerySet[Application]:
     if is_office(user):
         return scope_filter(qs, user, employer_path="employer")
     return qs.filter(employer__memberships__user=user).distinct()
+
+
+def refused_line_reasons(application_ids) -> dict[int, str]:
+    """R15, R27: per application, its plan lines the office did not find (wholly) eligible with the reviewer's
+    reason, one line of text each (``C / Bijscholing: 3 van 5 subsidiabel. Reden``). One query."""
+    reasons: dict[int, list[str]] = {}
+    lines = PlanLine.objects.filter(application_id__in=list(application_ids), eligible_count__lt=F("count")).order_by(
+        "application_id", "activity_type", "focus"
+    )
+    for line in lines:
+        text = _("%(activity)s / %(focus)s: %(eligible)s of %(count)s trajectories eligible. %(reason)s") % {
+            "activity": line.activity_type, "focus": line.get_focus_display(), "eligible": line.eligible_count,
+            "count": line.count, "reason": line.reason,
+        }
+        reasons.setdefault(line.application_id, []).append(text.strip())
+    return {app_id: "\n\n".join(texts) for app_id, texts in reasons.items()}
 
 
 def membership_role(user, employer) -> str | None:

@@ -1,4 +1,4 @@
-"""Writes on employers, applications and participants (R1, R5-R15, R39).
+"""Writes on employers, applications, their plan lines and participants (R1, R5-R15, R39).
 
 Every function is keyword-only, runs in one transaction, locks what it changes, validates, and
 writes the history row in the same transaction. Side effects start on commit.
@@ -20,7 +20,7 @@ from sectorplan.locking import lock_one
 from sectorplan.money import ZERO
 
 from . import receipts, rules, terms
-from .constants import TRANSITIONS, ApplicationStatus, Focus
+from .constants import TRANSITIONS, ApplicationStatus
 from .models import (
     Application,
     ApplicationTransition,
@@ -29,6 +29,7 @@ from .models import (
     OfficeScope,
     OfficeScopeChange,
     Participant,
+    PlanLine,
 )
 from .validators import normalise_iban
 
@@ -90,7 +91,7 @@ def transition_many(*, applications: list[Application], to: str, by, reason: str
 
 
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update(of=("self",)).select_related("period", "employer").get(pk=application.pk)
+    return lock_one(Application.objects.select_related("period", "employer"), pk=application.pk)
 
 
 # --- Employers ---------------------------------------------------------------------------------
@@ -118,9 +119,12 @@ def membership_add(*, employer: Employer, user, role: str, by):
 
 
 @transaction.atomic
-def application_create(*, employer: Employer, region: Region, period: Period, by) -> Application:
-    """Draft a new application (R5). The reference is numbered per period under the period's row lock."""
+def application_create(*, employer: Employer, region: Region, period: Period, by, small: bool = False) -> Application:
+    """Draft a new application (R5), small or not as the employer chooses (R14). The reference is numbered per
+    period under the period's row lock."""
     period = Period.objects.select_for_update(of=("self",)).get(pk=period.pk)
+    if small and period.small_application_limit is None:
+        raise DomainError(field="small", code="no_small_regime", message=_("This period has no small applications."))
     if Application.objects.filter(employer=employer, region=region, period=period).exists():
         raise StateConflict(
             field="period",
@@ -136,6 +140,7 @@ def application_create(*, employer: Employer, region: Region, period: Period, by
                 period=period,
                 number=number,
                 reference=Application.make_reference(period.number, number),
+                small=bool(small),
                 created_by=by,
             )
     except IntegrityError as exc:
@@ -164,30 +169,125 @@ def _require_draft(application: Application) -> None:
         )
 
 
+def require_granted(application: Application) -> None:
+    """Participants are registered on a granted application only; anything else is a 409."""
+    _require_granted(application)
+
+
+def _require_granted(application: Application) -> None:
+    """Participants (proto-registrations) are added to a granted application only (v2: a plan names no one)."""
+    if application.status != ApplicationStatus.GRANTED:
+        raise StateConflict(
+            field="status",
+            code="not_granted",
+            message=_("Participants are registered once the application has been granted."),
+        )
+
+
+# --- Plan lines (R8, R9, R12-R14) ---------------------------------------------------------------
+
+
 def _recompute_requested(application: Application) -> None:
-    total = application.participants.aggregate(t=Sum("requested_amount"))["t"] or ZERO
-    application.requested_amount = total
+    """R12: the sum of the plan lines, capped at the period's cap per application."""
+    total = application.plan_lines.aggregate(t=Sum("requested_amount"))["t"] or ZERO
+    application.requested_amount = rules.capped(total, application.period.application_cap)
     application.save(update_fields=["requested_amount"])
 
 
-def _check_retention_share(application: Application) -> None:
-    """R9: in periods that allow retention, its share of the application is capped."""
-    period = application.period
-    if not period.retention_allowed:
-        return
-    totals = application.participants.aggregate(all=Sum("requested_amount"))
-    retention = (
-        application.participants.filter(focus=Focus.RETENTION).aggregate(t=Sum("requested_amount"))["t"] or ZERO
-    )
-    if retention and not rules.retention_within_share(
-        retention_total=retention, application_total=totals["all"] or ZERO, max_percent=period.retention_max_percent
-    ):
-        raise DomainError(
-            field="focus",
-            code="retention_share_exceeded",
-            message=_("Retention participants may receive at most %(pct)s%% of the application's subsidy.")
-            % {"pct": f"{period.retention_max_percent.normalize():f}"},
-        )
+def _plan_errors(application: Application, plan_rules: rules.PlanRules, *, at_submission: bool) -> list[dict]:
+    lines = list(application.plan_lines.values("focus", "requested_amount"))
+    return rules.plan_errors(lines=lines, rules=plan_rules, small=application.small, at_submission=at_submission)
+
+
+def _check_plan_rows(
+    application: Application, rows: list[dict], line_numbers: list[int] | None, *, existing: set[tuple],
+    index_fields: bool | None = None,
+) -> tuple[list[dict], list[PlanLine]]:
+    """Validate plan-line ``rows`` in memory (R8, R9, R12); return ``(errors, unsaved lines)``."""
+    plan_rules = rules.PlanRules.from_period(application.period)
+    errors: list[dict] = []
+    objects: list[PlanLine] = []
+    seen: set[tuple] = set()
+    many = len(rows) > 1 if index_fields is None else index_fields
+    for index, row in enumerate(rows):
+        row_errors, derived = rules.validate_plan_line(row, plan_rules)
+        key = rules.plan_key(row)
+        if not row_errors and (key in existing or key in seen):
+            row_errors.append({"field": "focus", "code": "duplicate_line",
+                               "message": _("The plan already has a line for this activity type and focus.")})
+        seen.add(key)
+        for err in row_errors:
+            if line_numbers is not None:
+                err["line"] = line_numbers[index]
+            elif many:
+                err["field"] = f"[{index}].{err['field']}"
+        errors.extend(row_errors)
+        if not row_errors:
+            values = {f: row.get(f) for f in rules.PLAN_LINE_FIELDS}
+            objects.append(PlanLine(application=application, **values, **derived))
+    return errors, objects
+
+
+def plan_lines_validate(*, application: Application, rows: list[dict], line_numbers: list[int] | None = None) -> list[dict]:
+    """The errors :func:`plan_lines_add` would raise for ``rows``, without writing anything."""
+    existing = {rules.plan_key(v) for v in application.plan_lines.values("activity_type", "focus")}
+    errors, _objects = _check_plan_rows(application, rows, line_numbers, existing=existing)
+    return errors
+
+
+def _save_plan(application: Application, objects: list[PlanLine]) -> list[PlanLine]:
+    created = PlanLine.objects.bulk_create(objects)
+    _recompute_requested(application)
+    errors = _plan_errors(application, rules.PlanRules.from_period(application.period), at_submission=False)
+    if errors:
+        raise DomainError(errors)  # the transaction rolls the lines back
+    return created
+
+
+def plan_lines_add(
+    *, application: Application, rows: list[dict], by, line_numbers: list[int] | None = None
+) -> list[PlanLine]:
+    """Add plan lines (R8, R9, R12), all or nothing, only to a draft.
+
+    ``rows`` hold typed values (``activity_type``, ``focus``, ``count``, ``planned_cost``). Every bad row is
+    reported: each error has ``field``, ``code``, ``message``, and ``line`` with ``line_numbers`` (a file);
+    with several rows and no line numbers the field is prefixed with the row index (``[2].count``).
+    """
+    with transaction.atomic():
+        application = _locked(application)
+        _require_draft(application)
+        existing = {rules.plan_key(v) for v in application.plan_lines.values("activity_type", "focus")}
+        errors, objects = _check_plan_rows(application, rows, line_numbers, existing=existing)
+        if errors:
+            raise DomainError(errors)
+        return _save_plan(application, objects)
+
+
+def plan_save(*, application: Application, rows: list[dict], by) -> list[PlanLine]:
+    """Replace the whole plan with ``rows`` (the portal's matrix), all or nothing, only while draft.
+
+    Errors are reported per row as ``[index].field`` in the order of ``rows``.
+    """
+    with transaction.atomic():
+        application = _locked(application)
+        _require_draft(application)
+        errors, objects = _check_plan_rows(application, rows, None, existing=set(), index_fields=True)
+        if errors:
+            raise DomainError(errors)
+        application.plan_lines.all().delete()
+        return _save_plan(application, objects)
+
+
+def plan_line_delete(*, line: PlanLine, by) -> None:
+    """Remove one plan line from a draft (R7). The retention share is checked again at submission."""
+    with transaction.atomic():
+        application = _locked(line.application)
+        _require_draft(application)
+        PlanLine.objects.filter(pk=line.pk, application=application).delete()
+        _recompute_requested(application)
+
+
+# --- Participants (proto-registrations of a granted application) --------------------------------
 
 
 def _duplicate_error() -> dict:
@@ -227,7 +327,9 @@ def _check_rows(
         errors.extend(row_errors)
         if not row_errors:
             values = {f: row.get(f) for f in PARTICIPANT_FIELDS}
-            objects.append(Participant(application=application, **values, **derived))
+            # A participant of a granted application counts as eligible; its review per registration is the
+            # registrations issue's.
+            objects.append(Participant(application=application, **values, **derived, eligible=True))
     return errors, objects
 
 
@@ -284,7 +386,7 @@ def participants_validate(
 def participants_add(
     *, application: Application, rows: list[dict], by, line_numbers: list[int] | None = None
 ) -> list[Participant]:
-    """Add participants (R8-R13), all or nothing.
+    """Add participants (R10-R13) to a granted application, all or nothing.
 
     ``rows`` hold typed values (dates, Decimals). Every invalid row is reported: each error carries
     ``field``, ``code`` and ``message``, and ``line`` when ``line_numbers`` is given (bulk import);
@@ -292,21 +394,18 @@ def participants_add(
     """
     with transaction.atomic():
         application = _locked(application)
-        _require_draft(application)
+        _require_granted(application)
         errors, objects = _check_rows(application, rows, line_numbers)
         if errors:
             raise DomainError(errors)
-        created = _insert_participants(objects)
-        _recompute_requested(application)
-        _check_retention_share(application)
-        return created
+        return _insert_participants(objects)
 
 
 @transaction.atomic
 def participant_update(*, participant: Participant, values: dict, by) -> Participant:
     application = _locked(participant.application)
-    _require_draft(application)
-    participant = Participant.objects.select_for_update(of=("self",)).get(pk=participant.pk)
+    _require_granted(application)
+    participant = lock_one(Participant.objects, pk=participant.pk)
     merged = {f: values.get(f, getattr(participant, f)) for f in PARTICIPANT_FIELDS}
     errors, derived = rules.validate_participant(merged, rules.PeriodRules.from_period(application.period))
     key = rules.person_key(merged)
@@ -320,17 +419,14 @@ def participant_update(*, participant: Participant, values: dict, by) -> Partici
     for field, value in {**merged, **derived}.items():
         setattr(participant, field, value)
     participant.save()
-    _recompute_requested(application)
-    _check_retention_share(application)
     return participant
 
 
 @transaction.atomic
 def participant_delete(*, participant: Participant, by) -> None:
     application = _locked(participant.application)
-    _require_draft(application)
+    _require_draft(application)  # a granted application's participants are kept (R39); the model refuses it too
     participant.delete()
-    _recompute_requested(application)
 
 
 def _window_text(period: Period) -> str:
@@ -361,10 +457,13 @@ def application_submit(*, application: Application, by, now=None) -> Application
         raise DomainError(
             field="period", code="window_closed", message=_("The application window has closed. ") + _window_text(period)
         )
-    if not application.participants.exists():
+    if not application.plan_lines.exists():
         raise DomainError(
-            field="participants", code="no_participants", message=_("Add at least one participant before submitting.")
+            field="plan_lines", code="no_plan_lines", message=_("Add at least one plan line before submitting.")
         )
+    plan_errors = _plan_errors(application, rules.PlanRules.from_period(period), at_submission=True)  # R9, R14
+    if plan_errors:
+        raise DomainError(plan_errors)
     application.submitted_at = now
     application.save(update_fields=["submitted_at"])
     transition(application=application, to=ApplicationStatus.SUBMITTED, by=by, reason=_("Submitted by the employer"))
@@ -391,49 +490,46 @@ def application_withdraw(*, application: Application, by, reason: str = "") -> A
 
 @transaction.atomic
 def application_assess(*, application: Application, verdicts: list[dict], by) -> Application:
-    """R15: mark each participant eligible or not, with a reason; the result is the eligible amount.
+    """R15: assess every plan line: how many of its trajectories are eligible (0..count), with a reason when
+    fewer than planned. The eligible amount is the sum of eligible count x amount per trajectory, capped at the
+    period's cap per application (R12). The reasons stay on the lines for the decision letter (R27).
 
-    ``verdicts`` is a list of ``{"id", "eligible", "reason"}`` and must cover every participant.
-    A reason is required when a participant is not eligible.
+    ``verdicts`` is a list of ``{"id", "eligible_count", "reason"}`` and must cover every line.
     """
     application = _locked(application)
     if application.status not in (ApplicationStatus.SUBMITTED, ApplicationStatus.ASSESSED):
         raise StateConflict(
             field="status", code="not_submitted", message=_("Only a submitted application can be assessed.")
         )
-    participants = {p.pk: p for p in application.participants.select_for_update(of=("self",))}
+    lines = {line.pk: line for line in application.plan_lines.all()}
     errors = []
     seen = set()
     for index, verdict in enumerate(verdicts):
-        pid = verdict.get("id")
-        if pid not in participants:
-            errors.append({"field": f"participants[{index}].id", "code": "unknown_participant",
-                           "message": _("This participant is not part of the application.")})
+        line_id = verdict.get("id")
+        prefix = f"lines[{index}]"
+        if line_id not in lines:
+            errors.append({"field": f"{prefix}.id", "code": "unknown_line",
+                           "message": _("This plan line is not part of the application.")})
             continue
-        if pid in seen:
-            errors.append({"field": f"participants[{index}].id", "code": "duplicate",
-                           "message": _("This participant is assessed twice.")})
-        seen.add(pid)
-        if not verdict.get("eligible") and not (verdict.get("reason") or "").strip():
-            errors.append({"field": f"participants[{index}].reason", "code": "required",
-                           "message": _("Give a reason when a participant is not eligible.")})
-    missing = set(participants) - seen
+        if line_id in seen:
+            errors.append({"field": f"{prefix}.id", "code": "duplicate",
+                           "message": _("This plan line is assessed twice.")})
+        seen.add(line_id)
+        errors.extend(rules.verdict_errors(verdict=verdict, count=lines[line_id].count, prefix=prefix))
+    missing = set(lines) - seen
     if missing:
-        errors.append({"field": "participants", "code": "incomplete",
-                       "message": _("Every participant must be assessed (%(n)s missing).") % {"n": len(missing)}})
+        errors.append({"field": "lines", "code": "incomplete",
+                       "message": _("Every plan line must be assessed (%(n)s missing).") % {"n": len(missing)}})
     if errors:
         raise DomainError(errors)
-    eligible_total = Decimal("0.00")
-    changed = []
+    total = Decimal("0.00")
     for verdict in verdicts:
-        p = participants[verdict["id"]]
-        p.eligible = bool(verdict["eligible"])
-        p.eligibility_reason = (verdict.get("reason") or "").strip()
-        changed.append(p)
-        if p.eligible:
-            eligible_total += p.requested_amount
-    Participant.objects.bulk_update(changed, ["eligible", "eligibility_reason"], batch_size=2000)
-    application.eligible_amount = eligible_total
+        line = lines[verdict["id"]]
+        line.eligible_count = verdict["eligible_count"]
+        line.reason = (verdict.get("reason") or "").strip()
+        total += line.eligible_count * line.amount_per_trajectory
+    PlanLine.objects.bulk_update(list(lines.values()), ["eligible_count", "reason"])
+    application.eligible_amount = rules.capped(total, application.period.application_cap)
     application.assessed_by = by
     application.assessed_at = timezone.now()
     application.save(update_fields=["eligible_amount", "assessed_by", "assessed_at"])

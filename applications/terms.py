@@ -22,7 +22,7 @@ WARN_DAYS = 14
 
 
 def term_weeks(period) -> int:
-    return getattr(period, "decision_term_weeks", DEFAULT_TERM_WEEKS) or DEFAULT_TERM_WEEKS
+    return period.decision_term_weeks or DEFAULT_TERM_WEEKS
 
 
 def suspension_intervals(requests) -> list[tuple[date, date]]:

@@ -12,6 +12,8 @@ urlpatterns = [
     path("aanvragen/", views.application_list, name="application_list"),
     path("aanvragen/nieuw/", views.application_create, name="application_create"),
     path("aanvragen/<int:pk>/", views.application_detail, name="application_detail"),
+    path("aanvragen/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
+    path("aanvragen/<int:pk>/plan/importeren/", views.plan_import, name="plan_import"),
     path("aanvragen/<int:pk>/deelnemers/nieuw/", views.participant_add, name="participant_add"),
     path("aanvragen/<int:pk>/deelnemers/importeren/", views.participant_import, name="participant_import"),
     path(

@@ -46,9 +46,13 @@ from .forms import (
     ConfirmForm,
     ParticipantForm,
     ParticipantImportForm,
+    PlanLineImportForm,
+    PlanMatrixForm,
     QueueFilterForm,
     WithdrawForm,
     add_domain_errors,
+    cost_field_name,
+    count_field_name,
 )
 from .models import CompletionRequest, Participant, Receipt
 from .portal import act_for, get_active_employer, member_employers, posted_employer, set_active_employer
@@ -217,13 +221,14 @@ def application_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(
-                employer=employer, region=form.cleaned_data["region"], period=form.cleaned_data["period"], by=request.user
+                employer=employer, region=form.cleaned_data["region"], period=form.cleaned_data["period"],
+                small=form.cleaned_data["small"], by=request.user,
             )
         except DomainError as exc:
             add_domain_errors(form, exc.errors)
         else:
             messages.success(request, _("Application %(ref)s has been created.") % {"ref": application.reference})
-            return redirect("portal:application_detail", pk=application.pk)
+            return redirect("portal:plan_edit", pk=application.pk)
     return render(request, "portal/application_create.html", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -241,8 +246,10 @@ def application_detail(request, pk):
             "participants": participants,
             "transitions": transitions,
             "matrix": requested_matrix(application),
+            "plan": plan_matrix(application),
             "decisions": decisions_with_letters(application),
             "can_report": application.status == ApplicationStatus.GRANTED,
+            "can_register": can_change and application.status == ApplicationStatus.GRANTED,
             "can_change": can_change,
             "is_draft": application.status == ApplicationStatus.DRAFT,
             "can_withdraw": can_change and rules.can_withdraw(application.status),
@@ -311,10 +318,140 @@ def _editable_application(request, pk):
     return application, None
 
 
+def _granted_application(request, pk):
+    """Participants (proto-registrations) are registered on a granted application by a contact."""
+    application = _member_application(request, pk)
+    _require_contact(request, application)
+    if application.status != ApplicationStatus.GRANTED:
+        messages.error(request, _("Participants are registered once the application has been granted."))
+        return application, redirect("portal:application_detail", pk=application.pk)
+    return application, None
+
+
+# --- the plan (aanvraagmatrix) ------------------------------------------------------------------
+
+
+def plan_matrix(application, form=None, verdicts=None):
+    """The plan as rows (activity types) x columns (focuses) for the templates: per cell the saved line, the
+    bound fields of ``form`` (the employer's matrix) and the office's verdict inputs; totals per row and in all."""
+    period = application.period
+    rates = {r.activity_type: r for r in period.activity_rates.order_by("activity_type")}
+    lines = {(line.activity_type, line.focus): line for line in application.plan_lines.all()}
+    focuses = [f for f in Focus if f != Focus.RETENTION or period.retention_allowed
+               or any(k[1] == f for k in lines)]
+    rows, total, eligible_total = [], ZERO, ZERO
+    for activity, rate in rates.items():
+        cells, row_total = [], ZERO
+        for focus in focuses:
+            line = lines.get((activity, focus.value))
+            cell = {"focus": focus, "line": line}
+            if form is not None:
+                cell["count"] = form[count_field_name(activity, focus.value)]
+                cost_name = cost_field_name(activity, focus.value)
+                cell["cost"] = form[cost_name] if cost_name in form.fields else None
+            if verdicts is not None and line is not None:
+                cell["verdict"] = verdicts.get(line.pk)
+            if line is not None:
+                row_total += line.requested_amount
+                if line.eligible_count is not None:
+                    eligible_total += line.eligible_amount
+            cells.append(cell)
+        total += row_total
+        rows.append({"activity": activity, "label": rate.get_activity_type_display(), "rate": rate,
+                     "actual_cost": rate.method == "actual_cost", "cells": cells, "total": row_total})
+    cap = period.application_cap
+    return {"focuses": focuses, "rows": rows, "total": total, "cap": cap, "capped": rules.capped(total, cap),
+            "has_lines": bool(lines), "line_count": len(lines), "eligible_total": eligible_total}
+
+
+def _cell_errors(form: PlanMatrixForm, errors: list[dict], cells: list[tuple[str, str]]) -> None:
+    """Put the service's ``[i].field`` errors on the matrix cell of row ``i``; the rest on top."""
+    for error in errors:
+        field = error.get("field", "")
+        if field.startswith("[") and "]." in field:
+            index, name = int(field[1:field.index("]")]), field.split("].", 1)[1]
+            activity, focus = cells[index]
+            target = cost_field_name(activity, focus) if name == "planned_cost" else count_field_name(activity, focus)
+            if target in form.fields:
+                form.add_error(target, error["message"])
+                continue
+        form.add_error(None, error["message"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_edit(request, pk):
+    """The employer fills in the plan as a matrix (R8, R12); the server computes every amount on save."""
+    application, redirect_response = _editable_application(request, pk)
+    if redirect_response:
+        return redirect_response
+    if request.method == "POST":
+        posted_employer(request)  # R2: the hidden field must name the employer the session acts for
+    form = PlanMatrixForm(
+        _posted(request), period=application.period, initial=PlanMatrixForm.initial_from(application.plan_lines.all())
+    )
+    if request.method == "POST" and form.is_valid():
+        rows, cells = form.rows()
+        if not form.errors:
+            try:
+                services.plan_save(application=application, rows=rows, by=request.user)
+            except DomainError as exc:
+                _cell_errors(form, exc.errors, cells)
+            else:
+                messages.success(request, _("The plan has been saved."))
+                if "submit" in request.POST:
+                    return redirect("portal:application_submit", pk=application.pk)
+                return redirect("portal:plan_edit", pk=application.pk)
+    return render(
+        request,
+        "portal/plan_form.html",
+        {"application": application, "form": form, "plan": plan_matrix(application, form=form)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_import(request, pk):
+    application, redirect_response = _editable_application(request, pk)
+    if redirect_response:
+        return redirect_response
+    form = PlanLineImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    row_errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = importing.import_plan_lines(
+                application=application, uploaded_file=form.cleaned_data["file"], by=request.user
+            )
+        except DomainError as exc:
+            row_errors = [e for e in exc.errors if e.get("line") is not None]
+            for error in exc.errors:
+                if error.get("line") is None:
+                    form.add_error("file", error["message"])
+            if row_errors:
+                form.add_error("file", _("The file has not been imported. Nothing has been saved. "
+                                         "Correct the rows below and upload the file again."))
+        else:
+            messages.success(request, _("%(n)s plan lines have been imported.") % {"n": len(created)})
+            return redirect("portal:plan_edit", pk=application.pk)
+    for error in row_errors:
+        rule = rules.PLAN_LINE_INPUT.get(error.get("field"))
+        error["label"] = rule.label if rule else error.get("field")
+    return render(
+        request,
+        "portal/plan_import.html",
+        {"application": application, "form": form, "row_errors": row_errors},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- participants (registered once granted) -----------------------------------------------------
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_add(request, pk):
-    application, redirect_response = _editable_application(request, pk)
+    application, redirect_response = _granted_application(request, pk)
     if redirect_response:
         return redirect_response
     form = ParticipantForm(_posted(request), period=application.period)
@@ -339,7 +476,7 @@ def participant_add(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_edit(request, pk, participant_pk):
-    application, redirect_response = _editable_application(request, pk)
+    application, redirect_response = _granted_application(request, pk)
     if redirect_response:
         return redirect_response
     participant = get_object_or_404(application.participants, pk=participant_pk)
@@ -382,7 +519,7 @@ def participant_delete(request, pk, participant_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def participant_import(request, pk):
-    application, redirect_response = _editable_application(request, pk)
+    application, redirect_response = _granted_application(request, pk)
     if redirect_response:
         return redirect_response
     form = ParticipantImportForm(_posted(request), request.FILES if request.method == "POST" else None)
@@ -447,7 +584,8 @@ def application_submit(request, pk):
     return render(
         request,
         "portal/application_submit.html",
-        {"application": application, "form": form, "participant_count": application.participants.count()},
+        {"application": application, "form": form, "line_count": application.plan_lines.count(),
+         "plan": plan_matrix(application)},
         status=400 if form.errors else 200,
     )
 
@@ -499,7 +637,7 @@ def office_queue(request):
             )
         sort = data.get("sort") or sort
     order = F(sort[1:]).desc(nulls_last=True) if sort.startswith("-") else F(sort).asc(nulls_last=True)
-    applications = applications.annotate(participant_count=Count("participants")).order_by(order, "reference")
+    applications = applications.annotate(line_count=Count("plan_lines")).order_by(order, "reference")
     page = Paginator(applications, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for a in page.object_list:
@@ -517,67 +655,63 @@ def office_queue(request):
 @role_required(Action.OFFICE, post=Action.ASSESS)
 @require_http_methods(["GET", "POST"])
 def office_review(request, pk):
+    """R15: the office sees the plan as the employer's matrix and gives per line the eligible count and a reason."""
     application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-    participants = list(application.participants.all())
+    lines = list(application.plan_lines.all())
     can_assess = may(request.user, Action.ASSESS) and application.status in (
         ApplicationStatus.SUBMITTED,
         ApplicationStatus.ASSESSED,
     )
-    errors: dict[str, str] = {}
     top_errors: list[str] = []
-    values = {
-        p.pk: {"eligible": {True: "yes", False: "no"}.get(p.eligible, ""), "reason": p.eligibility_reason}
-        for p in participants
+    verdicts = {
+        line.pk: {"eligible_count": "" if line.eligible_count is None else str(line.eligible_count),
+                  "reason": line.reason, "count_error": None, "reason_error": None}
+        for line in lines
     }
     if request.method == "POST":
         if not can_assess:
             raise PermissionDenied
-        verdicts = []
-        for p in participants:
-            choice = request.POST.get(f"eligible_{p.pk}", "")
-            reason = request.POST.get(f"reason_{p.pk}", "").strip()[:2000]
-            values[p.pk] = {"eligible": choice, "reason": reason}
-            if choice not in ("yes", "no"):
-                errors[f"eligible_{p.pk}"] = _("Choose whether this participant is eligible.")
+        posted = []
+        for line in lines:
+            raw = request.POST.get(f"eligible_{line.pk}", "").strip()[:12]
+            reason = request.POST.get(f"reason_{line.pk}", "").strip()[:2000]
+            verdict = verdicts[line.pk] = {"eligible_count": raw, "reason": reason, "count_error": None,
+                                           "reason_error": None}
+            if not raw.isdigit():
+                verdict["count_error"] = _("Enter the number of eligible trajectories (0 to %(n)s).") % {"n": line.count}
                 continue
             if "\x00" in reason:  # PostgreSQL refuses NUL in text: a 500 if it got to the service
-                errors[f"reason_{p.pk}"] = _("Null characters are not allowed.")
+                verdict["reason_error"] = _("Null characters are not allowed.")
                 continue
-            verdicts.append({"id": p.pk, "eligible": choice == "yes", "reason": reason})
-        if not errors:
+            posted.append({"id": line.pk, "eligible_count": int(raw), "reason": reason})
+        if not any(v["count_error"] or v["reason_error"] for v in verdicts.values()):
             try:
-                services.application_assess(application=application, verdicts=verdicts, by=request.user)
+                services.application_assess(application=application, verdicts=posted, by=request.user)
             except DomainError as exc:
                 for error in exc.errors:
                     field = error.get("field", "")
-                    if field.startswith("participants[") and field.endswith(".reason"):
-                        index = int(field[len("participants["):field.index("]")])
-                        errors[f"reason_{verdicts[index]['id']}"] = error["message"]
+                    if field.startswith("lines[") and "]." in field:
+                        index = int(field[len("lines["):field.index("]")])
+                        key = "reason_error" if field.endswith(".reason") else "count_error"
+                        verdicts[posted[index]["id"]][key] = error["message"]
                     else:
                         top_errors.append(error["message"])
             else:
                 messages.success(request, _("The assessment of %(ref)s has been saved.") % {"ref": application.reference})
                 return redirect("portal:office_review", pk=application.pk)
-    rows = [
-        {
-            "participant": p,
-            "eligible": values[p.pk]["eligible"],
-            "reason": values[p.pk]["reason"],
-            "eligible_error": errors.get(f"eligible_{p.pk}"),
-            "reason_error": errors.get(f"reason_{p.pk}"),
-        }
-        for p in participants
-    ]
-    names = {p.pk: f"{p.initials} {p.surname}" for p in participants}
-    summary = [
-        {"anchor": key, "message": f"{names[int(key.rsplit('_', 1)[1])]}: {message}"} for key, message in errors.items()
-    ]
+    summary = []
+    for line in lines:
+        verdict = verdicts[line.pk]
+        for key, anchor in (("count_error", f"eligible_{line.pk}"), ("reason_error", f"reason_{line.pk}")):
+            if verdict[key]:
+                summary.append({"anchor": anchor, "message": f"{line.activity_type} / {line.get_focus_display()}: "
+                                                             f"{verdict[key]}"})
     return render(
         request,
         "office/review.html",
         {
             "application": application,
-            "rows": rows,
+            "plan": plan_matrix(application, verdicts=verdicts),
             "can_assess": can_assess,
             "error_summary": summary,
             "top_errors": top_errors,
@@ -586,7 +720,7 @@ def office_review(request, pk):
             "transitions": application.transitions.select_related("actor"),
             **_office_procedure_context(request, application),
         },
-        status=400 if (errors or top_errors) else 200,
+        status=400 if (summary or top_errors) else 200,
     )
 
 

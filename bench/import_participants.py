@@ -5,7 +5,7 @@ Run with the test settings and your database URL:
     DJANGO_SETTINGS_MODULE=sectorplan.settings.test DATABASE_URL=postgres://... .venv/bin/python bench/import_participants.py
 
 It creates a throw-away test database (``test_<name>_bench``), a fresh period, employer, contact and
-draft application, generates a 10,000-row CSV, POSTs it to
+granted application (v2: participants are registered once the plan is granted), generates a 10,000-row CSV, POSTs it to
 ``/api/v1/applications/{id}/participants/import/`` and prints rows per second. Then it COPYs the same
 rows into a temporary table and prints that time and the ratio. The database is dropped at the end.
 """
@@ -68,7 +68,7 @@ def run() -> None:
     from django.db import connection
     from rest_framework.test import APIClient
 
-    from applications.constants import MembershipRole
+    from applications.constants import ApplicationStatus, MembershipRole
     from applications.models import Participant
     from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
     from tests.budgets.factories import PeriodFactory
@@ -84,7 +84,8 @@ def run() -> None:
     for attempt in range(REPEAT):
         employer = EmployerFactory()
         MembershipFactory(user=user, employer=employer, role=MembershipRole.CONTACT)
-        application = ApplicationFactory(employer=employer, period=period)
+        application = ApplicationFactory(employer=employer, period=period, status=ApplicationStatus.GRANTED,
+                                         submitted_at=period.application_opens, eligible_amount=0)
         upload = SimpleUploadedFile("bench.csv", data, content_type="text/csv")
         started = time.perf_counter()
         response = client.post(

@@ -15,7 +15,7 @@ from budgets.models import Period, Region
 
 from .. import rules
 from ..constants import AgeBand, ApplicationStatus, MembershipRole
-from ..models import Application, ApplicationTransition, CompletionRequest, Employer, Participant
+from ..models import Application, ApplicationTransition, CompletionRequest, Employer, Participant, PlanLine
 from ..validators import normalise_iban
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -86,6 +86,7 @@ class ApplicationCreateSerializer(serializers.Serializer):
     employer = serializers.IntegerField(min_value=1)
     region = CodeRelatedField(slug_field="code", queryset=Region.objects.all())
     period = CodeRelatedField(slug_field="number", queryset=Period.objects.all())
+    small = serializers.BooleanField(required=False, default=False, help_text=_("R14: a small application."))
 
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
@@ -152,6 +153,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="region.code", read_only=True)
     period = serializers.IntegerField(source="period.number", read_only=True)
     status = serializers.ChoiceField(choices=ApplicationStatus.choices, read_only=True)
+    small = serializers.BooleanField(read_only=True)
     requested_amount = serializers.DecimalField(**MONEY, read_only=True)
     eligible_amount = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
     granted_amount = serializers.DecimalField(**MONEY, read_only=True)
@@ -175,6 +177,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "region",
             "period",
             "status",
+            "small",
             "requested_amount",
             "eligible_amount",
             "granted_amount",
@@ -192,7 +195,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
 
     def get_is_small(self, obj) -> bool:
-        """R14: at most the period's small-application limit (no limit: never small)."""
+        """R14: the employer's choice when applying (same as ``small``)."""
         return obj.is_small
 
     def get_receipt(self, obj) -> ReceiptRefSerializer(allow_null=True):  # type: ignore[valid-type]
@@ -214,6 +217,7 @@ API_FIELD_CLASSES = {
     rules.Kind.DATE: serializers.DateField,
     rules.Kind.CHOICE: serializers.ChoiceField,
     rules.Kind.DECIMAL: serializers.DecimalField,
+    rules.Kind.INTEGER: serializers.IntegerField,
 }
 
 
@@ -250,6 +254,33 @@ class ParticipantSerializer(serializers.ModelSerializer):
             "eligible",
             "eligibility_reason",
         ]
+        read_only_fields = fields
+
+
+# --- Plan lines --------------------------------------------------------------------------------
+
+
+#: One plan line as sent to ``POST .../plan-lines/`` (R8): fields made from ``rules.PLAN_LINE_INPUT``, as the
+#: matrix's and the import's are. The rules (count, cost per activity type, retention, duplicates) are the service's.
+PlanLineInputSerializer = type(serializers.Serializer)(
+    "PlanLineInputSerializer",
+    (serializers.Serializer,),
+    {
+        "__module__": __name__,
+        "__doc__": "One plan line as sent to ``POST .../plan-lines/`` (R8). Rules are checked by the service.",
+        **{name: participant_api_field(rule) for name, rule in rules.PLAN_LINE_INPUT.items()},
+    },
+)
+
+
+class PlanLineSerializer(serializers.ModelSerializer):
+    planned_cost = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
+    amount_per_trajectory = serializers.DecimalField(**MONEY, read_only=True)
+    requested_amount = serializers.DecimalField(**MONEY, read_only=True)
+
+    class Meta:
+        model = PlanLine
+        fields = ["id", *rules.PLAN_LINE_FIELDS, "amount_per_trajectory", "requested_amount", "eligible_count", "reason"]
         read_only_fields = fields
 
 
@@ -305,14 +336,16 @@ class WithdrawInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
 
 
-class VerdictSerializer(serializers.Serializer):
+class LineVerdictSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    eligible = serializers.BooleanField()
+    eligible_count = serializers.IntegerField(min_value=0)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
 class AssessmentInputSerializer(serializers.Serializer):
-    participants = VerdictSerializer(many=True, allow_empty=False)
+    """R15: a verdict per plan line; a reason is required where fewer trajectories are eligible than planned."""
+
+    lines = LineVerdictSerializer(many=True, allow_empty=False)
 
 
 class AssessmentResultSerializer(serializers.Serializer):

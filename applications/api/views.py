@@ -16,7 +16,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,7 +29,7 @@ from .. import completion, selectors, services
 from ..constants import ApplicationStatus
 from ..decisions.amounts import with_amounts
 from ..decisions.services import not_considered_decide
-from ..importing import import_participants
+from ..importing import import_participants, import_plan_lines
 from ..models import Application, ApplicationTransition, CompletionRequest
 from .serializers import (
     ApplicationCreateSerializer,
@@ -48,6 +48,8 @@ from .serializers import (
     OfficeUserSerializer,
     ParticipantInputSerializer,
     ParticipantSerializer,
+    PlanLineInputSerializer,
+    PlanLineSerializer,
     StatusSerializer,
     SubmitInputSerializer,
     SubmitResultSerializer,
@@ -179,11 +181,76 @@ class ApplicationViewSet(
         if not (request.user.is_staff or selectors.is_contact(request.user, employer)):
             raise PermissionDenied(_("Only a contact of the employer can create an application."))
         application = services.application_create(
-            employer=employer, region=data["region"], period=data["period"], by=request.user
+            employer=employer, region=data["region"], period=data["period"], small=data["small"], by=request.user
         )
         return Response(self._fresh(application), status=status.HTTP_201_CREATED)
 
-    # --- participants ---
+    # --- plan lines (R8, R12, R13) ---
+
+    @extend_schema(
+        methods=["GET"],
+        summary="List the application's plan lines (members, office)",
+        responses={200: PlanLineSerializer(many=True)},
+    )
+    @extend_schema(
+        methods=["POST"],
+        summary="Add one plan line or a list (contacts, while draft; R8, R12)",
+        request=PlanLineInputSerializer(many=True),
+        responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/PlanLine"}}, **ERROR_RESPONSES},
+        description="Send one plan line object or a list of them; all or nothing. The answer is a list.",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="plan-lines", url_name="plan-lines")
+    def plan_lines(self, request, pk=None):
+        application = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(application.plan_lines.order_by("activity_type", "focus", "id"))
+            return self.get_paginated_response(PlanLineSerializer(page, many=True).data)
+        self._require_contact(application)
+        many = isinstance(request.data, list)
+        extra = {"allow_empty": False} if many else {}
+        serializer = PlanLineInputSerializer(data=request.data, many=many, **extra)
+        serializer.is_valid(raise_exception=True)
+        rows = serializer.validated_data if many else [serializer.validated_data]
+        created = services.plan_lines_add(application=application, rows=[dict(r) for r in rows], by=request.user)
+        return Response(PlanLineSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Remove a plan line (contacts, while draft)", request=None,
+                   responses={204: None, **ERROR_RESPONSES})
+    @action(detail=True, methods=["delete"], url_path=r"plan-lines/(?P<line_id>\d+)", url_name="plan-line")
+    def plan_line(self, request, pk=None, line_id=None):
+        application = self.get_object()
+        line = application.plan_lines.filter(pk=int(line_id)).first()
+        if line is None:
+            raise NotFound
+        self._require_contact(application)
+        services.plan_line_delete(line=line, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Import plan lines from a CSV (UTF-8, Dutch Excel) or XLSX file (contacts, while draft; R13)",
+        request={"multipart/form-data": ImportInputSerializer},
+        responses={201: ImportResultSerializer, **ERROR_RESPONSES},
+        description="Header row activity_type;focus;count;planned_cost. All or nothing: any bad row gives 400 "
+        "listing every bad row with line, field, code, message.",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="plan-lines/import",
+        url_name="plan-lines-import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def plan_lines_import(self, request, pk=None):
+        application = self.get_object()
+        self._require_contact(application)
+        serializer = ImportInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = import_plan_lines(
+            application=application, uploaded_file=serializer.validated_data["file"], by=request.user
+        )
+        return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
+
+    # --- participants (proto-registrations of a granted application) ---
 
     @extend_schema(
         methods=["GET"],
@@ -192,7 +259,7 @@ class ApplicationViewSet(
     )
     @extend_schema(
         methods=["POST"],
-        summary="Add one participant or a list (contacts, while draft)",
+        summary="Add one participant or a list (contacts, once granted)",
         request=ParticipantInputSerializer(many=True),
         # A plain (unpaginated) list: ParticipantSerializer(many=True) would be documented as a page.
         responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Participant"}}, **ERROR_RESPONSES},
@@ -215,7 +282,7 @@ class ApplicationViewSet(
         return Response(ParticipantSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Import participants from a CSV (UTF-8) or XLSX file (contacts, while draft)",
+        summary="Import participants from a CSV (UTF-8) or XLSX file (contacts, once granted)",
         request={"multipart/form-data": ImportInputSerializer},
         responses={201: ImportResultSerializer, **ERROR_RESPONSES},
         description="All or nothing: any bad row gives 400 listing every bad row with line, field, code, message.",
@@ -273,7 +340,7 @@ class ApplicationViewSet(
         return Response({"status": application.status})
 
     @extend_schema(
-        summary="Assess every participant, eligible or not with a reason (office_reviewer; R15)",
+        summary="Assess every plan line: eligible count, with a reason when lower (office_reviewer; R15)",
         request=AssessmentInputSerializer,
         responses={200: AssessmentResultSerializer, **ERROR_RESPONSES},
     )
@@ -284,7 +351,7 @@ class ApplicationViewSet(
         serializer.is_valid(raise_exception=True)
         application = services.application_assess(
             application=application,
-            verdicts=[dict(v) for v in serializer.validated_data["participants"]],
+            verdicts=[dict(v) for v in serializer.validated_data["lines"]],
             by=request.user,
         )
         return Response(

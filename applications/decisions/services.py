@@ -48,6 +48,7 @@ from sectorplan.money import ZERO, format_eur, percent_of, round_half_up
 from ..completion import latest_request
 from ..constants import ApplicationStatus, DecisionKind
 from ..models import Application, CompletionRequest, Decision
+from ..selectors import refused_line_reasons
 from ..services import transition, transition_many
 from .amounts import application_amounts, grant_in_force, is_grant_like
 from .letters import letter_request, letters_request_many
@@ -226,6 +227,7 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
 
     advice = budget_selectors.latest_advice_by_region(period=period) if period.holdback_applies else {}
     today = timezone.localdate()
+    line_reasons = refused_line_reasons(applications)  # R18, R27: the reviewer's reasons per refused plan line
     decisions, granted, rejected = [], [], []
     for item in items:
         application = applications[item.application_id]
@@ -239,7 +241,7 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
                 Decision(
                     application=application, kind=DecisionKind.GRANT, date=today, decided_by=by,
                     granted_amount=split.granted, held_amount=split.held, advance_amount=ZERO,
-                    allocation=allocation,
+                    allocation=allocation, reasons=line_reasons.get(application.pk, ""),
                 )
             )
             granted.append(application)
@@ -248,7 +250,8 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
                 Decision(
                     application=application, kind=DecisionKind.REJECTION, date=today, decided_by=by,
                     allocation=allocation,
-                    reasons=_("No part of the requested amount is eligible, or no budget is left for it."),
+                    reasons=line_reasons.get(application.pk)
+                    or _("No part of the requested amount is eligible, or no budget is left for it."),
                 )
             )
             rejected.append(application)

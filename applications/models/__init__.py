@@ -1,4 +1,4 @@
-from .applications import Application, ApplicationTransition, Participant
+from .applications import Application, ApplicationTransition, Participant, PlanLine
 from .decisions import Decision, Letter
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
 from .receipts import CompletionRequest, Receipt
@@ -15,5 +15,6 @@ __all__ = [
     "OfficeScopeChange",
     "OfficeUser",
     "Participant",
+    "PlanLine",
     "Receipt",
 ]

@@ -38,7 +38,9 @@ class Application(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
-    # Derived totals, kept by the services in the same transaction as the participants they sum.
+    #: R14: chosen when applying; a small application asks at most the period's small-application limit.
+    small = models.BooleanField(_("small application"), default=False)
+    # Derived totals, kept by the services in the same transaction as the plan lines they sum (R12).
     requested_amount = MoneyField(_("requested amount"), default=0)
     eligible_amount = MoneyField(_("eligible amount"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -91,8 +93,8 @@ class Application(models.Model):
 
     @property
     def is_small(self) -> bool:
-        """R14 (the one definition lives on the period)."""
-        return self.period.is_small_amount(self.requested_amount)
+        """R14: the employer's choice when applying (checked against the period's limit at submission)."""
+        return self.small
 
     @staticmethod
     def make_reference(period_number: int, number: int) -> str:
@@ -175,6 +177,73 @@ class Participant(models.Model):
 
     def __str__(self):
         return f"{self.initials} {self.surname}"
+
+    def delete(self, *args, **kwargs):
+        if Application.objects.filter(pk=self.application_id).exclude(status=ApplicationStatus.DRAFT).exists():
+            refuse(self, "deleted once their application is submitted")
+        return super().delete(*args, **kwargs)
+
+
+class PlanLineQuerySet(models.QuerySet):
+    def delete(self):
+        if self.exclude(application__status=ApplicationStatus.DRAFT).exists():
+            refuse(self.model, "deleted once their application is submitted")
+        return super().delete()
+
+
+class PlanLine(models.Model):
+    """One line of the plan (aanvraagmatrix, R8): how many trajectories of one activity type and focus, with
+    the planned cost per trajectory for actual-cost types. Its amounts are derived by the service (R12); the
+    office's assessment (R15) sets ``eligible_count`` and ``reason``. Deleted only while the application is a
+    draft."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="plan_lines")
+    activity_type = models.CharField(_("activity type"), max_length=1, choices=ActivityType.choices)
+    focus = models.CharField(_("training focus"), max_length=30, choices=Focus.choices)
+    count = models.PositiveIntegerField(_("number of trajectories"))
+    planned_cost = MoneyField(_("planned cost per trajectory"), null=True, blank=True)
+    # Derived by the service (R12): the fixed amount, or the planned cost capped per trajectory.
+    amount_per_trajectory = MoneyField(_("amount per trajectory"))
+    requested_amount = MoneyField(_("requested amount"))
+    # Assessment (R15).
+    eligible_count = models.PositiveIntegerField(_("eligible trajectories"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PlanLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["activity_type", "focus", "id"]
+        verbose_name = _("plan line")
+        verbose_name_plural = _("plan lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "activity_type", "focus"],
+                name="planline_one_per_activity_focus",
+                violation_error_message=_("The plan already has a line for this activity type and focus."),
+            ),
+            models.CheckConstraint(condition=Q(count__gte=1), name="planline_count_positive"),
+            models.CheckConstraint(
+                condition=Q(eligible_count__isnull=True) | Q(eligible_count__lte=models.F("count")),
+                name="planline_eligible_within_count",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_cost__isnull=True) | Q(planned_cost__gte=0), name="planline_cost_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested_amount__gte=0, amount_per_trajectory__gte=0), name="planline_amounts_nonnegative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.activity_type} / {self.focus}: {self.count}"
+
+    @property
+    def eligible_amount(self):
+        """R15: the eligible trajectories at this line's amount per trajectory (None until assessed)."""
+        if self.eligible_count is None:
+            return None
+        return self.eligible_count * self.amount_per_trajectory
 
     def delete(self, *args, **kwargs):
         if Application.objects.filter(pk=self.application_id).exclude(status=ApplicationStatus.DRAFT).exists():

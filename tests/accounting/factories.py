@@ -59,6 +59,7 @@ def granted_application(
                            eligible=eligible)
         total += amount
     app.requested_amount = total
+    app.small = app.period.is_small_amount(total)  # v2: the employer's choice (R14), here as v1 derived it
     app.eligible_amount = total if eligible else Decimal("0.00")
     app.status = ApplicationStatus.GRANTED
     app.save()

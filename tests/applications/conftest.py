@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from applications.constants import MembershipRole
+from applications.constants import ApplicationStatus, MembershipRole
 from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory, amsterdam
 
@@ -26,6 +26,20 @@ def participant_payload(**overrides) -> dict:
     }
     payload.update(overrides)
     return payload
+
+
+def plan_row(**overrides) -> dict:
+    """One plan line's typed values as the services take them (R8)."""
+    values = {"activity_type": "A", "focus": "upskilling", "count": 2, "planned_cost": None}
+    values.update(overrides)
+    return values
+
+
+def plan_payload(**overrides) -> dict:
+    """One plan line as the API takes it."""
+    values = {"activity_type": "A", "focus": "upskilling", "count": 2, "planned_cost": None}
+    values.update(overrides)
+    return values
 
 
 def participant_row(**overrides) -> dict:
@@ -87,3 +101,12 @@ def at_time(monkeypatch):
         monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
 
     return freeze
+
+
+@pytest.fixture
+def granted(employer, period):
+    """A granted application: participants (proto-registrations) are registered on it (v2)."""
+    return ApplicationFactory(
+        employer=employer, period=period, status=ApplicationStatus.GRANTED, submitted_at=period.application_opens,
+        eligible_amount=Decimal("0.00"),
+    )

@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from applications.constants import ApplicationStatus, MembershipRole
-from applications.models import Application, Employer, Membership, Participant
+from applications.models import Application, Employer, Membership, Participant, PlanLine
 from tests.budgets.factories import PeriodFactory, RegionFactory
 
 
@@ -92,6 +92,21 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     planned_cost = None
     age_band = "25-45"
     requested_amount = Decimal("5000.00")
+
+
+class PlanLineFactory(factory.django.DjangoModelFactory):
+    """A plan line row (R8) with its derived amounts; defaults: 2 trajectories of A (fixed EUR 5,000)."""
+
+    class Meta:
+        model = PlanLine
+
+    application = factory.SubFactory(ApplicationFactory)
+    activity_type = "A"
+    focus = "upskilling"
+    count = 2
+    planned_cost = None
+    amount_per_trajectory = Decimal("5000.00")
+    requested_amount = factory.LazyAttribute(lambda o: o.count * o.amount_per_trajectory)
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):

@@ -12,10 +12,16 @@ from django.utils import timezone
 from accounting.models import Invitation
 from applications import services
 from applications.constants import ApplicationStatus, MembershipRole
-from applications.models import Application, Participant
+from applications.models import Application, Participant, PlanLine
 from applications.portal import SESSION_KEY
 from tests.accounting.factories import granted_application
-from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, ParticipantFactory
+from tests.applications.factories import (
+    ApplicationFactory,
+    EmployerFactory,
+    MembershipFactory,
+    ParticipantFactory,
+    PlanLineFactory,
+)
 from tests.applications.test_portal import open_period  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +52,28 @@ def participant_data(**overrides):
 
 
 def _draft(world):
+    """A draft with a plan line (and, for the delete route, a participant as v1 drafts had)."""
     application = ApplicationFactory(employer=world["a"], period=world["period"])
+    PlanLineFactory(application=application)
     participant = ParticipantFactory(application=application)
     return application, participant
+
+
+def _granted(world):
+    """A granted application: participants are registered on it (v2)."""
+    application = ApplicationFactory(employer=world["a"], period=world["period"], status=ApplicationStatus.GRANTED,
+                                     submitted_at=world["period"].application_opens, eligible_amount=Decimal("0.00"))
+    participant = ParticipantFactory(application=application)
+    return application, participant
+
+
+def _plan(world):
+    application, _participant = _draft(world)
+    return {
+        "url": reverse("portal:plan_edit", args=[application.pk]),
+        "data": {"employer": world["a"].pk, "count_A_upskilling": "3", "count_B_new_intake": "1"},
+        "state": lambda: list(PlanLine.objects.values_list("activity_type", "focus", "count")),
+    }
 
 
 def _new_application(world):
@@ -60,7 +85,7 @@ def _new_application(world):
 
 
 def _add_participant(world):
-    application, _participant = _draft(world)
+    application, _participant = _granted(world)
     return {
         "url": reverse("portal:participant_add", args=[application.pk]),
         "data": participant_data(),
@@ -69,7 +94,7 @@ def _add_participant(world):
 
 
 def _edit_participant(world):
-    application, participant = _draft(world)
+    application, participant = _granted(world)
     return {
         "url": reverse("portal:participant_edit", args=[application.pk, participant.pk]),
         "data": participant_data(contract_hours="20"),
@@ -87,7 +112,7 @@ def _delete_participant(world):
 
 
 def _import_participants(world):
-    application, _participant = _draft(world)
+    application, _participant = _granted(world)
     row = "B.,Smit,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
     return {
         "url": reverse("portal:participant_import", args=[application.pk]),
@@ -147,6 +172,7 @@ def _invitation(world):
 
 FORMS = {
     "new_application": _new_application,
+    "plan": _plan,
     "add_participant": _add_participant,
     "edit_participant": _edit_participant,
     "delete_participant": _delete_participant,
@@ -248,9 +274,11 @@ def test_reading_an_application_of_another_own_employer_still_switches_to_it_R2(
 def test_a_user_with_one_employer_posts_without_choosing_R2(client, open_period):  # noqa: F811
     """The single employer is the acting one: nothing to mismatch."""
     user = MembershipFactory().user
-    application = ApplicationFactory(employer=user.memberships.get().employer, period=open_period)
+    employer = user.memberships.get().employer
+    application = ApplicationFactory(employer=employer, period=open_period)
     client.force_login(user)
-    response = client.post(reverse("portal:participant_add", args=[application.pk]), participant_data())
+    response = client.post(reverse("portal:plan_edit", args=[application.pk]),
+                           {"employer": employer.pk, "count_A_upskilling": "3"})
     assert response.status_code == 302
-    assert application.participants.get().contract_hours == Decimal("32.0")
+    assert application.plan_lines.get().requested_amount == Decimal("15000.00")
     assert application.status == ApplicationStatus.DRAFT

@@ -1,4 +1,4 @@
-"""Applications and participants API (shared/api.md; R2, R5-R7, R12-R15, R39, R40)."""
+"""Applications, plan lines and participants API (shared/api.md; R2, R5-R9, R12-R15, R39, R40)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,7 +11,7 @@ from applications.constants import ApplicationStatus, DecisionKind
 from applications.models import Application, Decision, Participant
 from budgets.ledger import budget_line_for
 from budgets.models import LedgerEntry
-from tests.applications.conftest import INSIDE_WINDOW, participant_payload, participant_row
+from tests.applications.conftest import INSIDE_WINDOW, participant_payload, participant_row, plan_payload, plan_row
 from tests.applications.factories import ApplicationFactory, UserFactory
 from tests.budgets.factories import PeriodFactory, amsterdam
 
@@ -33,7 +33,10 @@ def detail_endpoints(app_id):
         ("post", f"{BASE}{app_id}/participants/import/", {"file": csv}, "multipart"),
         ("post", f"{BASE}{app_id}/submit/", {}, "json"),
         ("post", f"{BASE}{app_id}/withdraw/", {}, "json"),
-        ("post", f"{BASE}{app_id}/assessment/", {"participants": [{"id": 1, "eligible": True}]}, "json"),
+        ("post", f"{BASE}{app_id}/assessment/", {"lines": [{"id": 1, "eligible_count": 1}]}, "json"),
+        ("get", f"{BASE}{app_id}/plan-lines/", None, None),
+        ("post", f"{BASE}{app_id}/plan-lines/", plan_payload(), "json"),
+        ("post", f"{BASE}{app_id}/plan-lines/import/", {"file": csv}, "multipart"),
     ]
 
 
@@ -152,11 +155,11 @@ def test_nul_character_in_region_or_period_is_400_naming_the_field_R38(client_fo
 
 
 def test_detail_shows_amounts_and_timeline_R39(client_for, contact, application, reviewer, at_time):
-    services.participants_add(application=application, rows=[participant_row()], by=contact)
+    services.plan_lines_add(application=application, rows=[plan_row(count=1)], by=contact)
     at_time(INSIDE_WINDOW)
     services.application_submit(application=application, by=contact)
     body = client_for(contact).get(f"{BASE}{application.pk}/").json()
-    assert body["requested_amount"] == "5000.00"
+    assert body["requested_amount"] == "5000.00" and body["small"] is False
     assert body["eligible_amount"] is None
     assert body["granted_amount"] == "0.00" and body["held_amount"] == "0.00"
     # The factory-made draft has no creation row; the submit is the one change.
@@ -181,57 +184,59 @@ def test_granted_and_held_amounts_come_from_the_ledger_R22_R25(client_for, conta
     assert (body["granted_amount"], body["held_amount"]) == ("1000.00", "0.00")
 
 
-def test_is_small_up_to_the_limit_R14(client_for, contact, employer):
+def test_small_is_chosen_when_applying_and_shown_R14(client_for, contact, employer):
     period = PeriodFactory(number=5, small_application_limit=Decimal("5000.00"))
-    app = ApplicationFactory(employer=employer, period=period)
-    services.participants_add(application=app, rows=[participant_row()], by=contact)
-    assert client_for(contact).get(f"{BASE}{app.pk}/").json()["is_small"] is True
-    services.participants_add(application=app, rows=[participant_row(surname="Bakker")], by=contact)
-    assert client_for(contact).get(f"{BASE}{app.pk}/").json()["is_small"] is False
+    response = client_for(contact).post(
+        BASE, {"employer": employer.pk, "region": employer.region.code, "period": 5, "small": True}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["small"] is True and response.json()["is_small"] is True
+    assert Application.objects.get(pk=response.json()["id"], period=period).is_small
 
 
 # --- participants -------------------------------------------------------------------------------
 
 
-def test_add_one_participant_returns_age_band_and_amount_R10_R12(client_for, contact, application):
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/",
+def test_add_one_participant_returns_age_band_and_amount_R10_R12(client_for, contact, granted):
+    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/",
                                         participant_payload(contract_hours="20"), format="json")
     assert response.status_code == 201, response.json()
     [created] = response.json()
     assert created["id"] and created["age_band"] == "25-45" and created["requested_amount"] == "2000.00"
-    application.refresh_from_db()
-    assert application.requested_amount == Decimal("2000.00")
+    assert created["eligible"] is True  # a participant of a granted application counts as eligible
+    granted.refresh_from_db()
+    assert granted.requested_amount == Decimal("0.00")  # the plan, not the participants, sets what was asked
 
 
-def test_add_list_of_participants_is_all_or_nothing_R13(client_for, contact, application):
+def test_add_list_of_participants_is_all_or_nothing_R13(client_for, contact, granted):
     payload = [participant_payload(), participant_payload(surname="Bakker", start_date="2025-06-01")]
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", payload, format="json")
+    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", payload, format="json")
     assert response.status_code == 400
     assert ("[1].start_date", "outside_training_window") in codes(response)
     assert not Participant.objects.exists()
     payload[1]["start_date"] = "2026-06-01"
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", payload, format="json")
+    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", payload, format="json")
     assert response.status_code == 201
     assert len(response.json()) == 2
 
 
-def test_empty_participant_list_is_400_R38(client_for, contact, application):
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", [], format="json")
+def test_empty_participant_list_is_400_R38(client_for, contact, granted):
+    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", [], format="json")
     assert response.status_code == 400
     assert ("non_field_errors", "empty") in codes(response)
 
 
-def test_new_intake_starting_in_year_one_is_400_not_500_R38(client_for, contact, application):
+def test_new_intake_starting_in_year_one_is_400_not_500_R38(client_for, contact, granted):
     payload = participant_payload(focus="new_intake", start_date="0001-01-01", employed_since="0001-01-01")
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", payload, format="json")
+    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", payload, format="json")
     assert response.status_code == 400
     assert ("start_date", "outside_training_window") in codes(response)
     assert not Participant.objects.exists()
 
 
-def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_for, contact, application):
+def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_for, contact, granted):
     response = client_for(contact).post(
-        f"{BASE}{application.pk}/participants/",
+        f"{BASE}{granted.pk}/participants/",
         participant_payload(surname="Geheimnaam", date_of_birth="17-13-1990"), format="json",
     )
     assert response.status_code == 400
@@ -239,47 +244,39 @@ def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_
     assert "Geheimnaam" not in response.content.decode()
 
 
-def test_same_person_twice_is_refused_R13(client_for, contact, application):
-    url = f"{BASE}{application.pk}/participants/"
+def test_same_person_twice_is_refused_R13(client_for, contact, granted):
+    url = f"{BASE}{granted.pk}/participants/"
     assert client_for(contact).post(url, participant_payload(), format="json").status_code == 201
     response = client_for(contact).post(url, participant_payload(initials="a.b."), format="json")
     assert response.status_code == 400
     assert ("surname", "duplicate_participant") in codes(response)
 
 
-def test_retention_share_above_maximum_is_refused_R9(client_for, contact, employer):
-    period = PeriodFactory(number=6, with_retention=True)
-    app = ApplicationFactory(employer=employer, period=period)
-    url = f"{BASE}{app.pk}/participants/"
-    response = client_for(contact).post(
-        url, [participant_payload(focus="retention"), participant_payload(surname="Bakker")], format="json"
-    )
-    assert response.status_code == 201
-    response = client_for(contact).post(url, participant_payload(surname="Smit", focus="retention"), format="json")
-    assert response.status_code == 400
-    assert ("focus", "retention_share_exceeded") in codes(response)
-    assert app.participants.count() == 2
+def test_participants_cannot_be_added_to_a_draft_v2(client_for, contact, application):
+    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", participant_payload(), format="json")
+    assert response.status_code == 409
+    assert ("status", "not_granted") in codes(response)
 
 
-def test_members_and_office_list_participants(client_for, contact, officer, reviewer, application):
-    services.participants_add(application=application, rows=[participant_row()], by=contact)
+def test_members_and_office_list_participants(client_for, contact, officer, reviewer, granted):
+    services.participants_add(application=granted, rows=[participant_row()], by=contact)
     for user in (contact, officer, reviewer):
-        body = client_for(user).get(f"{BASE}{application.pk}/participants/").json()
+        body = client_for(user).get(f"{BASE}{granted.pk}/participants/").json()
         assert body["count"] == 1 and body["results"][0]["age_band"] == "25-45"
 
 
-def test_import_endpoint_creates_rows(client_for, contact, application):
+def test_import_endpoint_creates_rows(client_for, contact, granted):
     header = ",".join(services.PARTICIPANT_FIELDS)
     row = "A.,Visser,1990-05-17,upskilling,A,2026-03-01,2026-12-31,32,2015-01-01,"
     upload = SimpleUploadedFile("p.csv", f"{header}\n{row}\n".encode(), content_type="text/csv")
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/import/", {"file": upload},
+    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/import/", {"file": upload},
                                         format="multipart")
     assert response.status_code == 201, response.json()
     assert response.json() == {"created": 1}
 
 
-def test_import_without_file_names_the_field_R38(client_for, contact, application):
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/import/", {}, format="multipart")
+def test_import_without_file_names_the_field_R38(client_for, contact, granted):
+    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/import/", {}, format="multipart")
     assert response.status_code == 400
     assert "file" in {f for f, _ in codes(response)}
 
@@ -289,7 +286,7 @@ def test_import_without_file_names_the_field_R38(client_for, contact, applicatio
 
 @pytest.fixture
 def filled(application, contact):
-    services.participants_add(application=application, rows=[participant_row()], by=contact)
+    services.plan_lines_add(application=application, rows=[plan_row()], by=contact)
     return application
 
 
@@ -345,23 +342,25 @@ def test_submit_twice_is_409_R7(client_for, contact, filled, at_time):
     assert submit(client_for, contact, filled).status_code == 409
 
 
-def test_submit_without_participants_is_refused_R6(client_for, contact, application, at_time):
+def test_submit_without_plan_lines_is_refused_R6_R8(client_for, contact, application, at_time):
     at_time(INSIDE_WINDOW)
     response = submit(client_for, contact, application)
     assert response.status_code == 400
-    assert ("participants", "no_participants") in codes(response)
+    assert ("plan_lines", "no_plan_lines") in codes(response)
 
 
-def test_adding_participants_after_submit_is_409_R7(client_for, contact, filled, at_time):
+def test_changing_plan_lines_after_submit_is_409_R7(client_for, contact, filled, at_time):
     at_time(INSIDE_WINDOW)
     submit(client_for, contact, filled)
-    response = client_for(contact).post(f"{BASE}{filled.pk}/participants/",
-                                        participant_payload(surname="Bakker"), format="json")
+    response = client_for(contact).post(f"{BASE}{filled.pk}/plan-lines/", plan_payload(focus="new_intake"),
+                                        format="json")
     assert response.status_code == 409
-    upload = SimpleUploadedFile("p.csv", b"initials\n", content_type="text/csv")
-    response = client_for(contact).post(f"{BASE}{filled.pk}/participants/import/", {"file": upload}, format="multipart")
+    upload = SimpleUploadedFile("p.csv", b"activity_type;focus;count\nB;upskilling;1\n", content_type="text/csv")
+    response = client_for(contact).post(f"{BASE}{filled.pk}/plan-lines/import/", {"file": upload}, format="multipart")
     assert response.status_code == 409
-    assert filled.participants.count() == 1
+    line = filled.plan_lines.get()
+    assert client_for(contact).delete(f"{BASE}{filled.pk}/plan-lines/{line.pk}/").status_code == 409
+    assert filled.plan_lines.count() == 1
 
 
 # --- withdraw (R7) ----------------------------------------------------------------------------
@@ -390,9 +389,9 @@ def test_withdraw_after_decision_is_409_R7(client_for, contact, employer, period
 
 @pytest.fixture
 def submitted(application, contact, at_time):
-    services.participants_add(
+    services.plan_lines_add(
         application=application,
-        rows=[participant_row(), participant_row(surname="Bakker", activity_type="C", planned_cost=Decimal("1500"))],
+        rows=[plan_row(count=2), plan_row(activity_type="C", count=4, planned_cost=Decimal("1500"))],
         by=contact,
     )
     at_time(INSIDE_WINDOW)
@@ -400,51 +399,61 @@ def submitted(application, contact, at_time):
     return application
 
 
-def test_reviewer_assesses_each_participant_R15(client_for, reviewer, submitted):
-    a, b = submitted.participants.order_by("id")
-    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"participants": [
-        {"id": a.pk, "eligible": True}, {"id": b.pk, "eligible": False, "reason": "Not a qualifying training"},
+def test_reviewer_assesses_each_plan_line_with_a_count_R15(client_for, reviewer, submitted):
+    a, c = submitted.plan_lines.order_by("activity_type")
+    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
+        {"id": a.pk, "eligible_count": 2}, {"id": c.pk, "eligible_count": 1, "reason": "Not a qualifying training"},
     ]}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"status": "assessed", "eligible_amount": "5000.00"}
-    b.refresh_from_db()
-    assert b.eligible is False and b.eligibility_reason == "Not a qualifying training"
+    # 2 x 5,000 + 1 x min(1,500, 2,000)
+    assert response.json() == {"status": "assessed", "eligible_amount": "11500.00"}
+    c.refresh_from_db()
+    assert c.eligible_count == 1 and c.reason == "Not a qualifying training"
 
 
-def test_ineligible_without_reason_is_refused_R15(client_for, reviewer, submitted):
-    a, b = submitted.participants.order_by("id")
-    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"participants": [
-        {"id": a.pk, "eligible": True}, {"id": b.pk, "eligible": False},
+def test_lower_count_without_reason_is_refused_R15(client_for, reviewer, submitted):
+    a, c = submitted.plan_lines.order_by("activity_type")
+    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
+        {"id": a.pk, "eligible_count": 2}, {"id": c.pk, "eligible_count": 3},
     ]}, format="json")
     assert response.status_code == 400
-    assert ("participants[1].reason", "required") in codes(response)
+    assert ("lines[1].reason", "required") in codes(response)
 
 
-def test_assessment_must_cover_every_participant_R15(client_for, reviewer, submitted):
-    a = submitted.participants.order_by("id").first()
+def test_eligible_count_above_the_planned_count_is_refused_R15(client_for, reviewer, submitted):
+    a, c = submitted.plan_lines.order_by("activity_type")
+    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
+        {"id": a.pk, "eligible_count": 3}, {"id": c.pk, "eligible_count": 4},
+    ]}, format="json")
+    assert response.status_code == 400
+    assert ("lines[0].eligible_count", "out_of_range") in codes(response)
+
+
+def test_assessment_must_cover_every_plan_line_R15(client_for, reviewer, submitted):
+    a = submitted.plan_lines.order_by("activity_type").first()
     response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/",
-                                         {"participants": [{"id": a.pk, "eligible": True}]}, format="json")
-    assert ("participants", "incomplete") in codes(response)
+                                         {"lines": [{"id": a.pk, "eligible_count": 2}]}, format="json")
+    assert ("lines", "incomplete") in codes(response)
 
 
 @pytest.mark.parametrize("who", ["contact", "decider", "officer"])
 def test_only_office_reviewer_assesses_R15(client_for, submitted, who, request):
     user = request.getfixturevalue(who)
-    a, b = submitted.participants.order_by("id")
-    response = client_for(user).post(f"{BASE}{submitted.pk}/assessment/", {"participants": [
-        {"id": a.pk, "eligible": True}, {"id": b.pk, "eligible": True}]}, format="json")
+    a, c = submitted.plan_lines.order_by("activity_type")
+    response = client_for(user).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
+        {"id": a.pk, "eligible_count": 2}, {"id": c.pk, "eligible_count": 4}]}, format="json")
     assert response.status_code == 403
 
 
 def test_assessing_a_draft_is_409_R15(client_for, reviewer, filled):
-    p = filled.participants.get()
+    line = filled.plan_lines.get()
     response = client_for(reviewer).post(f"{BASE}{filled.pk}/assessment/",
-                                         {"participants": [{"id": p.pk, "eligible": True}]}, format="json")
+                                         {"lines": [{"id": line.pk, "eligible_count": 1}]}, format="json")
     assert response.status_code == 409
 
 
-def test_participant_start_date_boundaries_R11(client_for, contact, application):
-    url = f"{BASE}{application.pk}/participants/"
+def test_participant_start_date_boundaries_R11(client_for, contact, granted):
+    url = f"{BASE}{granted.pk}/participants/"
     start = date(2026, 1, 1)
     ok = client_for(contact).post(url, participant_payload(start_date=str(start)), format="json")
     bad = client_for(contact).post(url, participant_payload(surname="B", start_date=str(start - timedelta(days=1))),

@@ -12,7 +12,7 @@ from applications.constants import ApplicationStatus, DecisionKind
 from applications.decisions.rendering import letter_html
 from applications.decisions.services import not_considered_decide
 from applications.models import Application, CompletionRequest, Decision, Letter
-from tests.applications.conftest import INSIDE_WINDOW, participant_row
+from tests.applications.conftest import INSIDE_WINDOW, plan_row
 from tests.applications.factories import ApplicationFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def request_row(requested: date, due: date, completed: date | None = None):
 
 @pytest.fixture
 def submitted(application, contact, at_time):
-    services.participants_add(application=application, rows=[participant_row()], by=contact)
+    services.plan_lines_add(application=application, rows=[plan_row()], by=contact)
     at_time(INSIDE_WINDOW)
     return services.application_submit(application=application, by=contact)
 

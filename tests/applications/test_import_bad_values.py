@@ -6,6 +6,12 @@ from tests.applications.test_import import csv_file, url
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture
+def application(granted):
+    """v2: participants (proto-registrations) are imported into a granted application."""
+    return granted
+
 ROW = "B.,{surname},1970-01-02,redundancy_risk,C,2026-04-01,2026-10-01,24.5,2010-01-01,{cost}"
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from applications import importing, rules
-from applications.api.serializers import ParticipantInputSerializer
+from applications.api.serializers import ParticipantInputSerializer, PlanLineInputSerializer
 from applications.constants import TRANSITIONS, ApplicationStatus, Focus
 from applications.forms import ParticipantForm
 from budgets.constants import ActivityType
@@ -43,7 +43,6 @@ def test_form_serializer_and_import_have_the_same_fields_in_the_same_order_R8():
     assert tuple(ParticipantForm.base_fields) == rules.PARTICIPANT_FIELDS
     assert tuple(ParticipantInputSerializer().fields) == rules.PARTICIPANT_FIELDS
     assert importing.COLUMNS == rules.PARTICIPANT_FIELDS
-    assert importing.OPTIONAL_COLUMNS == {"planned_cost"}
     assert not ParticipantForm.base_fields["planned_cost"].required
     assert not ParticipantInputSerializer().fields["planned_cost"].required
 
@@ -105,3 +104,15 @@ def test_can_withdraw_until_decided_follows_the_status_map_R7(status):
     expected = status in (ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.ASSESSED)
     assert rules.can_withdraw(status) is expected
     assert rules.can_withdraw(status) is (ApplicationStatus.WITHDRAWN in TRANSITIONS[status])
+
+
+def test_plan_line_serializer_matrix_and_import_read_the_same_fields_R8():
+    assert tuple(PlanLineInputSerializer().fields) == rules.PLAN_LINE_FIELDS == (
+        "activity_type", "focus", "count", "planned_cost"
+    )
+    assert not PlanLineInputSerializer().fields["planned_cost"].required
+    # The import reads the same rule for each column: a Dutch amount in the cost column, a whole number in count.
+    assert rules.clean_input(rules.PLAN_LINE_INPUT["planned_cost"], "1.234,56") == Decimal("1234.56")
+    assert rules.clean_input(rules.PLAN_LINE_INPUT["count"], "12") == 12
+    with pytest.raises(ParseError):
+        rules.clean_input(rules.PLAN_LINE_INPUT["count"], "1,5")

@@ -7,7 +7,7 @@ import pytest
 from django.db import connections, transaction
 
 from applications import services
-from tests.applications.conftest import participant_row
+from tests.applications.conftest import plan_row
 from tests.applications.factories import ApplicationFactory, EmployerFactory, PeriodFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 HOLD_SECONDS = 1.5
 
 
-def test_two_employers_of_one_period_add_participants_without_waiting_on_each_other():
+def test_two_employers_of_one_period_add_plan_lines_without_waiting_on_each_other():
     """Employer A holds its application's lock for 1.5 s; employer B of the same period writes meanwhile.
 
     Before the fix, locking an application with ``select_related`` also locked its period, employer and
@@ -31,7 +31,7 @@ def test_two_employers_of_one_period_add_participants_without_waiting_on_each_ot
     def employer_a():
         try:
             with transaction.atomic():
-                services.participants_add(application=app_a, rows=[participant_row()], by=user)
+                services.plan_lines_add(application=app_a, rows=[plan_row()], by=user)
                 a_holds_lock.set()
                 time.sleep(HOLD_SECONDS)
         except BaseException as exc:  # noqa: BLE001 - reported below
@@ -44,7 +44,7 @@ def test_two_employers_of_one_period_add_participants_without_waiting_on_each_ot
         try:
             assert a_holds_lock.wait(timeout=30)
             started = time.monotonic()
-            services.participants_add(application=app_b, rows=[participant_row(surname="Bakker")], by=user)
+            services.plan_lines_add(application=app_b, rows=[plan_row(focus="new_intake")], by=user)
             timings["b"] = time.monotonic() - started
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -58,4 +58,4 @@ def test_two_employers_of_one_period_add_participants_without_waiting_on_each_ot
         thread.join(timeout=60)
     assert not errors, errors
     assert timings["b"] < HOLD_SECONDS / 2, f"employer B waited {timings['b']:.2f} s behind employer A"
-    assert app_a.participants.count() == 1 and app_b.participants.count() == 1
+    assert app_a.plan_lines.count() == 1 and app_b.plan_lines.count() == 1

@@ -16,6 +16,7 @@ from tests.applications.factories import (
     EmployerFactory,
     MembershipFactory,
     ParticipantFactory,
+    PlanLineFactory,
 )
 from tests.budgets.factories import PeriodFactory
 
@@ -60,6 +61,13 @@ def client_as(client):
 @pytest.fixture
 def draft(employer, open_period, contact):
     return services.application_create(employer=employer, region=employer.region, period=open_period, by=contact)
+
+
+@pytest.fixture
+def granted_app(employer, open_period):
+    """v2: participants (proto-registrations) are registered on a granted application."""
+    return ApplicationFactory(employer=employer, period=open_period, status=ApplicationStatus.GRANTED,
+                              submitted_at=open_period.application_opens, eligible_amount=Decimal("0.00"))
 
 
 def participant_data(**overrides):
@@ -151,7 +159,7 @@ def test_create_application_for_open_period_defaults_to_employer_region_R5(clien
     response = client.post(reverse("portal:application_create"), {"employer": employer.pk, "period": open_period.pk, "region": employer.region_id})
     application = Application.objects.get(employer=employer)
     assert response.status_code == 302
-    assert response.url == reverse("portal:application_detail", args=[application.pk])
+    assert response.url == reverse("portal:plan_edit", args=[application.pk])  # next: fill in the plan
     assert application.status == ApplicationStatus.DRAFT
 
 
@@ -173,8 +181,8 @@ def test_create_for_a_closed_period_is_refused_R6(client_as, contact, employer):
     assert not Application.objects.exists()
 
 
-def test_add_participant_with_field_errors_saves_nothing_R38(client_as, contact, draft):
-    url = reverse("portal:participant_add", args=[draft.pk])
+def test_add_participant_with_field_errors_saves_nothing_R38(client_as, contact, granted_app):
+    url = reverse("portal:participant_add", args=[granted_app.pk])
     response = client_as(contact).post(url, participant_data(end_date="2027-01-01", date_of_birth="not a date"))
     assert response.status_code == 400
     page = response.content.decode()
@@ -183,8 +191,8 @@ def test_add_participant_with_field_errors_saves_nothing_R38(client_as, contact,
     assert not Participant.objects.exists()
 
 
-def test_add_participant_rule_error_from_service_is_shown_on_the_field_R11(client_as, contact, draft):
-    url = reverse("portal:participant_add", args=[draft.pk])
+def test_add_participant_rule_error_from_service_is_shown_on_the_field_R11(client_as, contact, granted_app):
+    url = reverse("portal:participant_add", args=[granted_app.pk])
     response = client_as(contact).post(url, participant_data(start_date="2030-01-01", end_date="2030-02-01"))
     assert response.status_code == 400
     page = response.content.decode()
@@ -193,13 +201,13 @@ def test_add_participant_rule_error_from_service_is_shown_on_the_field_R11(clien
     assert not Participant.objects.exists()
 
 
-def test_add_participant_shows_amount_in_matrix_in_dutch_notation_R12(client_as, contact, draft):
+def test_add_participant_shows_amount_in_matrix_in_dutch_notation_R12(client_as, contact, granted_app):
     client = client_as(contact)
-    response = client.post(reverse("portal:participant_add", args=[draft.pk]), participant_data())
+    response = client.post(reverse("portal:participant_add", args=[granted_app.pk]), participant_data())
     assert response.status_code == 302
     participant = Participant.objects.get()
     assert participant.requested_amount == Decimal("5000.00")
-    page = client.get(reverse("portal:application_detail", args=[draft.pk])).content.decode()
+    page = client.get(reverse("portal:application_detail", args=[granted_app.pk])).content.decode()
     assert "de Vries" in page
     assert "€ 5.000,00" in page
     assert 'class="matrix"' in page
@@ -219,10 +227,10 @@ def test_requested_matrix_sums_by_focus_and_age_band(draft):
     assert matrix["totals"][3] == {"amount": Decimal("500.00"), "n": 1}
 
 
-def test_edit_and_delete_participant(client_as, contact, draft):
+def test_edit_and_delete_participant(client_as, contact, granted_app):
     client = client_as(contact)
     services.participants_add(
-        application=draft,
+        application=granted_app,
         rows=[{**participant_data(), "date_of_birth": date(1990, 3, 1), "start_date": date(2027, 2, 1),
                "end_date": date(2027, 12, 31), "employed_since": date(2015, 1, 1), "contract_hours": Decimal(32),
                "planned_cost": None}],
@@ -230,17 +238,14 @@ def test_edit_and_delete_participant(client_as, contact, draft):
     )
     participant = Participant.objects.get()
     response = client.post(
-        reverse("portal:participant_edit", args=[draft.pk, participant.pk]), participant_data(contract_hours="20")
+        reverse("portal:participant_edit", args=[granted_app.pk, participant.pk]), participant_data(contract_hours="20")
     )
     assert response.status_code == 302
     participant.refresh_from_db()
     assert participant.requested_amount == Decimal("2000.00")
-    assert client.get(reverse("portal:participant_delete", args=[draft.pk, participant.pk])).status_code == 200
-    response = client.post(reverse("portal:participant_delete", args=[draft.pk, participant.pk]))
+    response = client.post(reverse("portal:participant_delete", args=[granted_app.pk, participant.pk]))
     assert response.status_code == 302
-    assert not Participant.objects.exists()
-    draft.refresh_from_db()
-    assert draft.requested_amount == Decimal("0.00")
+    assert Participant.objects.exists()  # a granted application's participants are kept (R39)
 
 
 def test_accountability_officer_sees_read_only_R2(client_as, employer, draft):
@@ -257,7 +262,7 @@ def test_accountability_officer_sees_read_only_R2(client_as, employer, draft):
 
 
 def test_submit_needs_the_confirmation_that_it_is_final_R7(client_as, contact, draft):
-    ParticipantFactory(application=draft)
+    PlanLineFactory(application=draft)
     client = client_as(contact)
     url = reverse("portal:application_submit", args=[draft.pk])
     page = client.get(url).content.decode()
@@ -273,23 +278,24 @@ def test_submit_needs_the_confirmation_that_it_is_final_R7(client_as, contact, d
 
 
 def test_submitted_application_can_no_longer_be_changed_R7(client_as, contact, draft):
-    ParticipantFactory(application=draft)
+    PlanLineFactory(application=draft)
     services.application_submit(application=draft, by=contact)
     client = client_as(contact)
-    response = client.post(reverse("portal:participant_add", args=[draft.pk]), participant_data(), follow=True)
+    response = client.post(reverse("portal:plan_edit", args=[draft.pk]),
+                           {"employer": draft.employer_id, "count_B_upskilling": "4"}, follow=True)
     assert "final and can no longer be changed" in response.content.decode()
-    assert Participant.objects.count() == 1
+    assert list(draft.plan_lines.values_list("activity_type", "count")) == [("A", 2)]
     assert client.get(reverse("portal:application_submit", args=[draft.pk])).status_code == 302
 
 
-def test_submit_without_participants_shows_service_error(client_as, contact, draft):
+def test_submit_without_plan_lines_shows_service_error_R8(client_as, contact, draft):
     response = client_as(contact).post(reverse("portal:application_submit", args=[draft.pk]), {"confirm": "on"})
     assert response.status_code == 400
-    assert "at least one participant" in response.content.decode()
+    assert "at least one plan line" in response.content.decode()
 
 
 def test_submit_after_window_closes_shows_when_the_window_was_R6(client_as, contact, draft, open_period):
-    ParticipantFactory(application=draft)
+    PlanLineFactory(application=draft)
     open_period.application_closes = timezone.now() - timedelta(minutes=1)
     open_period.application_opens = timezone.now() - timedelta(days=3)
     open_period.save()
@@ -301,7 +307,7 @@ def test_submit_after_window_closes_shows_when_the_window_was_R6(client_as, cont
 
 
 def test_withdraw_with_confirmation_and_timeline_R7_R39(client_as, contact, draft):
-    ParticipantFactory(application=draft)
+    PlanLineFactory(application=draft)
     services.application_submit(application=draft, by=contact)
     client = client_as(contact)
     url = reverse("portal:application_withdraw", args=[draft.pk])
@@ -341,9 +347,9 @@ def test_another_employers_application_is_404_on_every_page_R2(client_as, contac
     assert foreign.status == ApplicationStatus.DRAFT
 
 
-def test_a_participant_of_another_application_is_404_R2(client_as, contact, draft, open_period):
+def test_a_participant_of_another_application_is_404_R2(client_as, contact, granted_app, open_period):
     foreign_participant = ParticipantFactory(application=ApplicationFactory(period=open_period))
-    response = client_as(contact).get(reverse("portal:participant_edit", args=[draft.pk, foreign_participant.pk]))
+    response = client_as(contact).get(reverse("portal:participant_edit", args=[granted_app.pk, foreign_participant.pk]))
     assert response.status_code == 404
 
 
@@ -370,8 +376,9 @@ def test_opening_an_application_of_another_own_employer_switches_acting_employer
 def submitted(open_period):
     employer = EmployerFactory(name="Verpleeghuis De Linde", kvk_number="55667788")
     application = ApplicationFactory(employer=employer, period=open_period, submitted=True)
-    ParticipantFactory(application=application, requested_amount=Decimal("5000.00"))
-    ParticipantFactory(application=application, requested_amount=Decimal("2000.00"))
+    PlanLineFactory(application=application, activity_type="A", count=1)
+    PlanLineFactory(application=application, activity_type="C", count=2, planned_cost=Decimal("1000.00"),
+                    amount_per_trajectory=Decimal("1000.00"))
     return application
 
 
@@ -404,40 +411,42 @@ def test_office_queue_search_by_reference_and_kvk_and_filter(client_as, reviewer
     assert response.status_code == 200  # bad filter input is an error message, not a 500
 
 
-def test_reviewer_marks_participants_and_sees_eligible_amount_R15(client_as, reviewer, submitted):
-    first, second = submitted.participants.order_by("pk")
+def test_reviewer_gives_eligible_count_per_plan_line_and_sees_eligible_amount_R15(client_as, reviewer, submitted):
+    first, second = submitted.plan_lines.order_by("activity_type")
     client = client_as(reviewer)
     url = reverse("portal:office_review", args=[submitted.pk])
-    response = client.post(url, {f"eligible_{first.pk}": "yes", f"eligible_{second.pk}": "no", f"reason_{second.pk}": ""})
+    page = client.get(url).content.decode()
+    assert f'<label for="eligible_{second.pk}">' in page and f'<label for="reason_{second.pk}">' in page
+    response = client.post(url, {f"eligible_{first.pk}": "1", f"eligible_{second.pk}": "1", f"reason_{second.pk}": ""})
     assert response.status_code == 400
     assert f'href="#reason_{second.pk}"' in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.SUBMITTED
 
     response = client.post(
-        url, {f"eligible_{first.pk}": "yes", f"eligible_{second.pk}": "no", f"reason_{second.pk}": "Not employed"}
+        url, {f"eligible_{first.pk}": "1", f"eligible_{second.pk}": "1", f"reason_{second.pk}": "Not employed"}
     )
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.ASSESSED
-    assert submitted.eligible_amount == Decimal("5000.00")
+    assert submitted.eligible_amount == Decimal("6000.00")  # 1 x 5,000 + 1 x 1,000
     page = client.get(url).content.decode()
-    assert "€ 5.000,00" in page and "Not employed" in page
+    assert "€ 6.000,00" in page and "Not employed" in page
 
 
 def test_decider_sees_review_read_only_R4(client_as, decider, submitted):
     client = client_as(decider)
     url = reverse("portal:office_review", args=[submitted.pk])
     assert client.get(url).status_code == 200
-    first = submitted.participants.first()
-    assert client.post(url, {f"eligible_{first.pk}": "yes"}).status_code == 403
+    first = submitted.plan_lines.first()
+    assert client.post(url, {f"eligible_{first.pk}": "1"}).status_code == 403
 
 
 def test_review_of_unknown_application_is_404(client_as, reviewer):
     assert client_as(reviewer).get(reverse("portal:office_review", args=[999999])).status_code == 404
 
 
-def test_personal_data_is_not_logged_on_rejected_import(caplog, client_as, contact, draft):
+def test_personal_data_is_not_logged_on_rejected_import(caplog, client_as, contact, granted_app):
     """R40: the portal logs counts, never names or dates of birth."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -447,7 +456,7 @@ def test_personal_data_is_not_logged_on_rejected_import(caplog, client_as, conta
     )
     with caplog.at_level("DEBUG"):
         response = client_as(contact).post(
-            reverse("portal:participant_import", args=[draft.pk]),
+            reverse("portal:participant_import", args=[granted_app.pk]),
             {"file": SimpleUploadedFile("p.csv", content, content_type="text/csv")},
         )
     assert response.status_code == 400
@@ -469,14 +478,14 @@ def _upload(client, application, text, name="deelnemers.csv"):
     )
 
 
-def test_upload_with_bad_rows_lists_every_row_error_and_saves_nothing_R13(client_as, contact, draft):
+def test_upload_with_bad_rows_lists_every_row_error_and_saves_nothing_R13(client_as, contact, granted_app):
     text = (
         CSV_HEADER
         + "A.,Bakker,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
         + "B.,Smit,1990-03-01,upskilling,Z,2027-02-01,2027-12-31,32,2015-01-01,\n"
         + "C.,Visser,1990-03-01,upskilling,A,2027-02-01,2026-12-31,32,2015-01-01,\n"
     )
-    response = _upload(client_as(contact), draft, text)
+    response = _upload(client_as(contact), granted_app, text)
     assert response.status_code == 400
     page = response.content.decode()
     assert 'class="errors-table"' in page
@@ -485,20 +494,19 @@ def test_upload_with_bad_rows_lists_every_row_error_and_saves_nothing_R13(client
     assert not Participant.objects.exists()
 
 
-def test_upload_of_a_good_file_adds_all_participants_R13(client_as, contact, draft):
+def test_upload_of_a_good_file_adds_all_participants_R13(client_as, contact, granted_app):
     text = (
         CSV_HEADER
         + "A.,Bakker,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
         + "B.,Smit,1960-03-01,new_intake,C,2027-02-01,2027-12-31,20,2026-06-01,1500.50\n"
     )
-    response = _upload(client_as(contact), draft, text)
+    response = _upload(client_as(contact), granted_app, text)
     assert response.status_code == 302
-    assert Participant.objects.filter(application=draft).count() == 2
-    draft.refresh_from_db()
-    assert draft.requested_amount == Decimal("6500.50")
+    assert Participant.objects.filter(application=granted_app).count() == 2
+    assert sum(granted_app.participants.values_list("requested_amount", flat=True)) == Decimal("6500.50")
 
 
-def test_upload_of_a_wrong_file_type_is_a_field_error(client_as, contact, draft):
-    response = _upload(client_as(contact), draft, "hello", name="notes.txt")
+def test_upload_of_a_wrong_file_type_is_a_field_error(client_as, contact, granted_app):
+    response = _upload(client_as(contact), granted_app, "hello", name="notes.txt")
     assert response.status_code == 400
     assert 'id="id_file_error"' in response.content.decode()

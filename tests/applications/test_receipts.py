@@ -2,7 +2,7 @@
 
 import hashlib
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from applications import receipts, services
 from applications.constants import ApplicationStatus
 from applications.models import Application, Receipt
-from tests.applications.conftest import INSIDE_WINDOW, participant_row
+from tests.applications.conftest import INSIDE_WINDOW, plan_row
 from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +23,8 @@ RECEIVED = INSIDE_WINDOW + timedelta(seconds=7, microseconds=123456)
 
 @pytest.fixture
 def filled(application, contact):
-    services.participants_add(
-        application=application,
-        rows=[participant_row(), participant_row(surname="Bakker"), participant_row(surname="Smit", focus="new_intake", employed_since=date(2025, 9, 1))],
-        by=contact,
+    services.plan_lines_add(
+        application=application, rows=[plan_row(count=2), plan_row(focus="new_intake", count=1)], by=contact
     )
     return application
 
@@ -54,7 +52,7 @@ def test_receipt_states_reference_time_with_seconds_employer_kvk_period_and_what
     # What was submitted, per activity type x focus: two upskilling trajectories, one new intake.
     assert "A: mbo beroepsbegeleidende leerweg (bbl) – Opscholing</td><td>2</td><td>€ 10.000,00" in html
     assert "A: mbo beroepsbegeleidende leerweg (bbl) – Nieuwe instroom</td><td>1</td><td>€ 5.000,00" in html
-    assert "Visser" not in html  # a summary, no names
+    assert "Visser" not in html  # a summary, no names (a plan names no one)
 
 
 def test_receipt_pdf_text_has_reference_and_time_of_receipt_R42(submitted):
@@ -147,6 +145,6 @@ def test_draft_has_no_receipt_R42(client_for, contact, application):
 def test_receipts_visible_to_lists_only_the_members_employers_R42(submitted, at_time):
     other = ApplicationFactory(employer=EmployerFactory(), period=submitted.period)
     member = MembershipFactory(employer=other.employer, user=UserFactory(username="other-contact")).user
-    services.participants_add(application=other, rows=[participant_row()], by=member)
+    services.plan_lines_add(application=other, rows=[plan_row()], by=member)
     services.application_submit(application=other, by=member)
     assert list(receipts.receipts_visible_to(member).values_list("application_id", flat=True)) == [other.pk]

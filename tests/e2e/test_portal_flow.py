@@ -1,29 +1,33 @@
-"""Browser test (issue #3, point 9): Playwright driving Debian's Chromium, headless, against the live server.
+"""Browser tests: Playwright driving Debian's Chromium, headless, against the live server.
 
-Log in, create an application, upload a CSV with one bad row, see the row error, fix the file, upload it
-again and submit through the confirmation step (R6, R7, R13, R38).
+The employer logs in, creates an application, fills in the plan as a matrix (a cell with an error first, shown on
+the cell with its reason and nothing saved), sees the requested amount per line and in total, and submits through
+the confirmation step (R6-R8, R12, R38). The office finds the plan in its queue and assesses it per line (R15).
 Set PORTAL_SCREENSHOTS=/tmp to keep screenshots of the key pages (/tmp/portal-*.png); see conftest.py.
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from applications.constants import ApplicationStatus
 from applications.models import Application
-from tests.applications.factories import MembershipFactory
+from tests.applications.factories import (
+    ApplicationFactory,
+    EmployerFactory,
+    MembershipFactory,
+    PlanLineFactory,
+    UserFactory,
+)
 from tests.budgets.factories import PeriodFactory
-
-HEADER = "initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,planned_cost\n"
-GOOD = "A.,Bakker,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
-BAD = "B.,Smit,1990-03-01,upskilling,A,2027-02-01,2026-12-31,32,2015-01-01,\n"  # ends before it starts
-FIXED = "B.,Smit,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, browser_page, shot, tmp_path):
+def test_employer_fills_in_the_plan_matrix_and_submits_R6_R7_R8_R12(live_server, browser_page, shot):
     now = timezone.now()
     PeriodFactory(
         number=8, application_opens=now - timedelta(days=1), application_closes=now + timedelta(days=2),
@@ -43,30 +47,32 @@ def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, 
     page.get_by_role("link", name="New application").click()
     shot(page, "create")
     page.get_by_role("button", name="Create application").click()
-    assert page.locator("h1").inner_text().startswith("Application SPP-T8-")
+    assert page.locator("h1").inner_text().startswith("Plan of application SPP-T8-")
 
-    page.get_by_role("link", name="Upload participant file").click()
-    bad_file = tmp_path / "deelnemers.csv"
-    bad_file.write_text(HEADER + GOOD + BAD, encoding="utf-8")
-    page.get_by_label("Participant file").set_input_files(str(bad_file))
-    page.get_by_role("button", name="Upload").click()
-    errors = page.locator("table.errors-table tbody tr")
-    assert errors.count() == 1
-    assert errors.first.locator("td").first.inner_text() == "3"
+    # The matrix: 2 x A (fixed EUR 5,000) and 3 x C at EUR 1.500,00; the script shows the amounts as one types.
+    page.locator("#id_count_A_upskilling").fill("2")
+    page.locator("#id_count_C_new_intake").fill("3")
+    page.locator("#id_cost_C_new_intake").fill("1.500,00")
+    assert page.locator("#plan-total").inner_text().replace("\xa0", " ") == "€ 14.500,00"
+    # A cell with a number but no planned cost for an actual-cost type: refused on that cell, nothing saved.
+    page.locator("#id_count_D_upskilling").fill("1")
+    page.get_by_role("button", name="Save plan").click()
     assert page.locator(".error-summary").is_visible()
-    shot(page, "upload-errors")
+    assert page.locator("#id_cost_D_upskilling_error").is_visible()
+    shot(page, "plan-errors")
     application = Application.objects.get(employer=employer)
-    assert application.participants.count() == 0  # all or nothing
+    assert application.plan_lines.count() == 0  # all or nothing
 
-    fixed_file = tmp_path / "deelnemers-fixed.csv"
-    fixed_file.write_text(HEADER + GOOD + FIXED, encoding="utf-8")
-    page.get_by_label("Participant file").set_input_files(str(fixed_file))
-    page.get_by_role("button", name="Upload").click()
-    assert "2 participants have been imported" in page.locator(".messages").inner_text()
-    assert "€ 10.000,00" in page.locator("table.matrix tfoot").inner_text()
-    shot(page, "detail")
+    page.locator("#id_cost_D_upskilling").fill("800")
+    page.get_by_role("button", name="Save plan").click()
+    assert "The plan has been saved" in page.locator(".messages").inner_text()
+    # Computed by the server on save: 10,000 + 4,500 + 800.
+    assert page.locator("#plan-total").inner_text().replace("\xa0", " ") == "€ 15.300,00"
+    shot(page, "plan")
+    application.refresh_from_db()
+    assert application.requested_amount == Decimal("15300.00")
 
-    page.get_by_role("link", name="Submit application").click()
+    page.get_by_role("button", name="Save and continue to submit").click()
     assert "Submitting is final." in page.content()
     page.get_by_role("button", name="Submit application").click()  # without confirming: an error
     assert page.locator(".error-summary").is_visible()
@@ -81,21 +87,16 @@ def test_employer_logs_in_uploads_fixes_file_and_submits_R6_R7_R13(live_server, 
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True)
-def test_reviewer_finds_application_in_queue_and_assesses_it_R15(live_server, browser_page, shot):
-    from decimal import Decimal
-
-    from django.contrib.auth.models import Group
-
-    from tests.applications.factories import ApplicationFactory, EmployerFactory, ParticipantFactory, UserFactory
-
+def test_reviewer_finds_the_plan_in_the_queue_and_assesses_it_per_line_R15(live_server, browser_page, shot):
     reviewer = UserFactory(username="beoordelaar")
     reviewer.groups.add(Group.objects.get_or_create(name="office_reviewer")[0])
     period = PeriodFactory(number=9)
     application = ApplicationFactory(
         employer=EmployerFactory(name="Verpleeghuis De Linde", kvk_number="55667788"), period=period, submitted=True
     )
-    first = ParticipantFactory(application=application, requested_amount=Decimal("5000.00"))
-    second = ParticipantFactory(application=application, requested_amount=Decimal("2000.00"))
+    first = PlanLineFactory(application=application, activity_type="A", count=1)
+    second = PlanLineFactory(application=application, activity_type="C", count=2, planned_cost=Decimal("1000.00"),
+                             amount_per_trajectory=Decimal("1000.00"))
     ApplicationFactory(period=period, submitted=True)
     page = browser_page
 
@@ -109,14 +110,16 @@ def test_reviewer_finds_application_in_queue_and_assesses_it_R15(live_server, br
     shot(page, "office-queue")
     page.get_by_role("link", name=application.reference).click()
 
-    page.locator(f"#eligible_{first.pk}_yes").check()
-    page.locator(f"#eligible_{second.pk}_no").check()
+    page.locator(f"#eligible_{first.pk}").fill("1")
+    page.locator(f"#eligible_{second.pk}").fill("1")
     page.get_by_role("button", name="Save assessment").click()
-    assert page.locator(".error-summary").is_visible()  # a reason is required for "not eligible"
+    assert page.locator(".error-summary").is_visible()  # a reason is required for a lower count
     shot(page, "office-review-error")
-    page.locator(f"#reason_{second.pk}").fill("Not employed by the applicant")
+    page.locator(f"#reason_{second.pk}").fill("One trajectory is not a qualifying training")
     page.get_by_role("button", name="Save assessment").click()
-    assert page.locator("#eligible-amount").inner_text() == "€ 5.000,00"
+    assert page.locator("#eligible-amount").inner_text() == "€ 6.000,00"
     shot(page, "office-review")
     application.refresh_from_db()
     assert application.status == ApplicationStatus.ASSESSED
+    second.refresh_from_db()
+    assert second.eligible_count == 1 and second.reason == "One trajectory is not a qualifying training"

@@ -62,6 +62,9 @@ CONTRACT_PATHS = {
     "/api/v1/applications/{}/": {"get"},
     "/api/v1/applications/{}/participants/": {"get", "post"},
     "/api/v1/applications/{}/participants/import/": {"post"},
+    "/api/v1/applications/{}/plan-lines/": {"get", "post"},
+    "/api/v1/applications/{}/plan-lines/{}/": {"delete"},
+    "/api/v1/applications/{}/plan-lines/import/": {"post"},
     "/api/v1/applications/{}/submit/": {"post"},
     "/api/v1/applications/{}/withdraw/": {"post"},
     "/api/v1/applications/{}/assessment/": {"post"},
@@ -275,51 +278,39 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert_error(contact_a.post("/api/v1/applications/", new_app, format="json"), 409)
     a = f"/api/v1/applications/{app['id']}"
 
-    # participants: one, then a list
-    one = participant("A.", "Visser", "1990-05-17", "upskilling", "A", "2030-03-01", "2030-12-31", "32.0",
-                      "2015-01-01")
-    response = contact_a.post(f"{a}/participants/", one, format="json")
+    # the plan: one line, then a list, then a file (R8, R12, R13)
+    response = contact_a.post(f"{a}/plan-lines/", {"activity_type": "A", "focus": "upskilling", "count": 2},
+                              format="json")
     assert response.status_code == 201, response.content
-    (p1,) = response.json()
-    assert p1["id"] and p1["age_band"] == "25-45" and p1["requested_amount"] == "5000.00"
-    several = [
-        participant("B.", "Bakker", "1970-01-02", "redundancy_risk", "C", "2030-04-01", "2030-10-01", "24.5",
-                    "2010-01-01", "1500.50"),
-        participant("C.", "de Vries", "2008-07-07", "new_intake", "E", "2030-05-01", "2030-05-02", "36.0",
-                    "2029-09-01", "400.00"),
-    ]
-    response = contact_a.post(f"{a}/participants/", several, format="json")
+    (line1,) = response.json()
+    assert line1["id"] and line1["requested_amount"] == "10000.00" and line1["planned_cost"] is None
+    response = contact_a.post(f"{a}/plan-lines/", [
+        {"activity_type": "C", "focus": "redundancy_risk", "count": 1, "planned_cost": "1500.50"},
+        {"activity_type": "E", "focus": "new_intake", "count": 1, "planned_cost": "400.00"},
+    ], format="json")
     assert response.status_code == 201, response.content
-    p2, p3 = response.json()
-    assert (p2["age_band"], p2["requested_amount"]) == ("55+", "1500.50")
-    assert (p3["age_band"], p3["requested_amount"]) == ("<25", "400.00")
-    assert p2["id"] != p3["id"]
-    assert_error(contact_a.post(f"{a}/participants/", {**one, "focus": "nonsense"}, format="json"), 400,
-                 field="focus")
-    assert officer_a.post(f"{a}/participants/", one, format="json").status_code == 403
-
-    # import: good file, then a bad file (nothing saved, every bad row listed with its line)
-    imported = [
-        participant("D.", "de Jong", "1980-02-02", "practice_supervisor", "A", "2030-02-01", "2030-11-30", "32",
-                    "2012-01-01"),
-        participant("E.", "Smit", "1985-03-03", "upskilling", "B", "2030-02-01", "2030-11-30", "36", "2011-01-01"),
-    ]
-    response = contact_a.post(f"{a}/participants/import/", {"file": csv_upload(imported)}, format="multipart")
+    assert [x["requested_amount"] for x in response.json()] == ["1500.50", "400.00"]
+    assert_error(contact_a.post(f"{a}/plan-lines/", {"activity_type": "A", "focus": "upskilling", "count": 1},
+                                format="json"), 400, field="focus")  # one line per activity type x focus
+    assert officer_a.post(f"{a}/plan-lines/", {"activity_type": "B", "focus": "upskilling", "count": 1},
+                          format="json").status_code == 403
+    plan_file = "\ufeffactivity_type;focus;count;planned_cost\nA;practice_supervisor;1;\nB;upskilling;1;\n"
+    upload = SimpleUploadedFile("plan.csv", plan_file.encode("utf-8"), content_type="text/csv")
+    response = contact_a.post(f"{a}/plan-lines/import/", {"file": upload}, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json() == {"created": 2}
-    bad = [
-        participant("F.", "Mulder", "1988-01-01", "nonsense", "A", "2030-02-01", "2030-11-30", "32", "2012-01-01"),
-        participant("G.", "Bos", "1987-01-01", "upskilling", "A", "not-a-date", "2030-11-30", "32", "2012-01-01"),
-    ]
-    response = contact_a.post(f"{a}/participants/import/", {"file": csv_upload(bad)}, format="multipart")
-    errors = assert_error(response, 400)
-    assert {(e["line"], e["field"]) for e in errors} >= {(2, "focus"), (3, "start_date")}, errors
-    listing = contact_a.get(f"{a}/participants/?page_size=500").json()
-    assert set(listing) == PAGE_KEYS and listing["count"] == 5
-    by_surname = {p["surname"]: p for p in listing["results"]}
-    assert by_surname["de Jong"]["age_band"] == "45-55"
-    requested = sum(Decimal(p["requested_amount"]) for p in listing["results"])
+    bad_file = "activity_type;focus;count;planned_cost\nA;nonsense;1;\nD;upskilling;1;1.234\n"
+    upload = SimpleUploadedFile("plan.csv", bad_file.encode("utf-8"), content_type="text/csv")
+    errors = assert_error(contact_a.post(f"{a}/plan-lines/import/", {"file": upload}, format="multipart"), 400)
+    assert {(e["line"], e["field"]) for e in errors} >= {(2, "focus"), (3, "planned_cost")}, errors
+    lines = contact_a.get(f"{a}/plan-lines/").json()
+    assert set(lines) == PAGE_KEYS and lines["count"] == 5
+    requested = sum(Decimal(x["requested_amount"]) for x in lines["results"])
+    assert requested == Decimal("21900.50")
     assert Decimal(contact_a.get(f"{a}/").json()["requested_amount"]) == requested
+    one = participant("A.", "Visser", "1990-05-17", "upskilling", "A", "2030-03-01", "2030-12-31", "32.0",
+                      "2015-01-01")
+    assert_error(contact_a.post(f"{a}/participants/", one, format="json"), 409)  # named only once granted
 
     # submit, and twice
     assert officer_a.post(f"{a}/submit/", {}, format="json").status_code == 403
@@ -331,14 +322,16 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     pdf = contact_a.get(f"/api/v1/receipts/{receipt['id']}/pdf/")
     assert pdf.status_code == 200 and pdf["X-Content-SHA256"] == receipt["sha256"]
     assert_error(contact_a.post(f"{a}/submit/", {}, format="json"), 409)
-    assert_error(contact_a.post(f"{a}/participants/", one, format="json"), 409)
+    assert_error(contact_a.post(f"{a}/plan-lines/", {"activity_type": "D", "focus": "upskilling", "count": 1,
+                                                    "planned_cost": "900.00"}, format="json"), 409)
 
     # employer B applies too, in its own region
     response = contact_b.post("/api/v1/applications/", {"employer": employer_b, "region": region_b,
                                                          "period": PERIOD}, format="json")
     assert response.status_code == 201, response.content
     b = f"/api/v1/applications/{response.json()['id']}"
-    (q1,) = contact_b.post(f"{b}/participants/", {**one, "surname": "Dekker"}, format="json").json()
+    (q1,) = contact_b.post(f"{b}/plan-lines/", {"activity_type": "A", "focus": "upskilling", "count": 1},
+                           format="json").json()
     assert contact_b.post(f"{b}/submit/", {}, format="json").json()["status"] == "submitted"
 
     # another employer's contact: 404 on every application URL, and the list hides it
@@ -347,13 +340,14 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
         ("get", f"{a}/", None, None),
         ("get", f"{a}/participants/", None, None),
         ("post", f"{a}/participants/", one, "json"),
-        ("post", f"{a}/participants/import/", {"file": csv_upload(imported)}, "multipart"),
+        ("get", f"{a}/plan-lines/", None, None),
+        ("post", f"{a}/plan-lines/", {"activity_type": "D", "focus": "upskilling", "count": 1}, "json"),
         ("post", f"{a}/submit/", {}, "json"),
         ("post", f"{a}/withdraw/", {}, "json"),
-        ("post", f"{a}/assessment/", {"participants": [{"id": p1["id"], "eligible": True}]}, "json"),
+        ("post", f"{a}/assessment/", {"lines": [{"id": line1["id"], "eligible_count": 1}]}, "json"),
         ("get", f"{a}/decisions/", None, None),
         ("get", f"{a}/accountability/", None, None),
-        ("post", f"{a}/accountability/", {"participants": [{"id": p1["id"], "started": True}]}, "json"),
+        ("post", f"{a}/accountability/", {"participants": [{"id": line1["id"], "started": True}]}, "json"),
         ("post", f"{a}/settle/", {}, "json"),
     ]
 
@@ -366,15 +360,16 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert_foreign_404()
 
     # --- review ---
-    verdicts = [{"id": p["id"], "eligible": True, "reason": "Voldoet."} for p in listing["results"]]
-    verdicts[-1] = {"id": verdicts[-1]["id"], "eligible": False, "reason": "Geen kwalificerende opleiding."}
-    ineligible = next(p for p in listing["results"] if p["id"] == verdicts[-1]["id"])
-    assert contact_a.post(f"{a}/assessment/", {"participants": verdicts}, format="json").status_code == 403
-    response = reviewer.post(f"{a}/assessment/", {"participants": verdicts}, format="json")
+    verdicts = [{"id": x["id"], "eligible_count": x["count"], "reason": ""} for x in lines["results"]]
+    for verdict in verdicts:
+        if verdict["id"] == line1["id"]:
+            verdict.update(eligible_count=1, reason="Eén traject is geen kwalificerende opleiding.")
+    assert contact_a.post(f"{a}/assessment/", {"lines": verdicts}, format="json").status_code == 403
+    response = reviewer.post(f"{a}/assessment/", {"lines": verdicts}, format="json")
     assert response.status_code == 200, response.content
-    eligible_a = requested - Decimal(ineligible["requested_amount"])
+    eligible_a = requested - Decimal("5000.00")  # one A trajectory refused (R15)
     assert response.json() == {"status": "assessed", "eligible_amount": f"{eligible_a:.2f}"}
-    response = reviewer.post(f"{b}/assessment/", {"participants": [{"id": q1["id"], "eligible": True}]},
+    response = reviewer.post(f"{b}/assessment/", {"lines": [{"id": q1["id"], "eligible_count": 1}]},
                              format="json")
     assert response.status_code == 200, response.content
     eligible_b = Decimal(response.json()["eligible_amount"])
@@ -383,7 +378,8 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     response = contact_a.post("/api/v1/applications/", {**new_app, "region": region_b}, format="json")
     assert response.status_code == 201, response.content
     late = f"/api/v1/applications/{response.json()['id']}"
-    assert contact_a.post(f"{late}/participants/", {**one, "surname": "Laat"}, format="json").status_code == 201
+    assert contact_a.post(f"{late}/plan-lines/", {"activity_type": "B", "focus": "upskilling", "count": 1},
+                          format="json").status_code == 201
 
     # --- allocation: not while the window is open ---
     assert_error(reviewer.post(f"/api/v1/periods/{PERIOD}/allocation/", format="json"), 409)
@@ -476,6 +472,51 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     generate_letter.run(release["letter"]["id"])
     assert officer_a.get(f"/api/v1/letters/{release['letter']['id']}/pdf/").status_code == 200
     assert contact_a.get(f"{a}/").json()["held_amount"] == "0.00"
+
+    # --- participants (proto-registrations) of the granted application ---
+    response = contact_a.post(f"{a}/participants/", one, format="json")
+    assert response.status_code == 201, response.content
+    (p1,) = response.json()
+    assert p1["id"] and p1["age_band"] == "25-45" and p1["requested_amount"] == "5000.00"
+    several = [
+        participant("B.", "Bakker", "1970-01-02", "redundancy_risk", "C", "2030-04-01", "2030-10-01", "24.5",
+                    "2010-01-01", "1500.50"),
+        participant("C.", "de Vries", "2008-07-07", "new_intake", "E", "2030-05-01", "2030-05-02", "36.0",
+                    "2029-09-01", "400.00"),
+    ]
+    response = contact_a.post(f"{a}/participants/", several, format="json")
+    assert response.status_code == 201, response.content
+    p2, p3 = response.json()
+    assert (p2["age_band"], p2["requested_amount"]) == ("55+", "1500.50")
+    assert (p3["age_band"], p3["requested_amount"]) == ("<25", "400.00")
+    assert p2["id"] != p3["id"]
+    assert_error(contact_a.post(f"{a}/participants/", {**one, "focus": "nonsense"}, format="json"), 400,
+                 field="focus")
+    assert officer_a.post(f"{a}/participants/", one, format="json").status_code == 403
+
+    # import: good file, then a bad file (nothing saved, every bad row listed with its line)
+    imported = [
+        participant("D.", "de Jong", "1980-02-02", "practice_supervisor", "A", "2030-02-01", "2030-11-30", "32",
+                    "2012-01-01"),
+        participant("E.", "Smit", "1985-03-03", "upskilling", "B", "2030-02-01", "2030-11-30", "36", "2011-01-01"),
+    ]
+    response = contact_a.post(f"{a}/participants/import/", {"file": csv_upload(imported)}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json() == {"created": 2}
+    bad = [
+        participant("F.", "Mulder", "1988-01-01", "nonsense", "A", "2030-02-01", "2030-11-30", "32", "2012-01-01"),
+        participant("G.", "Bos", "1987-01-01", "upskilling", "A", "not-a-date", "2030-11-30", "32", "2012-01-01"),
+    ]
+    response = contact_a.post(f"{a}/participants/import/", {"file": csv_upload(bad)}, format="multipart")
+    errors = assert_error(response, 400)
+    assert {(e["line"], e["field"]) for e in errors} >= {(2, "focus"), (3, "start_date")}, errors
+    assert sum(Decimal(p["requested_amount"]) for p in contact_a.get(f"{a}/participants/").json()["results"]) \
+        == eligible_a  # the participants realise what was found eligible
+    listing = contact_a.get(f"{a}/participants/?page_size=500").json()
+    assert set(listing) == PAGE_KEYS and listing["count"] == 5
+    assert {p["surname"]: p for p in listing["results"]}["de Jong"]["age_band"] == "45-55"
+    assert all(p["eligible"] for p in listing["results"])
+    assert contact_b.post(f"{b}/participants/", {**one, "surname": "Dekker"}, format="json").status_code == 201
 
     # --- accountability and settlement ---
     rows = []

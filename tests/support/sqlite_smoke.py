@@ -22,7 +22,7 @@ reviewer, decider = User.objects.get(username="beoordelaar"), User.objects.get(u
 commission = User.objects.get(username="commissie")
 period = Period.objects.get(number=3)
 for application in Application.objects.filter(period=period, status="submitted"):
-    verdicts = [{"id": p.id, "eligible": True, "reason": ""} for p in application.participants.all()]
+    verdicts = [{"id": line.id, "eligible_count": line.count, "reason": ""} for line in application.plan_lines.all()]
     services.application_assess(application=application, verdicts=verdicts, by=reviewer)
 allocation = decision_services.allocation_propose(period=period, by=reviewer)
 decision_services.allocation_confirm(allocation=allocation, by=decider)
