@@ -2,7 +2,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from applications.constants import MembershipRole, Outcome
-from applications.models import Employer
 
 from ..models import Invitation, Objection, ObjectionStatus
 
@@ -62,14 +61,10 @@ class SettlementOutputSerializer(serializers.Serializer):
 
 
 class InvitationCreateSerializer(serializers.Serializer):
-    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.none())
+    """``POST /employers/{id}/invitations``: the employer is the one of the URL."""
+
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=MembershipRole.choices)
-
-    def __init__(self, *args, employers=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if employers is not None:
-            self.fields["employer"].queryset = employers
 
 
 class InvitationSerializer(serializers.ModelSerializer):
