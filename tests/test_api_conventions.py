@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
+from budgets.api.views import RegionViewSet
 from sectorplan.api.errors import camel_field
 from tests.applications.factories import MembershipFactory, RegionFactory
 from tests.problems import PROBLEM_CONTENT_TYPE, problem, problems
@@ -145,6 +146,18 @@ def test_malformed_json_and_unsupported_media_type_are_problems_not_500(client_f
     assert bad_json.status_code == 400 and problem(bad_json)["code"] == "parse_error"
     xml = client.generic("POST", "/api/v2/invitations/accept", "<token/>", content_type="application/xml")
     assert xml.status_code == 415 and problem(xml)["code"] == "unsupported_media_type"
+
+
+def test_an_unexpected_error_is_a_500_problem_not_an_html_page(client_for, plain_user, monkeypatch):
+    def broken(self, request, *args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(RegionViewSet, "list", broken)
+    response = client_for(plain_user).get("/api/v2/regions")
+    assert response.status_code == 500
+    body = problem(response)
+    assert body["code"] == "server_error" and "a bug" not in body["detail"]
+    assert response["API-Version"] == settings.API_VERSION
 
 
 def test_method_not_allowed_is_a_problem(client_for, plain_user):
