@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from sectorplan.api.fields import UTCDateTimeField
+
 from ..constants import BudgetLineEarmark
 from ..models import BudgetLine, Period, Region, period_window_errors
 from ..reference_services import budget_lines_check
@@ -145,7 +147,7 @@ class AdviceOutSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     date = serializers.DateField()
     reference = serializers.CharField()
-    recorded_at = serializers.DateTimeField()
+    recorded_at = UTCDateTimeField()
 
 
 class HoldbackForfeitOutSerializer(serializers.Serializer):
