@@ -31,6 +31,15 @@ def test_a_trailing_slash_is_a_404_problem_never_a_redirect(client_for, staff_us
         assert "Location" not in response
 
 
+def test_a_post_with_a_trailing_slash_is_a_404_problem_also_with_csrf_checks():
+    """A real client (CSRF checks on, no session cookie) gets the 404 problem, not the CSRF middleware's page."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION="Token nonsense")
+    response = client.post("/api/v2/applications/1/submit/", {}, format="json")
+    assert response.status_code == 404
+    assert problem(response)["code"] == "not_found"
+
+
 def test_unknown_paths_and_the_bare_base_are_404_problems_also_for_anonymous_callers():
     for path in ("/api/v2/nothing-here", "/api/v2", "/api/v2/regions/x/y/z"):
         response = APIClient().get(path)

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from rest_framework import exceptions, status
 from rest_framework.utils.encoders import JSONEncoder
@@ -213,6 +214,7 @@ def exception_handler(exc, context):
     return problem(exc.status_code, code=code, detail=detail, request=request, headers=headers)
 
 
+@csrf_exempt  # as every API view: a POST to a wrong path is a 404 problem, not the CSRF middleware's HTML 403
 def not_found(request, *args, **kwargs):
     """Any path under the API that matches no endpoint, a trailing slash included (never a redirect)."""
     return problem(
