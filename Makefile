@@ -11,15 +11,20 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := chromium chromium-driver poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: run test install system-deps services lint schema messages bench clean
+.PHONY: run test install system-deps services lint schema spectral messages bench clean
 
 ## Python dependencies, pinned in requirements/*.txt, in a project virtualenv.
 $(VENV)/.installed: requirements/dev.txt requirements/base.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PIP) install -q -r requirements/dev.txt
+	$(PIP) install -q -r requirements/base.txt -r requirements/dev.txt
 	touch $@
 
-install: $(VENV)/.installed system-deps
+## Node tooling (Spectral, the OpenAPI linter), pinned in package-lock.json, in node_modules/.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed system-deps
 
 ## System packages (WeasyPrint's Pango, gettext; Chromium and poppler for the browser and PDF tests).
 system-deps:
@@ -62,13 +67,18 @@ run: install messages
 lint: install
 	$(VENV)/bin/ruff check .
 
-## The OpenAPI schema, committed as openapi.yaml and checked for drift by the tests.
+## The OpenAPI document, committed as openapi.json (served at /api/v2/openapi.json), checked for drift by the tests.
 schema: install
-	DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) manage.py spectacular --lang en --file openapi.yaml --validate --fail-on-warn
+	DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) manage.py spectacular --lang en --format openapi-json --file openapi.json --validate --fail-on-warn
+
+## Spectral with the project's NLGov ADR ruleset (.spectral.yaml) on the committed document.
+spectral: install
+	npx --no-install spectral lint --fail-severity=error openapi.json -r .spectral.yaml
 
 test: install services messages
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
+	npx --no-install spectral lint --fail-severity=error openapi.json -r .spectral.yaml
 	DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) manage.py makemigrations --check --dry-run -v1
 	$(VENV)/bin/pytest
 
@@ -76,4 +86,4 @@ bench: install services
 	for b in bench/*.py; do DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) node_modules var .pytest_cache

@@ -6,7 +6,7 @@ Run with the test settings and your database URL:
 
 It creates a throw-away test database (``test_<name>_bench``), a fresh period, employer, contact and
 granted application (v2: participants are registered once the plan is granted), generates a 10,000-row CSV, POSTs it to
-``/api/v1/applications/{id}/participants/import/`` and prints rows per second. Then it COPYs the same
+``/api/v2/applications/{id}/participants/import`` and prints rows per second. Then it COPYs the same
 rows into a temporary table and prints that time and the ratio. The database is dropped at the end.
 """
 
@@ -89,7 +89,7 @@ def run() -> None:
         upload = SimpleUploadedFile("bench.csv", data, content_type="text/csv")
         started = time.perf_counter()
         response = client.post(
-            f"/api/v1/applications/{application.pk}/participants/import/", {"file": upload}, format="multipart"
+            f"/api/v2/applications/{application.pk}/participants/import", {"file": upload}, format="multipart"
         )
         elapsed = time.perf_counter() - started
         if response.status_code != 201:

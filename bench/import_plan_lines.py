@@ -7,7 +7,7 @@ Run with the test settings and your database URL:
 A plan holds at most one line per activity type x focus (R8): 5 x 5 = 25 lines. So it measures
 
 1. a realistic plan: a 25-line file (semicolons, BOM, ``1.234,56``) POSTed to
-   ``/api/v1/applications/{id}/plan-lines/import/`` of a fresh draft, median of ``BENCH_REPEAT`` (default 20);
+   ``/api/v2/applications/{id}/plan-lines/import/`` of a fresh draft, median of ``BENCH_REPEAT`` (default 20);
 2. 10,000 rows the way they really arrive: 400 plans of 25 lines, one import each, total and rows per second;
 3. one 10,000-row file into one plan: every row after the first 25 repeats a line, so the import is refused
    (400) after parsing and validating all rows and listing every bad one: the worst case for a single file.
@@ -73,7 +73,7 @@ def run() -> None:
     def post(application, data: bytes):
         upload = SimpleUploadedFile("plan.csv", data, content_type="text/csv")
         started = time.perf_counter()
-        response = client.post(f"/api/v1/applications/{application.pk}/plan-lines/import/", {"file": upload},
+        response = client.post(f"/api/v2/applications/{application.pk}/plan-lines/import", {"file": upload},
                                format="multipart")
         return response, time.perf_counter() - started
 

@@ -150,9 +150,9 @@ RAW = {
     ],
 }
 API = {
-    "national table": "/api/v1/statistics/participants/",
-    "region breakdown": "/api/v1/statistics/participants/?group_by=region",
-    "budget table": "/api/v1/statistics/budgets/",
+    "national table": "/api/v2/statistics/trajectories",
+    "region breakdown": "/api/v2/statistics/trajectories?groupBy=region",
+    "budget table": "/api/v2/statistics/budgets",
 }
 
 

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from applications.constants import MembershipRole, Outcome
-from applications.models import Employer
+from sectorplan.api.fields import UTCDateTimeField
 
 from ..models import Invitation, Objection, ObjectionStatus
 
@@ -34,14 +34,14 @@ class ReportedParticipantSerializer(serializers.Serializer):
     started = serializers.BooleanField(allow_null=True)
     outcome = serializers.CharField(allow_blank=True)
     actual_cost = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    reported_at = serializers.DateTimeField(allow_null=True)
+    reported_at = UTCDateTimeField(allow_null=True)
 
 
 class AccountabilityOutputSerializer(serializers.Serializer):
     application = serializers.IntegerField()
     deadline = serializers.DateField()
     open_until = serializers.DateField()
-    submitted_at = serializers.DateTimeField(allow_null=True)
+    submitted_at = UTCDateTimeField(allow_null=True)
     completion_statement = serializers.BooleanField()
     is_small = serializers.BooleanField()
     participants = ReportedParticipantSerializer(many=True)
@@ -62,14 +62,10 @@ class SettlementOutputSerializer(serializers.Serializer):
 
 
 class InvitationCreateSerializer(serializers.Serializer):
-    employer = serializers.PrimaryKeyRelatedField(queryset=Employer.objects.none())
+    """``POST /employers/{id}/invitations``: the employer is the one of the URL."""
+
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=MembershipRole.choices)
-
-    def __init__(self, *args, employers=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if employers is not None:
-            self.fields["employer"].queryset = employers
 
 
 class InvitationSerializer(serializers.ModelSerializer):

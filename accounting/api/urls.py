@@ -3,15 +3,15 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("applications/<int:pk>/accountability/", views.AccountabilityView.as_view(), name="application-accountability"),
+    path("applications/<int:pk>/accountability", views.AccountabilityView.as_view(), name="application-accountability"),
     path(
-        "applications/<int:pk>/accountability/reopen/",
+        "applications/<int:pk>/accountability/reopen",
         views.AccountabilityReopenView.as_view(),
         name="application-accountability-reopen",
     ),
-    path("applications/<int:pk>/settle/", views.SettleView.as_view(), name="application-settle"),
-    path("invitations/", views.InvitationCreateView.as_view(), name="invitation-create"),
-    path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation-accept"),
-    path("decisions/<int:pk>/objections/", views.ObjectionCreateView.as_view(), name="decision-objections"),
-    path("objections/<int:pk>/ruling/", views.ObjectionRulingView.as_view(), name="objection-ruling"),
+    path("applications/<int:pk>/settle", views.SettleView.as_view(), name="application-settle"),
+    path("employers/<int:pk>/invitations", views.InvitationCreateView.as_view(), name="employer-invitations"),
+    path("invitations/accept", views.InvitationAcceptView.as_view(), name="invitation-accept"),
+    path("decisions/<int:pk>/objections", views.ObjectionCreateView.as_view(), name="decision-objections"),
+    path("objections/<int:pk>/ruling", views.ObjectionRulingView.as_view(), name="objection-ruling"),
 ]

@@ -119,16 +119,20 @@ class SettleView(ObjectAPIView):
         )
 
 
-class InvitationCreateView(APIView):
-    """R3: a contact invites an e-mail address for its employer."""
+class InvitationCreateView(ObjectAPIView):
+    """R3: a contact (or the office) invites an e-mail address for the employer of the URL; an employer the caller
+    may not see is a 404 (R2)."""
 
     permission_classes = [*BASE_PERMISSIONS]
 
+    def get_queryset(self):
+        return employers_visible_to(self.request.user)
+
     @extend_schema(summary="Invite an account", request=s.InvitationCreateSerializer, responses={201: s.InvitationSerializer})
-    def post(self, request):
-        data = s.InvitationCreateSerializer(data=request.data, employers=employers_visible_to(request.user))
+    def post(self, request, pk):
+        employer = self.get_object()
+        data = s.InvitationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        employer = data.validated_data["employer"]
         if not may(request.user, Action.MANAGE_EMPLOYERS) and not selectors.employers_user_may_invite_for(request.user).filter(pk=employer.pk).exists():
             raise PermissionDenied
         invitation, _token = services.invitation_create(

@@ -1,4 +1,4 @@
-"""``GET /api/v1/letters/{id}/pdf/``: the employer's members and the office; anyone else 404 (R28)."""
+"""``GET /api/v2/letters/{id}/pdf``: the employer's members and the office; anyone else 404 (R28)."""
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _

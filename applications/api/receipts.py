@@ -1,4 +1,4 @@
-"""``GET /api/v1/receipts/{id}/pdf/``: the acknowledgement of receipt (R42), for the employer's members and the
+"""``GET /api/v2/receipts/{id}/pdf``: the acknowledgement of receipt (R42), for the employer's members and the
 office (scoped, R4); anyone else 404."""
 
 from django.http import FileResponse, Http404

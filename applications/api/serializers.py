@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from budgets.constants import Earmark
 from budgets.models import Period, Region
+from sectorplan.api.fields import UTCDateTimeField
 
 from .. import rules
 from ..constants import AgeBand, ApplicationStatus, MembershipRole
@@ -128,7 +129,7 @@ class TimelineField(serializers.ListSerializer):
 class ReceiptRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     sha256 = serializers.CharField()
-    received_at = serializers.DateTimeField()
+    received_at = UTCDateTimeField()
 
 
 class CompletionRequestSerializer(serializers.ModelSerializer):
@@ -160,7 +161,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     held_amount = serializers.DecimalField(**MONEY, read_only=True)
     is_small = serializers.SerializerMethodField()
     participant_count = serializers.IntegerField(read_only=True)
-    received_at = serializers.DateTimeField(source="submitted_at", read_only=True, allow_null=True)
+    received_at = UTCDateTimeField(source="submitted_at", read_only=True, allow_null=True)
     decision_due = serializers.DateField(read_only=True, allow_null=True)
     receipt = serializers.SerializerMethodField()
     completion_requests = serializers.SerializerMethodField()
@@ -307,7 +308,7 @@ class SubmitResultSerializer(serializers.Serializer):
     """R42: the submission with its acknowledgement of receipt."""
 
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
-    received_at = serializers.DateTimeField()
+    received_at = UTCDateTimeField()
     receipt = ReceiptRefSerializer()
 
 

@@ -11,10 +11,11 @@ import io
 from django.http import HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
+from djangorestframework_camel_case.render import CamelCaseJSONRenderer
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -35,8 +36,8 @@ class CSVRenderer(BaseRenderer):
     """``text/csv`` for every table (R37): ``?format=csv`` or ``Accept: text/csv``.
 
     The view puts the table's header and rows in ``renderer_context["csv"]`` as a callable of the
-    data; an error response is written as ``field,code,message`` lines, an OPTIONS answer as
-    ``name,description``.
+    data; an OPTIONS answer as ``name,description``. Errors never come here: they are problem+json
+    (``sectorplan.api.errors``).
     """
 
     media_type = "text/csv"
@@ -47,11 +48,7 @@ class CSVRenderer(BaseRenderer):
         renderer_context = renderer_context or {}
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
-        if isinstance(data, dict) and "errors" in data:
-            writer.writerow(["field", "code", "message"])
-            for e in data["errors"]:
-                writer.writerow([e.get("field"), e.get("code"), e.get("message")])
-        elif getattr(renderer_context.get("request"), "method", "GET") == "OPTIONS":
+        if getattr(renderer_context.get("request"), "method", "GET") == "OPTIONS":
             # OPTIONS answers with the view's metadata, not a table: describe it as name,description.
             data = data if isinstance(data, dict) else {}
             writer.writerow(["name", "description"])
@@ -117,7 +114,7 @@ def _query(request, serializer_class=StatisticsQuerySerializer) -> dict:
 # --- schema ---------------------------------------------------------------------------------------------------
 
 
-class _TableRowSerializer(serializers.Serializer):
+class TrajectoryRowSerializer(serializers.Serializer):
     focus = serializers.ChoiceField(choices=Focus.choices)
     counts = serializers.ListField(
         child=serializers.IntegerField(allow_null=True), help_text=_("One count per age band; null when suppressed.")
@@ -130,27 +127,27 @@ class _TableRowSerializer(serializers.Serializer):
     suppressed = serializers.BooleanField(required=False, help_text=_("Region breakdown only (R36)."))
 
 
-class _TotalsSerializer(serializers.Serializer):
+class TrajectoryTotalsSerializer(serializers.Serializer):
     counts = serializers.ListField(child=serializers.IntegerField(allow_null=True))
     percentages = serializers.ListField(child=serializers.IntegerField(allow_null=True))
     total = serializers.IntegerField(allow_null=True)
     suppressed = serializers.BooleanField(required=False)
 
 
-class _RegionTableSerializer(serializers.Serializer):
+class TrajectoryRegionTableSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-    rows = _TableRowSerializer(many=True)
-    totals = _TotalsSerializer()
+    rows = TrajectoryRowSerializer(many=True)
+    totals = TrajectoryTotalsSerializer()
 
 
 class ParticipantTableSerializer(serializers.Serializer):
     periods = serializers.ListField(child=serializers.IntegerField())
     status = serializers.CharField(help_text="registered, started or completed")
     age_bands = serializers.ListField(child=serializers.CharField(), help_text=", ".join(AgeBand.values))
-    rows = _TableRowSerializer(many=True, required=False, help_text=_("Without group_by."))
-    totals = _TotalsSerializer(required=False, help_text=_("Without group_by."))
-    regions = _RegionTableSerializer(many=True, required=False, help_text=_("With group_by=region."))
+    rows = TrajectoryRowSerializer(many=True, required=False, help_text=_("Without groupBy."))
+    totals = TrajectoryTotalsSerializer(required=False, help_text=_("Without groupBy."))
+    regions = TrajectoryRegionTableSerializer(many=True, required=False, help_text=_("With groupBy=region."))
 
 
 FORMAT_PARAMETER = OpenApiParameter(
@@ -164,7 +161,7 @@ CSV_RESPONSE = OpenApiTypes.STR
 PARTICIPANTS_EXAMPLE = {
     "periods": [1, 2],
     "status": "registered",
-    "age_bands": ["<25", "25-45", "45-55", "55+"],
+    "ageBands": ["<25", "25-45", "45-55", "55+"],
     "rows": [
         {"focus": "new_intake", "counts": [30, 52, 12, 6], "percentages": [30, 52, 12, 6], "total": 100},
         {"focus": "upskilling", "counts": [1, 1, 1, 0], "percentages": [33, 33, 33, 0], "total": 3},
@@ -174,7 +171,7 @@ PARTICIPANTS_EXAMPLE = {
 REGIONS_EXAMPLE = {
     "periods": [3],
     "status": "registered",
-    "age_bands": ["<25", "25-45", "45-55", "55+"],
+    "ageBands": ["<25", "25-45", "45-55", "55+"],
     "regions": [
         {
             "code": "rijnmond",
@@ -202,7 +199,7 @@ class StatisticsView(APIView):
     ministry_allowed = True
     permission_classes = [*BASE_PERMISSIONS]
     required_roles = {"*": Action.READ_STATISTICS}  # R34: the ministry, the office and staff
-    renderer_classes = [JSONRenderer, CSVRenderer]
+    renderer_classes = [CamelCaseJSONRenderer, CSVRenderer]
     csv_filename = "table.csv"
 
     def csv_rows(self, data):
@@ -231,7 +228,7 @@ class StatisticsView(APIView):
 
 
 class ParticipantStatisticsView(StatisticsView):
-    """``GET /api/v1/statistics/participants/``: participants by focus x age band (R34, R36, R37)."""
+    """``GET /api/v2/statistics/trajectories``: participants by focus x age band (R34, R36, R37)."""
 
     csv_filename = "participants.csv"
 
@@ -245,7 +242,7 @@ class ParticipantStatisticsView(StatisticsView):
             "Counts of participants (trajectories) by focus and age band with row percentages (rounded half-up), "
             "row totals and a totals row (R34). `status=registered` (default) counts participants of applications "
             "submitted and not withdrawn; `started` and `completed` follow the accountability reports. "
-            "`group_by=region` gives one table per region with cells of 1-4 people suppressed (null, row flagged "
+            "`groupBy=region` gives one table per region with cells of 1-4 people suppressed (null, row flagged "
             "`suppressed`), plus secondary suppression so that no suppressed value follows from the totals (R36). "
             "Responses carry `ETag` and `Cache-Control: private, max-age=60`; send `If-None-Match` for a 304."
         ),
@@ -351,7 +348,7 @@ def _table_periods(requested) -> list[int]:
 
 
 class BudgetStatisticsView(StatisticsView):
-    """``GET /api/v1/statistics/budgets/``: per period and earmark (R35), from the budgets app's ledger."""
+    """``GET /api/v2/statistics/budgets``: per period and earmark (R35), from the budgets app's ledger."""
 
     csv_filename = "budgets.csv"
 
@@ -374,7 +371,7 @@ class BudgetStatisticsView(StatisticsView):
 
 
 class HoldbackStatisticsView(StatisticsView):
-    """``GET /api/v1/statistics/holdbacks/``: per region its latest advice, held, released, forfeited (R35)."""
+    """``GET /api/v2/statistics/holdbacks``: per region its latest advice, held, released, forfeited (R35)."""
 
     csv_filename = "holdbacks.csv"
 

@@ -5,7 +5,7 @@ from django.urls import path
 from .statistics import BudgetStatisticsView, HoldbackStatisticsView, ParticipantStatisticsView
 
 urlpatterns = [
-    path("statistics/participants/", ParticipantStatisticsView.as_view(), name="statistics-participants"),
-    path("statistics/budgets/", BudgetStatisticsView.as_view(), name="statistics-budgets"),
-    path("statistics/holdbacks/", HoldbackStatisticsView.as_view(), name="statistics-holdbacks"),
+    path("statistics/trajectories", ParticipantStatisticsView.as_view(), name="statistics-trajectories"),
+    path("statistics/budgets", BudgetStatisticsView.as_view(), name="statistics-budgets"),
+    path("statistics/holdbacks", HoldbackStatisticsView.as_view(), name="statistics-holdbacks"),
 ]

@@ -4,12 +4,12 @@ from rest_framework.routers import SimpleRouter
 from .receipts import ReceiptPdfView
 from .views import ApplicationViewSet, EmployerViewSet, OfficeUserView
 
-router = SimpleRouter()
+router = SimpleRouter(trailing_slash="")  # NLGov ADR: no trailing slash
 router.register("employers", EmployerViewSet, basename="employer")
 router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     *router.urls,
-    path("receipts/<int:pk>/pdf/", ReceiptPdfView.as_view(), name="receipt-pdf"),
-    path("office-users/<str:username>/", OfficeUserView.as_view(), name="office-user"),
+    path("receipts/<int:pk>/pdf", ReceiptPdfView.as_view(), name="receipt-pdf"),
+    path("office-users/<str:username>", OfficeUserView.as_view(), name="office-user"),
 ]

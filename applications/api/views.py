@@ -3,7 +3,7 @@
 Visibility: every lookup goes through ``applications.selectors`` so that an employer's objects are a
 404 for anyone not linked to it (R2). Permissions on what a visible object allows are 403s.
 
-``POST /api/v1/applications/`` with an employer the caller may not see answers ``400`` with field
+``POST /api/v2/applications`` with an employer the caller may not see answers ``400`` with field
 ``employer`` and code ``not_found`` (the same answer as for an id that does not exist), so it reveals
 nothing.
 """
@@ -13,6 +13,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from djangorestframework_camel_case.parser import CamelCaseFormParser, CamelCaseMultiPartParser
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -57,7 +58,7 @@ from .serializers import (
 )
 
 ERROR_RESPONSES = {
-    400: OpenApiResponse(description="Invalid input: {errors: [{field, code, message}]}"),
+    400: OpenApiResponse(description="Invalid input: problem details listing every problem in invalidParams"),
     403: OpenApiResponse(description="Not allowed"),
     404: OpenApiResponse(description="Not found, or not visible to the caller"),
     409: OpenApiResponse(description="State conflict"),
@@ -292,7 +293,7 @@ class ApplicationViewSet(
         methods=["post"],
         url_path="participants/import",
         url_name="participants-import",
-        parser_classes=[MultiPartParser, FormParser],
+        parser_classes=[CamelCaseMultiPartParser, CamelCaseFormParser],
     )
     def import_file(self, request, pk=None):
         application = self.get_object()

@@ -9,15 +9,15 @@ from .api import (
 )
 
 urlpatterns = [
-    path("periods/<int:number>/allocation/", AllocationProposeView.as_view(), name="allocation-propose"),
+    path("periods/<int:number>/allocations", AllocationProposeView.as_view(), name="allocation-propose"),
     path(
-        "periods/<int:number>/allocation/<int:pk>/confirm/", AllocationConfirmView.as_view(), name="allocation-confirm"
+        "periods/<int:number>/allocations/<int:pk>/confirm", AllocationConfirmView.as_view(), name="allocation-confirm"
     ),
     path(
-        "periods/<int:number>/holdbacks/<slug:region_code>/forfeit/",
+        "periods/<int:number>/holdbacks/<slug:region_code>/forfeit",
         HoldbackForfeitView.as_view(),
         name="holdback-forfeit",
     ),
-    path("regions/<slug:code>/advice/", AdviceView.as_view(), name="region-advice"),
-    path("applications/<int:pk>/decisions/", ApplicationDecisionsView.as_view(), name="application-decisions"),
+    path("regions/<slug:code>/advices", AdviceView.as_view(), name="region-advice"),
+    path("applications/<int:pk>/decisions", ApplicationDecisionsView.as_view(), name="application-decisions"),
 ]

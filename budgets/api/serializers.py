@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from sectorplan.api.fields import UTCDateTimeField
+
 from ..constants import AllocationMethod, BudgetLineEarmark, DeadlineKind
 from ..models import BudgetLine, Period, Region, period_window_errors
 from ..reference_services import budget_lines_check, deadlines_check
@@ -198,7 +200,7 @@ class AdviceOutSerializer(serializers.Serializer):
     outcome = serializers.CharField()
     date = serializers.DateField()
     reference = serializers.CharField()
-    recorded_at = serializers.DateTimeField()
+    recorded_at = UTCDateTimeField()
 
 
 class HoldbackForfeitOutSerializer(serializers.Serializer):

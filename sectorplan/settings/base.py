@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sectorplan.api.middleware.APIVersionMiddleware",
+    "sectorplan.api.middleware.CamelCaseQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,6 +128,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 
 # --- Django REST framework ----------------------------------------------------------------------
+# --- API (shared/api.md v2, NLGov REST API Design Rules) ------------------------------------------
+#: The full version of the public API: ``info.version`` of openapi.json and the ``API-Version`` header.
+API_VERSION = "2.0.0"
+API_PATH_PREFIX = "/api/v2"
+
 REST_FRAMEWORK = {
     # Token first: an anonymous API call is answered 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -142,9 +149,15 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "sectorplan.api.errors.exception_handler",
+    # lowerCamelCase properties in and out (djangorestframework-camel-case); enumeration values stay as they are.
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "djangorestframework_camel_case.render.CamelCaseJSONRenderer",
+        "djangorestframework_camel_case.render.CamelCaseBrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
+        "djangorestframework_camel_case.parser.CamelCaseFormParser",
+        "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],
     "COERCE_DECIMAL_TO_STRING": True,
     "DATETIME_FORMAT": "iso-8601",
@@ -153,13 +166,28 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "SectorplanPlus API",
     "DESCRIPTION": (
-        "Public REST API v1 of the SectorplanPlus subsidy administration: reference data, employers, "
-        "applications, allocation and decisions, accountability and the ministry's aggregated tables."
+        "Public REST API v2 of the SectorplanPlus subsidy administration, on the NLGov REST API Design Rules: "
+        "reference data, employers, applications, allocation and decisions, accountability and the ministry's "
+        "aggregated tables. Properties and query keys are lowerCamelCase; errors are problem details (RFC 9457); "
+        "every response carries the `API-Version` header."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": API_VERSION,
+    "CONTACT": {
+        "name": "SectorplanPlus, subsidy office",
+        "email": "api@sectorplanplus.example",
+        "url": "https://sectorplanplus.example/api",
+    },
+    "SERVERS": [{"url": API_PATH_PREFIX, "description": "This installation"}],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SCHEMA_PATH_PREFIX": API_PATH_PREFIX,
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "CAMELIZE_NAMES": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        "sectorplan.api.schema.nlgov_conventions",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

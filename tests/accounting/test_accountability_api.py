@@ -10,6 +10,7 @@ from applications.constants import ApplicationStatus, MembershipRole
 from tests.accounting.factories import granted_application
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def future_period():
 
 
 def url(app):
-    return f"/api/v1/applications/{getattr(app, 'pk', app)}/accountability/"
+    return f"/api/v2/applications/{getattr(app, 'pk', app)}/accountability"
 
 
 def rows_for(app, **overrides):
@@ -28,7 +29,7 @@ def rows_for(app, **overrides):
     for participant in app.participants.order_by("pk"):
         row = {"id": participant.pk, "started": True, "outcome": "completed"}
         if participant.activity_type in "CDE":
-            row["actual_cost"] = "900.00"
+            row["actualCost"] = "900.00"
         row.update(overrides)
         rows.append(row)
     return rows
@@ -40,8 +41,8 @@ def test_accountability_officer_reports_per_participant_R29(client_for, future_p
     response = client_for(officer).post(url(app), {"participants": rows_for(app)}, format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert body["submitted_at"]
-    costs = sorted(str(p["actual_cost"]) for p in body["participants"])
+    assert body["submittedAt"]
+    costs = sorted(str(p["actualCost"]) for p in body["participants"])
     assert costs == ["900.00", "None"]
     p_c = app.participants.get(activity_type="C")
     assert (p_c.started, p_c.outcome, p_c.actual_cost) == (True, "completed", Decimal("900.00"))
@@ -61,16 +62,16 @@ def test_field_errors_name_the_participant_row_R29(client_for, future_period):
     payload = {"participants": [
         {"id": a.pk, "started": False, "outcome": "completed"},  # not started -> no outcome
         {"id": c.pk, "started": True, "outcome": "completed"},  # actual cost required
-        {"id": d.pk, "started": True, "actual_cost": "-1.00"},  # outcome required, cost negative
+        {"id": d.pk, "started": True, "actualCost": "-1.00"},  # outcome required, cost negative
     ]}
     response = client_for(member).post(url(app), payload, format="json")
     assert response.status_code == 400
-    fields = {(e["field"], e["code"]) for e in response.json()["errors"]}
+    fields = {(e["field"], e["code"]) for e in problems(response)}
     assert fields == {
         ("participants[0].outcome", "not_started"),
-        ("participants[1].actual_cost", "required"),
+        ("participants[1].actualCost", "required"),
         ("participants[2].outcome", "required"),
-        ("participants[2].actual_cost", "negative"),
+        ("participants[2].actualCost", "negative"),
     }
     assert not AccountabilityReport.objects.filter(application=app, submitted_at__isnull=False).exists()
     assert app.participants.filter(started__isnull=False).count() == 0
@@ -82,10 +83,10 @@ def test_every_participant_is_reported_exactly_once_R29(client_for, future_perio
     first = rows_for(app)[0]
     response = client_for(member).post(url(app), {"participants": [first, first]}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0] == {**response.json()["errors"][0], "field": "participants[1].id", "code": "duplicate"}
+    assert problems(response)[0] == {**problems(response)[0], "field": "participants[1].id", "code": "duplicate"}
     response = client_for(member).post(url(app), {"participants": [first]}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == "incomplete"
+    assert problems(response)[0]["code"] == "incomplete"
 
 
 def test_participant_of_another_application_is_refused_R29(client_for, future_period):
@@ -95,7 +96,7 @@ def test_participant_of_another_application_is_refused_R29(client_for, future_pe
     rows = rows_for(other)
     response = client_for(member).post(url(app), {"participants": rows}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "participants[0].id"
+    assert problems(response)[0]["field"] == "participants[0].id"
 
 
 def test_small_application_reports_completion_without_costs_R31(client_for):
@@ -104,15 +105,15 @@ def test_small_application_reports_completion_without_costs_R31(client_for):
     app = granted_application(period=period, participants=[("C", Decimal("1500.00"))])
     member = MembershipFactory(employer=app.employer).user
     pid = app.participants.get().pk
-    with_cost = {"participants": [{"id": pid, "started": True, "outcome": "completed", "actual_cost": "100.00"}]}
+    with_cost = {"participants": [{"id": pid, "started": True, "outcome": "completed", "actualCost": "100.00"}]}
     response = client_for(member).post(url(app), with_cost, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "participants[0].actual_cost"
+    assert problems(response)[0]["field"] == "participants[0].actualCost"
     statement = {"participants": [{"id": pid, "started": True, "outcome": "completed"}]}
     response = client_for(member).post(url(app), statement, format="json")
     assert response.status_code == 200
-    assert response.json()["completion_statement"] is True
-    assert response.json()["is_small"] is True
+    assert response.json()["completionStatement"] is True
+    assert response.json()["isSmall"] is True
 
 
 def test_report_before_grant_is_a_conflict_R29(client_for, future_period):
@@ -129,8 +130,8 @@ def test_late_report_is_refused_unless_reopened_R32(client_for, staff_user):
     member = MembershipFactory(employer=app.employer).user
     response = client_for(member).post(url(app), {"participants": rows_for(app)}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == "deadline_passed"
-    reopen = client_for(staff_user).post(url(app) + "reopen/", {"until": str(timezone.localdate() + timedelta(days=7))}, format="json")
+    assert problems(response)[0]["code"] == "deadline_passed"
+    reopen = client_for(staff_user).post(url(app) + "/reopen", {"until": str(timezone.localdate() + timedelta(days=7))}, format="json")
     assert reopen.status_code == 200
     assert client_for(member).post(url(app), {"participants": rows_for(app)}, format="json").status_code == 200
 
@@ -138,7 +139,7 @@ def test_late_report_is_refused_unless_reopened_R32(client_for, staff_user):
 def test_member_cannot_reopen_R32(client_for, future_period):
     app = granted_application(period=future_period)
     member = MembershipFactory(employer=app.employer).user
-    assert client_for(member).post(url(app) + "reopen/", {}, format="json").status_code == 403
+    assert client_for(member).post(url(app) + "/reopen", {}, format="json").status_code == 403
 
 
 def test_account_of_a_alone_gets_404_on_b_R2(client_for, future_period):
@@ -184,9 +185,9 @@ def test_linked_account_sees_both_employers_in_the_due_list_R2(future_period):
         {"id": None},
         {"started": "yes"},
         {"id": 1, "started": True, "outcome": "finished"},
-        {"id": 1, "started": True, "outcome": ["x"], "actual_cost": "1e30"},
-        {"id": 1, "started": True, "outcome": "completed", "actual_cost": "NaN"},
-        {"id": 1, "started": True, "outcome": "completed", "actual_cost": "12.345"},
+        {"id": 1, "started": True, "outcome": ["x"], "actualCost": "1e30"},
+        {"id": 1, "started": True, "outcome": "completed", "actualCost": "NaN"},
+        {"id": 1, "started": True, "outcome": "completed", "actualCost": "12.345"},
         "not an object",
     ],
 )
@@ -197,7 +198,7 @@ def test_bad_input_is_a_400_never_a_500_R29(client_for, future_period, row):
         row = {**row, "id": app.participants.get().pk}
     response = client_for(member).post(url(app), {"participants": [row]}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["field"].startswith("participants")
+    assert problems(response)[0]["field"].startswith("participants")
 
 
 def test_missing_body_is_a_400_R29(client_for, future_period):

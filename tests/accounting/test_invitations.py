@@ -11,6 +11,7 @@ from applications.constants import MembershipRole
 from applications.models import Membership
 from sectorplan.api.errors import DomainError, StateConflict
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -79,12 +80,13 @@ def test_accountability_officer_may_not_invite_R3(client):
 
 
 def test_contact_cannot_invite_for_another_employer_R2(client_for):
+    """v2 names the employer in the path: another employer's is a 404 (R2), as for any object."""
     contact = MembershipFactory().user
     other = EmployerFactory()
-    response = client_for(contact).post("/api/v1/invitations/", {"employer": other.pk, "email": "x@example.org",
-                                                                   "role": "contact"}, format="json")
-    assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "employer"
+    response = client_for(contact).post(f"/api/v2/employers/{other.pk}/invitations",
+                                        {"email": "x@example.org", "role": "contact"}, format="json")
+    assert response.status_code == 404
+    assert problems(response)[0]["code"] == "not_found"
     assert not Invitation.objects.exists()
 
 
@@ -92,16 +94,16 @@ def test_invitation_api_and_accept_R3(client_for, django_capture_on_commit_callb
     contact = MembershipFactory().user
     employer = contact.memberships.get().employer
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(contact).post("/api/v1/invitations/", {"employer": employer.pk, "email": "y@example.org",
+        response = client_for(contact).post(f"/api/v2/employers/{employer.pk}/invitations", {"email": "y@example.org",
                                                                        "role": "accountability_officer"}, format="json")
     assert response.status_code == 201
     token = _token_from_mail(mail.outbox[0])
     user = UserFactory()
-    response = client_for(user).post("/api/v1/invitations/accept/", {"token": token}, format="json")
+    response = client_for(user).post("/api/v2/invitations/accept", {"token": token}, format="json")
     assert response.status_code == 200
     assert response.json() == {"employer": employer.pk, "role": "accountability_officer"}
-    assert client_for(user).post("/api/v1/invitations/accept/", {"token": token}, format="json").status_code == 409
-    assert client_for(user).post("/api/v1/invitations/accept/", {"token": "nonsense"}, format="json").status_code == 400
+    assert client_for(user).post("/api/v2/invitations/accept", {"token": token}, format="json").status_code == 409
+    assert client_for(user).post("/api/v2/invitations/accept", {"token": "nonsense"}, format="json").status_code == 400
 
 
 def test_expired_link_shows_a_message_R3(client):

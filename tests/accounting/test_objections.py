@@ -12,6 +12,7 @@ from budgets.models import LedgerEntry
 from sectorplan.api.errors import DomainError
 from tests.accounting.factories import DecisionFactory, granted_application
 from tests.applications.factories import ApplicationFactory, MembershipFactory
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -19,28 +20,28 @@ pytestmark = pytest.mark.django_db
 def test_objection_within_the_term_is_recorded_R33(client_for, reviewer):
     app = granted_application()
     decision = app.decisions.get()  # dated Monday 2 February 2026
-    response = client_for(reviewer).post(f"/api/v1/decisions/{decision.pk}/objections/",
-                                          {"received_on": "2026-03-16", "grounds": "Te laag"}, format="json")
+    response = client_for(reviewer).post(f"/api/v2/decisions/{decision.pk}/objections",
+                                          {"receivedOn": "2026-03-16", "grounds": "Te laag"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["deadline"] == "2026-03-16"
 
 
 def test_late_objection_is_refused_R33(client_for, reviewer):
     decision = granted_application().decisions.get()
-    response = client_for(reviewer).post(f"/api/v1/decisions/{decision.pk}/objections/",
-                                          {"received_on": "2026-03-17", "grounds": "Te laag"}, format="json")
+    response = client_for(reviewer).post(f"/api/v2/decisions/{decision.pk}/objections",
+                                          {"receivedOn": "2026-03-17", "grounds": "Te laag"}, format="json")
     assert response.status_code == 400
-    assert response.json()["errors"][0] == {**response.json()["errors"][0], "field": "received_on", "code": "objection_late"}
+    assert problems(response)[0] == {**problems(response)[0], "field": "receivedOn", "code": "objection_late"}
 
 
 def test_upheld_objection_gives_a_new_decision_and_letter_R33(client_for, reviewer, decider):
     app = granted_application(participants=[("A", None), ("B", None)], granted=Decimal("8000.00"))
     grant = app.decisions.get()
     objection = services.objection_record(decision=grant, received_on=date(2026, 3, 1), grounds="Meer", by=reviewer)
-    response = client_for(decider).post(f"/api/v1/objections/{objection.pk}/ruling/",
-                                        {"outcome": "upheld", "ruling": "Gegrond", "granted_amount": "10000.00"}, format="json")
+    response = client_for(decider).post(f"/api/v2/objections/{objection.pk}/ruling",
+                                        {"outcome": "upheld", "ruling": "Gegrond", "grantedAmount": "10000.00"}, format="json")
     assert response.status_code == 200, response.json()
-    new = Decision.objects.get(pk=response.json()["ruling_decision"])
+    new = Decision.objects.get(pk=response.json()["rulingDecision"])
     assert (new.kind, new.supersedes, new.granted_amount) == (DecisionKind.OBJECTION_RULING, grant, Decimal("10000.00"))
     assert Letter.objects.filter(decision=new).exists()
     assert grant_in_force(app) == new
@@ -48,7 +49,7 @@ def test_upheld_objection_gives_a_new_decision_and_letter_R33(client_for, review
     assert new.advance_amount == Decimal("0.00")
     assert dict(LedgerEntry.objects.filter(decision=new).values_list("kind", "amount")) == {
         "commitment": Decimal("2000.00")}
-    again = client_for(decider).post(f"/api/v1/objections/{objection.pk}/ruling/", {"outcome": "rejected", "ruling": "x"},
+    again = client_for(decider).post(f"/api/v2/objections/{objection.pk}/ruling", {"outcome": "rejected", "ruling": "x"},
                                      format="json")
     assert again.status_code == 409
 
@@ -80,9 +81,9 @@ def test_only_office_records_and_only_decider_rules_R33(client_for, reviewer):
     app = granted_application()
     decision = app.decisions.get()
     member = MembershipFactory(employer=app.employer).user
-    assert client_for(member).post(f"/api/v1/decisions/{decision.pk}/objections/", {}, format="json").status_code == 403
+    assert client_for(member).post(f"/api/v2/decisions/{decision.pk}/objections", {}, format="json").status_code == 403
     objection = services.objection_record(decision=decision, received_on=date(2026, 3, 1), grounds="x", by=reviewer)
-    response = client_for(reviewer).post(f"/api/v1/objections/{objection.pk}/ruling/", {}, format="json")
+    response = client_for(reviewer).post(f"/api/v2/objections/{objection.pk}/ruling", {}, format="json")
     assert response.status_code == 403
 
 

@@ -24,26 +24,26 @@ def test_another_employers_decision_and_objection_are_404_not_403_R2_R33(client_
     decision = app.decisions.get()
     objection = services.objection_record(decision=decision, received_on=date(2026, 3, 1), grounds="x", by=reviewer)
     outsider = client_for(MembershipFactory().user)
-    assert outsider.post(f"/api/v1/decisions/{decision.pk}/objections/", {}, format="json").status_code == 404
-    assert outsider.post(f"/api/v1/objections/{objection.pk}/ruling/", {}, format="json").status_code == 404
-    assert outsider.post("/api/v1/decisions/999999/objections/", {}, format="json").status_code == 404
-    assert outsider.post("/api/v1/objections/999999/ruling/", {}, format="json").status_code == 404
+    assert outsider.post(f"/api/v2/decisions/{decision.pk}/objections", {}, format="json").status_code == 404
+    assert outsider.post(f"/api/v2/objections/{objection.pk}/ruling", {}, format="json").status_code == 404
+    assert outsider.post("/api/v2/decisions/999999/objections", {}, format="json").status_code == 404
+    assert outsider.post("/api/v2/objections/999999/ruling", {}, format="json").status_code == 404
 
 
 def test_own_employers_member_may_not_record_or_rule_objections_R2_R33(client_for, reviewer, app):
     decision = app.decisions.get()
     objection = services.objection_record(decision=decision, received_on=date(2026, 3, 1), grounds="x", by=reviewer)
     member = client_for(MembershipFactory(employer=app.employer).user)
-    assert member.post(f"/api/v1/decisions/{decision.pk}/objections/", {}, format="json").status_code == 403
-    assert member.post(f"/api/v1/objections/{objection.pk}/ruling/", {}, format="json").status_code == 403
+    assert member.post(f"/api/v2/decisions/{decision.pk}/objections", {}, format="json").status_code == 403
+    assert member.post(f"/api/v2/objections/{objection.pk}/ruling", {}, format="json").status_code == 403
     # A reviewer sees the objection but only a decider rules on it.
-    assert client_for(reviewer).post(f"/api/v1/objections/{objection.pk}/ruling/", {}, format="json").status_code == 403
+    assert client_for(reviewer).post(f"/api/v2/objections/{objection.pk}/ruling", {}, format="json").status_code == 403
 
 
 def test_another_employers_application_is_404_on_reopen_and_settle_R2_R32(client_for, app):
     outsider = client_for(MembershipFactory().user)
-    assert outsider.post(f"/api/v1/applications/{app.pk}/accountability/reopen/", {}, format="json").status_code == 404
-    assert outsider.post(f"/api/v1/applications/{app.pk}/settle/", {}, format="json").status_code == 404
+    assert outsider.post(f"/api/v2/applications/{app.pk}/accountability/reopen", {}, format="json").status_code == 404
+    assert outsider.post(f"/api/v2/applications/{app.pk}/settle", {}, format="json").status_code == 404
 
 
 def test_csv_row_with_more_cells_than_the_header_is_a_line_error_not_a_500_R29_R38(client, app):

@@ -170,11 +170,11 @@ def test_ruling_api_takes_the_settled_amount_R30_R33(client_for, reviewer, decid
     app, first = settled(reviewer, decider)
     objection = services.objection_record(decision=first, received_on=first.date, grounds="x", by=reviewer)
     response = client_for(decider).post(
-        f"/api/v1/objections/{objection.pk}/ruling/",
-        {"outcome": "upheld", "ruling": "Gegrond", "settled_amount": "2500.00"}, format="json",
+        f"/api/v2/objections/{objection.pk}/ruling",
+        {"outcome": "upheld", "ruling": "Gegrond", "settledAmount": "2500.00"}, format="json",
     )
     assert response.status_code == 200, response.content
     new = app.decisions.get(supersedes=first)
-    assert response.json()["ruling_decision"] == new.pk
+    assert response.json()["rulingDecision"] == new.pk
     assert new.settled_amount == Decimal("2500.00")
     assert_ledger_ok()

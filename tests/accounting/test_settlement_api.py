@@ -10,6 +10,7 @@ from applications.models import Decision, Letter
 from tests.accounting.factories import booked_advance, booked_release, granted_application, submitted_report
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import PeriodFactory
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def report(app, rows):
 
 
 def settle_url(app):
-    return f"/api/v1/applications/{app.pk}/settle/"
+    return f"/api/v2/applications/{app.pk}/settle"
 
 
 def test_settlement_pays_the_rest_when_all_completed_R30(client_for, decider, period, django_capture_on_commit_callbacks):
@@ -40,7 +41,7 @@ def test_settlement_pays_the_rest_when_all_completed_R30(client_for, decider, pe
     assert response.status_code == 200, response.json()
     body = response.json()
     # Realised 5000 + 1800 = 6800; advance 75% of 7000 = 5250; payment 1550.
-    assert (body["settled_amount"], body["advances_paid"], body["payment_amount"]) == ("6800.00", "5250.00", "1550.00")
+    assert (body["settledAmount"], body["advancesPaid"], body["paymentAmount"]) == ("6800.00", "5250.00", "1550.00")
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SETTLED
     decision = Decision.objects.get(application=app, kind=DecisionKind.SETTLEMENT)
@@ -95,7 +96,7 @@ def test_settling_without_a_report_is_a_conflict_R30(client_for, decider, period
     app = granted_application(period=period)
     response = client_for(decider).post(settle_url(app))
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "no_report"
+    assert problems(response)[0]["code"] == "no_report"
 
 
 def test_settling_twice_is_a_conflict_R30(client_for, decider, period):

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from applications.constants import ApplicationStatus, MembershipRole
+from sectorplan.api.errors import camel_field
 from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory, amsterdam
 
@@ -12,19 +13,20 @@ INSIDE_WINDOW = amsterdam(2025, 12, 10, 12, 0)
 
 
 def participant_payload(**overrides) -> dict:
+    """A participant as the API takes it (lowerCamelCase); overrides by the model's field names."""
     payload = {
         "initials": "A.B.",
         "surname": "Visser",
-        "date_of_birth": "1990-05-17",
+        "dateOfBirth": "1990-05-17",
         "focus": "upskilling",
-        "activity_type": "A",
-        "start_date": "2026-03-01",
-        "end_date": "2026-12-31",
-        "contract_hours": "32.0",
-        "employed_since": "2015-01-01",
-        "planned_cost": None,
+        "activityType": "A",
+        "startDate": "2026-03-01",
+        "endDate": "2026-12-31",
+        "contractHours": "32.0",
+        "employedSince": "2015-01-01",
+        "plannedCost": None,
     }
-    payload.update(overrides)
+    payload.update({camel_field(key): value for key, value in overrides.items()})
     return payload
 
 

@@ -14,29 +14,30 @@ from budgets.models import LedgerEntry
 from tests.applications.conftest import INSIDE_WINDOW, participant_payload, participant_row, plan_payload, plan_row
 from tests.applications.factories import ApplicationFactory, UserFactory
 from tests.budgets.factories import PeriodFactory, amsterdam
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
-BASE = "/api/v1/applications/"
+BASE = "/api/v2/applications"
 
 
 def codes(response):
-    return {(e["field"], e["code"]) for e in response.json()["errors"]}
+    return {(e["field"], e["code"]) for e in problems(response)}
 
 
 def detail_endpoints(app_id):
     csv = SimpleUploadedFile("p.csv", b"initials\n", content_type="text/csv")
     return [
-        ("get", f"{BASE}{app_id}/", None, None),
-        ("get", f"{BASE}{app_id}/participants/", None, None),
-        ("post", f"{BASE}{app_id}/participants/", participant_payload(), "json"),
-        ("post", f"{BASE}{app_id}/participants/import/", {"file": csv}, "multipart"),
-        ("post", f"{BASE}{app_id}/submit/", {}, "json"),
-        ("post", f"{BASE}{app_id}/withdraw/", {}, "json"),
-        ("post", f"{BASE}{app_id}/assessment/", {"lines": [{"id": 1, "eligible_count": 1}]}, "json"),
-        ("get", f"{BASE}{app_id}/plan-lines/", None, None),
-        ("post", f"{BASE}{app_id}/plan-lines/", plan_payload(), "json"),
-        ("post", f"{BASE}{app_id}/plan-lines/import/", {"file": csv}, "multipart"),
+        ("get", f"{BASE}/{app_id}", None, None),
+        ("get", f"{BASE}/{app_id}/participants", None, None),
+        ("post", f"{BASE}/{app_id}/participants", participant_payload(), "json"),
+        ("post", f"{BASE}/{app_id}/participants/import", {"file": csv}, "multipart"),
+        ("post", f"{BASE}/{app_id}/submit", {}, "json"),
+        ("post", f"{BASE}/{app_id}/withdraw", {}, "json"),
+        ("post", f"{BASE}/{app_id}/assessment", {"lines": [{"id": 1, "eligibleCount": 1}]}, "json"),
+        ("get", f"{BASE}/{app_id}/plan-lines", None, None),
+        ("post", f"{BASE}/{app_id}/plan-lines", plan_payload(), "json"),
+        ("post", f"{BASE}/{app_id}/plan-lines/import", {"file": csv}, "multipart"),
     ]
 
 
@@ -71,7 +72,7 @@ def test_reviewer_of_another_employer_also_cannot_see_with_member_reviewer_disti
 
 def test_ministry_gets_403_on_applications_R40(client_for, application, ministry_user):
     assert client_for(ministry_user).get(BASE).status_code == 403
-    assert client_for(ministry_user).get(f"{BASE}{application.pk}/participants/").status_code == 403
+    assert client_for(ministry_user).get(f"{BASE}/{application.pk}/participants").status_code == 403
 
 
 def test_accountability_officer_gets_403_on_create_R2(client_for, officer, employer, period):
@@ -83,11 +84,11 @@ def test_accountability_officer_gets_403_on_create_R2(client_for, officer, emplo
 
 def test_accountability_officer_reads_but_cannot_change_R2(client_for, officer, application):
     client = client_for(officer)
-    assert client.get(f"{BASE}{application.pk}/").status_code == 200
-    assert client.get(f"{BASE}{application.pk}/participants/").status_code == 200
-    assert client.post(f"{BASE}{application.pk}/participants/", participant_payload(), format="json").status_code == 403
-    assert client.post(f"{BASE}{application.pk}/submit/", {}, format="json").status_code == 403
-    assert client.post(f"{BASE}{application.pk}/withdraw/", {}, format="json").status_code == 403
+    assert client.get(f"{BASE}/{application.pk}").status_code == 200
+    assert client.get(f"{BASE}/{application.pk}/participants").status_code == 200
+    assert client.post(f"{BASE}/{application.pk}/participants", participant_payload(), format="json").status_code == 403
+    assert client.post(f"{BASE}/{application.pk}/submit", {}, format="json").status_code == 403
+    assert client.post(f"{BASE}/{application.pk}/withdraw", {}, format="json").status_code == 403
 
 
 def test_create_for_unlinked_employer_reveals_nothing_R2(client_for, outsider, employer, period):
@@ -158,10 +159,10 @@ def test_detail_shows_amounts_and_timeline_R39(client_for, contact, application,
     services.plan_lines_add(application=application, rows=[plan_row(count=1)], by=contact)
     at_time(INSIDE_WINDOW)
     services.application_submit(application=application, by=contact)
-    body = client_for(contact).get(f"{BASE}{application.pk}/").json()
-    assert body["requested_amount"] == "5000.00" and body["small"] is False
-    assert body["eligible_amount"] is None
-    assert body["granted_amount"] == "0.00" and body["held_amount"] == "0.00"
+    body = client_for(contact).get(f"{BASE}/{application.pk}").json()
+    assert body["requestedAmount"] == "5000.00" and body["small"] is False
+    assert body["eligibleAmount"] is None
+    assert body["grantedAmount"] == "0.00" and body["heldAmount"] == "0.00"
     # The factory-made draft has no creation row; the submit is the one change.
     assert [(t["from"], t["to"], t["actor"]) for t in body["timeline"]] == [("draft", "submitted", "contact")]
     assert body["timeline"][0]["reason"]
@@ -175,13 +176,13 @@ def test_granted_and_held_amounts_come_from_the_ledger_R22_R25(client_for, conta
     book = {"period": application.period, "earmark": line, "application": application, "actor": decider}
     LedgerEntry.objects.create(kind="commitment", amount=Decimal("750.00"), decision=grant, **book)
     LedgerEntry.objects.create(kind="hold", amount=Decimal("250.00"), decision=grant, **book)
-    body = client_for(contact).get(f"{BASE}{application.pk}/").json()
-    assert (body["granted_amount"], body["held_amount"]) == ("1000.00", "250.00")
+    body = client_for(contact).get(f"{BASE}/{application.pk}").json()
+    assert (body["grantedAmount"], body["heldAmount"]) == ("1000.00", "250.00")
     release = Decision.objects.create(application=application, kind=DecisionKind.HOLDBACK_RELEASE, date=date(2026, 6, 1),
                                       decided_by=decider, released_amount=Decimal("250.00"))
     LedgerEntry.objects.create(kind="release", amount=Decimal("250.00"), decision=release, **book)
-    body = client_for(contact).get(f"{BASE}{application.pk}/").json()
-    assert (body["granted_amount"], body["held_amount"]) == ("1000.00", "0.00")
+    body = client_for(contact).get(f"{BASE}/{application.pk}").json()
+    assert (body["grantedAmount"], body["heldAmount"]) == ("1000.00", "0.00")
 
 
 def test_small_is_chosen_when_applying_and_shown_R14(client_for, contact, employer):
@@ -190,7 +191,7 @@ def test_small_is_chosen_when_applying_and_shown_R14(client_for, contact, employ
         BASE, {"employer": employer.pk, "region": employer.region.code, "period": 5, "small": True}, format="json"
     )
     assert response.status_code == 201, response.json()
-    assert response.json()["small"] is True and response.json()["is_small"] is True
+    assert response.json()["small"] is True and response.json()["isSmall"] is True
     assert Application.objects.get(pk=response.json()["id"], period=period).is_small
 
 
@@ -198,11 +199,11 @@ def test_small_is_chosen_when_applying_and_shown_R14(client_for, contact, employ
 
 
 def test_add_one_participant_returns_age_band_and_amount_R10_R12(client_for, contact, granted):
-    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/",
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants",
                                         participant_payload(contract_hours="20"), format="json")
     assert response.status_code == 201, response.json()
     [created] = response.json()
-    assert created["id"] and created["age_band"] == "25-45" and created["requested_amount"] == "2000.00"
+    assert created["id"] and created["ageBand"] == "25-45" and created["requestedAmount"] == "2000.00"
     assert created["eligible"] is True  # a participant of a granted application counts as eligible
     granted.refresh_from_db()
     assert granted.requested_amount == Decimal("0.00")  # the plan, not the participants, sets what was asked
@@ -210,42 +211,42 @@ def test_add_one_participant_returns_age_band_and_amount_R10_R12(client_for, con
 
 def test_add_list_of_participants_is_all_or_nothing_R13(client_for, contact, granted):
     payload = [participant_payload(), participant_payload(surname="Bakker", start_date="2025-06-01")]
-    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", payload, format="json")
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", payload, format="json")
     assert response.status_code == 400
-    assert ("[1].start_date", "outside_training_window") in codes(response)
+    assert ("[1].startDate", "outside_training_window") in codes(response)
     assert not Participant.objects.exists()
-    payload[1]["start_date"] = "2026-06-01"
-    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", payload, format="json")
+    payload[1]["startDate"] = "2026-06-01"
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", payload, format="json")
     assert response.status_code == 201
     assert len(response.json()) == 2
 
 
 def test_empty_participant_list_is_400_R38(client_for, contact, granted):
-    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", [], format="json")
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", [], format="json")
     assert response.status_code == 400
-    assert ("non_field_errors", "empty") in codes(response)
+    assert ("nonFieldErrors", "empty") in codes(response)
 
 
 def test_new_intake_starting_in_year_one_is_400_not_500_R38(client_for, contact, granted):
     payload = participant_payload(focus="new_intake", start_date="0001-01-01", employed_since="0001-01-01")
-    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/", payload, format="json")
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", payload, format="json")
     assert response.status_code == 400
-    assert ("start_date", "outside_training_window") in codes(response)
+    assert ("startDate", "outside_training_window") in codes(response)
     assert not Participant.objects.exists()
 
 
 def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_for, contact, granted):
     response = client_for(contact).post(
-        f"{BASE}{granted.pk}/participants/",
+        f"{BASE}/{granted.pk}/participants",
         participant_payload(surname="Geheimnaam", date_of_birth="17-13-1990"), format="json",
     )
     assert response.status_code == 400
-    assert "date_of_birth" in {f for f, _ in codes(response)}
+    assert "dateOfBirth" in {f for f, _ in codes(response)}
     assert "Geheimnaam" not in response.content.decode()
 
 
 def test_same_person_twice_is_refused_R13(client_for, contact, granted):
-    url = f"{BASE}{granted.pk}/participants/"
+    url = f"{BASE}/{granted.pk}/participants"
     assert client_for(contact).post(url, participant_payload(), format="json").status_code == 201
     response = client_for(contact).post(url, participant_payload(initials="a.b."), format="json")
     assert response.status_code == 400
@@ -253,7 +254,7 @@ def test_same_person_twice_is_refused_R13(client_for, contact, granted):
 
 
 def test_participants_cannot_be_added_to_a_draft_v2(client_for, contact, application):
-    response = client_for(contact).post(f"{BASE}{application.pk}/participants/", participant_payload(), format="json")
+    response = client_for(contact).post(f"{BASE}/{application.pk}/participants", participant_payload(), format="json")
     assert response.status_code == 409
     assert ("status", "not_granted") in codes(response)
 
@@ -261,22 +262,22 @@ def test_participants_cannot_be_added_to_a_draft_v2(client_for, contact, applica
 def test_members_and_office_list_participants(client_for, contact, officer, reviewer, granted):
     services.participants_add(application=granted, rows=[participant_row()], by=contact)
     for user in (contact, officer, reviewer):
-        body = client_for(user).get(f"{BASE}{granted.pk}/participants/").json()
-        assert body["count"] == 1 and body["results"][0]["age_band"] == "25-45"
+        body = client_for(user).get(f"{BASE}/{granted.pk}/participants").json()
+        assert body["count"] == 1 and body["results"][0]["ageBand"] == "25-45"
 
 
 def test_import_endpoint_creates_rows(client_for, contact, granted):
     header = ",".join(services.PARTICIPANT_FIELDS)
     row = "A.,Visser,1990-05-17,upskilling,A,2026-03-01,2026-12-31,32,2015-01-01,"
     upload = SimpleUploadedFile("p.csv", f"{header}\n{row}\n".encode(), content_type="text/csv")
-    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/import/", {"file": upload},
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants/import", {"file": upload},
                                         format="multipart")
     assert response.status_code == 201, response.json()
     assert response.json() == {"created": 1}
 
 
 def test_import_without_file_names_the_field_R38(client_for, contact, granted):
-    response = client_for(contact).post(f"{BASE}{granted.pk}/participants/import/", {}, format="multipart")
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants/import", {}, format="multipart")
     assert response.status_code == 400
     assert "file" in {f for f, _ in codes(response)}
 
@@ -291,7 +292,7 @@ def filled(application, contact):
 
 
 def submit(client_for, user, app):
-    return client_for(user).post(f"{BASE}{app.pk}/submit/", {}, format="json")
+    return client_for(user).post(f"{BASE}/{app.pk}/submit", {}, format="json")
 
 
 def test_submit_inside_window_R6(client_for, contact, filled, at_time):
@@ -307,7 +308,7 @@ def test_submit_a_second_before_window_opens_is_window_not_open_R6(client_for, c
     response = submit(client_for, contact, filled)
     assert response.status_code == 400
     assert ("period", "window_not_open") in codes(response)
-    assert "1 december 2025 09:00" in response.json()["errors"][0]["message"] or "09:00" in response.json()["errors"][0]["message"]
+    assert "1 december 2025 09:00" in problems(response)[0]["message"] or "09:00" in problems(response)[0]["message"]
 
 
 def test_submit_at_the_second_window_opens_is_accepted_R6(client_for, contact, filled, at_time):
@@ -346,20 +347,20 @@ def test_submit_without_plan_lines_is_refused_R6_R8(client_for, contact, applica
     at_time(INSIDE_WINDOW)
     response = submit(client_for, contact, application)
     assert response.status_code == 400
-    assert ("plan_lines", "no_plan_lines") in codes(response)
+    assert ("planLines", "no_plan_lines") in codes(response)
 
 
 def test_changing_plan_lines_after_submit_is_409_R7(client_for, contact, filled, at_time):
     at_time(INSIDE_WINDOW)
     submit(client_for, contact, filled)
-    response = client_for(contact).post(f"{BASE}{filled.pk}/plan-lines/", plan_payload(focus="new_intake"),
+    response = client_for(contact).post(f"{BASE}/{filled.pk}/plan-lines", plan_payload(focus="new_intake"),
                                         format="json")
     assert response.status_code == 409
     upload = SimpleUploadedFile("p.csv", b"activity_type;focus;count\nB;upskilling;1\n", content_type="text/csv")
-    response = client_for(contact).post(f"{BASE}{filled.pk}/plan-lines/import/", {"file": upload}, format="multipart")
+    response = client_for(contact).post(f"{BASE}/{filled.pk}/plan-lines/import", {"file": upload}, format="multipart")
     assert response.status_code == 409
     line = filled.plan_lines.get()
-    assert client_for(contact).delete(f"{BASE}{filled.pk}/plan-lines/{line.pk}/").status_code == 409
+    assert client_for(contact).delete(f"{BASE}/{filled.pk}/plan-lines/{line.pk}").status_code == 409
     assert filled.plan_lines.count() == 1
 
 
@@ -369,18 +370,18 @@ def test_changing_plan_lines_after_submit_is_409_R7(client_for, contact, filled,
 def test_withdraw_draft_and_submitted_R7(client_for, contact, filled, employer, at_time):
     at_time(INSIDE_WINDOW)
     submit(client_for, contact, filled)
-    response = client_for(contact).post(f"{BASE}{filled.pk}/withdraw/", {"reason": "Plans changed"}, format="json")
+    response = client_for(contact).post(f"{BASE}/{filled.pk}/withdraw", {"reason": "Plans changed"}, format="json")
     assert response.status_code == 200
     assert response.json() == {"status": "withdrawn"}
-    timeline = client_for(contact).get(f"{BASE}{filled.pk}/").json()["timeline"]
+    timeline = client_for(contact).get(f"{BASE}/{filled.pk}").json()["timeline"]
     assert (timeline[-1]["from"], timeline[-1]["to"], timeline[-1]["reason"]) == ("submitted", "withdrawn", "Plans changed")
-    assert client_for(contact).post(f"{BASE}{filled.pk}/withdraw/", {}, format="json").status_code == 409
+    assert client_for(contact).post(f"{BASE}/{filled.pk}/withdraw", {}, format="json").status_code == 409
 
 
 def test_withdraw_after_decision_is_409_R7(client_for, contact, employer, period):
     app = ApplicationFactory(employer=employer, period=period, submitted=True, status=ApplicationStatus.GRANTED,
                              eligible_amount=Decimal("0.00"))
-    response = client_for(contact).post(f"{BASE}{app.pk}/withdraw/", {}, format="json")
+    response = client_for(contact).post(f"{BASE}/{app.pk}/withdraw", {}, format="json")
     assert response.status_code == 409
 
 
@@ -401,20 +402,20 @@ def submitted(application, contact, at_time):
 
 def test_reviewer_assesses_each_plan_line_with_a_count_R15(client_for, reviewer, submitted):
     a, c = submitted.plan_lines.order_by("activity_type")
-    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
-        {"id": a.pk, "eligible_count": 2}, {"id": c.pk, "eligible_count": 1, "reason": "Not a qualifying training"},
+    response = client_for(reviewer).post(f"{BASE}/{submitted.pk}/assessment", {"lines": [
+        {"id": a.pk, "eligibleCount": 2}, {"id": c.pk, "eligibleCount": 1, "reason": "Not a qualifying training"},
     ]}, format="json")
     assert response.status_code == 200, response.json()
     # 2 x 5,000 + 1 x min(1,500, 2,000)
-    assert response.json() == {"status": "assessed", "eligible_amount": "11500.00"}
+    assert response.json() == {"status": "assessed", "eligibleAmount": "11500.00"}
     c.refresh_from_db()
     assert c.eligible_count == 1 and c.reason == "Not a qualifying training"
 
 
 def test_lower_count_without_reason_is_refused_R15(client_for, reviewer, submitted):
     a, c = submitted.plan_lines.order_by("activity_type")
-    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
-        {"id": a.pk, "eligible_count": 2}, {"id": c.pk, "eligible_count": 3},
+    response = client_for(reviewer).post(f"{BASE}/{submitted.pk}/assessment", {"lines": [
+        {"id": a.pk, "eligibleCount": 2}, {"id": c.pk, "eligibleCount": 3},
     ]}, format="json")
     assert response.status_code == 400
     assert ("lines[1].reason", "required") in codes(response)
@@ -422,17 +423,17 @@ def test_lower_count_without_reason_is_refused_R15(client_for, reviewer, submitt
 
 def test_eligible_count_above_the_planned_count_is_refused_R15(client_for, reviewer, submitted):
     a, c = submitted.plan_lines.order_by("activity_type")
-    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
-        {"id": a.pk, "eligible_count": 3}, {"id": c.pk, "eligible_count": 4},
+    response = client_for(reviewer).post(f"{BASE}/{submitted.pk}/assessment", {"lines": [
+        {"id": a.pk, "eligibleCount": 3}, {"id": c.pk, "eligibleCount": 4},
     ]}, format="json")
     assert response.status_code == 400
-    assert ("lines[0].eligible_count", "out_of_range") in codes(response)
+    assert ("lines[0].eligibleCount", "out_of_range") in codes(response)
 
 
 def test_assessment_must_cover_every_plan_line_R15(client_for, reviewer, submitted):
     a = submitted.plan_lines.order_by("activity_type").first()
-    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/assessment/",
-                                         {"lines": [{"id": a.pk, "eligible_count": 2}]}, format="json")
+    response = client_for(reviewer).post(f"{BASE}/{submitted.pk}/assessment",
+                                         {"lines": [{"id": a.pk, "eligibleCount": 2}]}, format="json")
     assert ("lines", "incomplete") in codes(response)
 
 
@@ -440,20 +441,20 @@ def test_assessment_must_cover_every_plan_line_R15(client_for, reviewer, submitt
 def test_only_office_reviewer_assesses_R15(client_for, submitted, who, request):
     user = request.getfixturevalue(who)
     a, c = submitted.plan_lines.order_by("activity_type")
-    response = client_for(user).post(f"{BASE}{submitted.pk}/assessment/", {"lines": [
-        {"id": a.pk, "eligible_count": 2}, {"id": c.pk, "eligible_count": 4}]}, format="json")
+    response = client_for(user).post(f"{BASE}/{submitted.pk}/assessment", {"lines": [
+        {"id": a.pk, "eligibleCount": 2}, {"id": c.pk, "eligibleCount": 4}]}, format="json")
     assert response.status_code == 403
 
 
 def test_assessing_a_draft_is_409_R15(client_for, reviewer, filled):
     line = filled.plan_lines.get()
-    response = client_for(reviewer).post(f"{BASE}{filled.pk}/assessment/",
-                                         {"lines": [{"id": line.pk, "eligible_count": 1}]}, format="json")
+    response = client_for(reviewer).post(f"{BASE}/{filled.pk}/assessment",
+                                         {"lines": [{"id": line.pk, "eligibleCount": 1}]}, format="json")
     assert response.status_code == 409
 
 
 def test_participant_start_date_boundaries_R11(client_for, contact, granted):
-    url = f"{BASE}{granted.pk}/participants/"
+    url = f"{BASE}/{granted.pk}/participants"
     start = date(2026, 1, 1)
     ok = client_for(contact).post(url, participant_payload(start_date=str(start)), format="json")
     bad = client_for(contact).post(url, participant_payload(surname="B", start_date=str(start - timedelta(days=1))),

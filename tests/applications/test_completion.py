@@ -14,11 +14,12 @@ from applications.decisions.services import not_considered_decide
 from applications.models import Application, CompletionRequest, Decision, Letter
 from tests.applications.conftest import INSIDE_WINDOW, plan_row
 from tests.applications.factories import ApplicationFactory
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
 AMS = ZoneInfo("Europe/Amsterdam")
-BASE = "/api/v1/applications/"
+BASE = "/api/v2/applications"
 #: PeriodFactory closes its window on 19 Dec 2025; 13 weeks later:
 TERM_END = date(2026, 3, 20)
 
@@ -80,7 +81,7 @@ def test_overlapping_suspensions_count_once_R44(period):
 
 def test_submission_sets_the_decision_due_date_shown_by_the_api_R44(client_for, contact, submitted):
     assert submitted.decision_due == TERM_END
-    assert client_for(contact).get(f"{BASE}{submitted.pk}/").json()["decision_due"] == "2026-03-20"
+    assert client_for(contact).get(f"{BASE}/{submitted.pk}").json()["decisionDue"] == "2026-03-20"
 
 
 # --- completion requests (R43) ---------------------------------------------------------------------
@@ -90,9 +91,9 @@ def test_reviewer_asks_for_completion_with_a_default_of_two_weeks_and_the_term_m
     client_for, reviewer, submitted, today_is
 ):
     today_is(date(2026, 1, 5))
-    response = client_for(reviewer).post(f"{BASE}{submitted.pk}/completion-requests/", {"missing": "De begroting ontbreekt."}, format="json")
+    response = client_for(reviewer).post(f"{BASE}/{submitted.pk}/completion-requests", {"missing": "De begroting ontbreekt."}, format="json")
     assert response.status_code == 201, response.json()
-    assert response.json()["due_date"] == "2026-01-19"
+    assert response.json()["dueDate"] == "2026-01-19"
     submitted.refresh_from_db()
     assert submitted.decision_due == TERM_END + timedelta(days=14)
     assert submitted.transitions.last().reason.startswith("Aanvulling gevraagd")
@@ -102,7 +103,7 @@ def test_contact_completes_and_the_suspension_ends_that_day_R43_R44(client_for, 
     today_is(date(2026, 1, 5))
     completion.completion_request_create(application=submitted, missing="De begroting ontbreekt.", by=reviewer)
     today_is(date(2026, 1, 8))
-    response = client_for(contact).post(f"{BASE}{submitted.pk}/completion/", {"explanation": "Bijgevoegd."}, format="json")
+    response = client_for(contact).post(f"{BASE}/{submitted.pk}/completion", {"explanation": "Bijgevoegd."}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["explanation"] == "Bijgevoegd."
     submitted.refresh_from_db()
@@ -111,27 +112,27 @@ def test_contact_completes_and_the_suspension_ends_that_day_R43_R44(client_for, 
 
 def test_only_one_open_request_at_a_time_and_completion_needs_one_R43(client_for, reviewer, contact, submitted):
     completion.completion_request_create(application=submitted, missing="Begroting", by=reviewer)
-    again = client_for(reviewer).post(f"{BASE}{submitted.pk}/completion-requests/", {"missing": "Nog iets"}, format="json")
-    assert again.status_code == 409 and again.json()["errors"][0]["code"] == "completion_open"
-    client_for(contact).post(f"{BASE}{submitted.pk}/completion/", {"explanation": "Klaar"}, format="json")
-    nothing_open = client_for(contact).post(f"{BASE}{submitted.pk}/completion/", {"explanation": "Nog eens"}, format="json")
-    assert nothing_open.status_code == 409 and nothing_open.json()["errors"][0]["code"] == "no_open_request"
+    again = client_for(reviewer).post(f"{BASE}/{submitted.pk}/completion-requests", {"missing": "Nog iets"}, format="json")
+    assert again.status_code == 409 and problems(again)[0]["code"] == "completion_open"
+    client_for(contact).post(f"{BASE}/{submitted.pk}/completion", {"explanation": "Klaar"}, format="json")
+    nothing_open = client_for(contact).post(f"{BASE}/{submitted.pk}/completion", {"explanation": "Nog eens"}, format="json")
+    assert nothing_open.status_code == 409 and problems(nothing_open)[0]["code"] == "no_open_request"
 
 
 def test_due_date_must_be_in_the_future_and_missing_is_required_R43(client_for, reviewer, submitted):
-    url = f"{BASE}{submitted.pk}/completion-requests/"
+    url = f"{BASE}/{submitted.pk}/completion-requests"
     past = client_for(reviewer).post(url, {"missing": "x", "due_date": "2020-01-01"}, format="json")
-    assert past.status_code == 400 and {e["field"] for e in past.json()["errors"]} == {"due_date"}
+    assert past.status_code == 400 and {e["field"] for e in problems(past)} == {"dueDate"}
     assert client_for(reviewer).post(url, {"missing": ""}, format="json").status_code == 400
     assert not CompletionRequest.objects.exists()
 
 
 def test_only_a_reviewer_asks_and_only_a_contact_completes_R43(client_for, decider, officer, contact, reviewer, submitted, outsider):
-    url = f"{BASE}{submitted.pk}/completion-requests/"
+    url = f"{BASE}/{submitted.pk}/completion-requests"
     assert client_for(decider).post(url, {"missing": "x"}, format="json").status_code == 403
     assert client_for(contact).post(url, {"missing": "x"}, format="json").status_code == 403
     completion.completion_request_create(application=submitted, missing="x", by=reviewer)
-    done = f"{BASE}{submitted.pk}/completion/"
+    done = f"{BASE}/{submitted.pk}/completion"
     assert client_for(officer).post(done, {"explanation": "y"}, format="json").status_code == 403
     assert client_for(outsider).post(done, {"explanation": "y"}, format="json").status_code == 404
 
@@ -153,7 +154,7 @@ def test_decider_decides_not_to_consider_after_an_expired_request_with_a_letter_
     client_for, decider, submitted, expired, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        response = client_for(decider).post(f"{BASE}{submitted.pk}/not-considered/", {}, format="json")
+        response = client_for(decider).post(f"{BASE}/{submitted.pk}/not-considered", {}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "not_considered"
     decision = Decision.objects.get(application=submitted)
@@ -171,20 +172,20 @@ def test_not_considered_is_refused_before_the_due_date_and_after_completion_R43(
     today_is(date(2026, 1, 5))
     completion.completion_request_create(application=submitted, missing="x", due_date=date(2026, 1, 19), by=reviewer)
     today_is(date(2026, 1, 19))  # the last day is still open
-    early = client_for(decider).post(f"{BASE}{submitted.pk}/not-considered/", {}, format="json")
-    assert early.status_code == 409 and early.json()["errors"][0]["code"] == "no_expired_request"
+    early = client_for(decider).post(f"{BASE}/{submitted.pk}/not-considered", {}, format="json")
+    assert early.status_code == 409 and problems(early)[0]["code"] == "no_expired_request"
     completion.completion_complete(application=submitted, explanation="Klaar", by=contact)
     today_is(date(2026, 2, 1))
-    late = client_for(decider).post(f"{BASE}{submitted.pk}/not-considered/", {}, format="json")
+    late = client_for(decider).post(f"{BASE}/{submitted.pk}/not-considered", {}, format="json")
     assert late.status_code == 409
     assert not Decision.objects.exists()
 
 
 def test_not_considered_keeps_four_eyes_and_needs_a_decider_R4_R43(client_for, decider, reviewer, submitted, expired):
-    assert client_for(reviewer).post(f"{BASE}{submitted.pk}/not-considered/", {}, format="json").status_code == 403
+    assert client_for(reviewer).post(f"{BASE}/{submitted.pk}/not-considered", {}, format="json").status_code == 403
     Application.objects.filter(pk=submitted.pk).update(assessed_by=decider)
-    response = client_for(decider).post(f"{BASE}{submitted.pk}/not-considered/", {}, format="json")
-    assert response.status_code == 409 and response.json()["errors"][0]["code"] == "four_eyes"
+    response = client_for(decider).post(f"{BASE}/{submitted.pk}/not-considered", {}, format="json")
+    assert response.status_code == 409 and problems(response)[0]["code"] == "four_eyes"
     assert Application.objects.get(pk=submitted.pk).status == ApplicationStatus.SUBMITTED
 
 

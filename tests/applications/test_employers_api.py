@@ -6,29 +6,30 @@ from applications.constants import MembershipRole
 from applications.models import Employer, Membership
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import RegionFactory
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/employers/"
+URL = "/api/v2/employers"
 VALID_IBAN = "NL91ABNA0417164300"
 
 
 def payload(region_obj, **overrides):
     data = {
         "name": "Zorggroep Noord",
-        "kvk_number": "12345678",
+        "kvkNumber": "12345678",
         "region": region_obj.code,
         "earmark": "nursing_home",
         "iban": "NL91 ABNA 0417 1643 00",
-        "account_holder": "Stichting Zorggroep Noord",
-        "contact_email": "info@zorggroep.example",
+        "accountHolder": "Stichting Zorggroep Noord",
+        "contactEmail": "info@zorggroep.example",
     }
     data.update(overrides)
     return data
 
 
 def codes(response):
-    return {(e["field"], e["code"]) for e in response.json()["errors"]}
+    return {(e["field"], e["code"]) for e in problems(response)}
 
 
 @pytest.fixture
@@ -40,8 +41,8 @@ def test_office_creates_employer_with_normalised_iban_R1(client_for, reviewer, r
     response = client_for(reviewer).post(URL, payload(region), format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert body["id"] and body["iban"] == VALID_IBAN and body["kvk_number"] == "12345678"
-    assert body["account_holder"] == "Stichting Zorggroep Noord"
+    assert body["id"] and body["iban"] == VALID_IBAN and body["kvkNumber"] == "12345678"
+    assert body["accountHolder"] == "Stichting Zorggroep Noord"
     assert Employer.objects.get().account_holder == "Stichting Zorggroep Noord"
 
 
@@ -51,20 +52,20 @@ def test_staff_creates_employer_R1(client_for, staff_user, region):
 
 @pytest.mark.parametrize("holder", [None, "", "x" * 201])
 def test_account_holder_is_required_with_the_iban_R1(client_for, reviewer, region, holder):
-    data = payload(region, account_holder=holder)
+    data = payload(region, accountHolder=holder)
     if holder is None:
-        del data["account_holder"]
+        del data["accountHolder"]
     response = client_for(reviewer).post(URL, data, format="json")
     assert response.status_code == 400
-    assert "account_holder" in {f for f, _ in codes(response)}
+    assert "accountHolder" in {f for f, _ in codes(response)}
     assert not Employer.objects.exists()
 
 
 @pytest.mark.parametrize("kvk", ["1234567", "123456789", "1234567a", ""])
 def test_kvk_must_have_8_digits_R1(client_for, reviewer, region, kvk):
-    response = client_for(reviewer).post(URL, payload(region, kvk_number=kvk), format="json")
+    response = client_for(reviewer).post(URL, payload(region, kvkNumber=kvk), format="json")
     assert response.status_code == 400
-    assert "kvk_number" in {f for f, _ in codes(response)}
+    assert "kvkNumber" in {f for f, _ in codes(response)}
     assert not Employer.objects.exists()
 
 
@@ -72,7 +73,7 @@ def test_kvk_number_is_unique_R1(client_for, reviewer, region):
     EmployerFactory(kvk_number="12345678")
     response = client_for(reviewer).post(URL, payload(region), format="json")
     assert response.status_code == 400
-    assert ("kvk_number", "unique") in codes(response)
+    assert ("kvkNumber", "unique") in codes(response)
 
 
 @pytest.mark.parametrize("iban", ["NL92ABNA0417164300", "NL91ABNA041716430", "XX", "NL91 ABNA 0417 1643 01"])
@@ -105,7 +106,7 @@ def test_contact_cannot_create_employer_R1(client_for, contact, region):
 
 def test_anonymous_gets_401(api_client, employer):
     assert api_client.get(URL).status_code == 401
-    assert api_client.post(f"{URL}{employer.pk}/members/", {}, format="json").status_code == 401
+    assert api_client.post(f"{URL}/{employer.pk}/members", {}, format="json").status_code == 401
 
 
 def test_members_see_only_their_employers_office_all_R2(client_for, contact, employer, reviewer):
@@ -124,15 +125,15 @@ def test_user_linked_to_two_employers_sees_both_R2(client_for, employer):
 
 def test_other_employer_is_404_R2(client_for, contact):
     other = EmployerFactory()
-    assert client_for(contact).get(f"{URL}{other.pk}/").status_code == 404
-    response = client_for(contact).post(f"{URL}{other.pk}/members/", {"username": "contact", "role": "contact"},
+    assert client_for(contact).get(f"{URL}/{other.pk}").status_code == 404
+    response = client_for(contact).post(f"{URL}/{other.pk}/members", {"username": "contact", "role": "contact"},
                                         format="json")
     assert response.status_code == 404
 
 
 def test_contact_adds_member_R2(client_for, contact, employer):
     UserFactory(username="newbie")
-    response = client_for(contact).post(f"{URL}{employer.pk}/members/",
+    response = client_for(contact).post(f"{URL}/{employer.pk}/members",
                                         {"username": "newbie", "role": "accountability_officer"}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["username"] == "newbie"
@@ -141,21 +142,21 @@ def test_contact_adds_member_R2(client_for, contact, employer):
 
 def test_office_adds_member_R2(client_for, reviewer, employer):
     UserFactory(username="newbie")
-    response = client_for(reviewer).post(f"{URL}{employer.pk}/members/", {"username": "newbie", "role": "contact"},
+    response = client_for(reviewer).post(f"{URL}/{employer.pk}/members", {"username": "newbie", "role": "contact"},
                                          format="json")
     assert response.status_code == 201
 
 
 def test_accountability_officer_cannot_add_members_R2(client_for, officer, employer):
     UserFactory(username="newbie")
-    response = client_for(officer).post(f"{URL}{employer.pk}/members/", {"username": "newbie", "role": "contact"},
+    response = client_for(officer).post(f"{URL}/{employer.pk}/members", {"username": "newbie", "role": "contact"},
                                         format="json")
     assert response.status_code == 403
     assert not Membership.objects.filter(user__username="newbie").exists()
 
 
 def test_unknown_username_is_400_on_username_R2(client_for, contact, employer):
-    response = client_for(contact).post(f"{URL}{employer.pk}/members/", {"username": "ghost", "role": "contact"},
+    response = client_for(contact).post(f"{URL}/{employer.pk}/members", {"username": "ghost", "role": "contact"},
                                         format="json")
     assert response.status_code == 400
     assert codes(response) == {("username", "not_found")}
@@ -163,12 +164,12 @@ def test_unknown_username_is_400_on_username_R2(client_for, contact, employer):
 
 def test_bad_role_is_400_on_role_R2(client_for, contact, employer):
     UserFactory(username="newbie")
-    response = client_for(contact).post(f"{URL}{employer.pk}/members/", {"username": "newbie", "role": "boss"},
+    response = client_for(contact).post(f"{URL}/{employer.pk}/members", {"username": "newbie", "role": "boss"},
                                         format="json")
     assert "role" in {f for f, _ in codes(response)}
 
 
 def test_adding_an_existing_member_again_is_409_R2(client_for, contact, officer, employer):
-    response = client_for(contact).post(f"{URL}{employer.pk}/members/", {"username": "officer", "role": "contact"},
+    response = client_for(contact).post(f"{URL}/{employer.pk}/members", {"username": "officer", "role": "contact"},
                                         format="json")
     assert response.status_code == 409

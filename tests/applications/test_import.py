@@ -11,6 +11,7 @@ from applications import importing, services
 from applications.models import Participant
 from sectorplan.api.errors import DomainError
 from tests.applications.conftest import participant_row
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,7 @@ def csv_file(lines, name="deelnemers.csv"):
 
 
 def url(app):
-    return f"/api/v1/applications/{app.pk}/participants/import/"
+    return f"/api/v2/applications/{app.pk}/participants/import"
 
 
 def test_csv_import_creates_every_row_with_derived_fields_R13(client_for, contact, application):
@@ -77,8 +78,8 @@ def test_one_bad_row_rejects_the_file_and_names_line_and_field_R13(client_for, c
     lines[1] = lines[1].replace("1970-01-02", "1970-02-30")
     response = client_for(contact).post(url(application), {"file": csv_file(lines)}, format="multipart")
     assert response.status_code == 400
-    errors = response.json()["errors"]
-    assert [(e["line"], e["field"], e["code"]) for e in errors] == [(3, "date_of_birth", "invalid_date")]
+    errors = problems(response)
+    assert [(e["line"], e["field"], e["code"]) for e in errors] == [(3, "dateOfBirth", "invalid_date")]
     assert Participant.objects.count() == 0
 
 
@@ -93,18 +94,18 @@ def test_several_bad_rows_are_all_listed_R13_R38(client_for, contact, applicatio
     ]
     response = client_for(contact).post(url(application), {"file": csv_file(lines)}, format="multipart")
     assert response.status_code == 400
-    found = {(e["line"], e["field"], e["code"]) for e in response.json()["errors"]}
+    found = {(e["line"], e["field"], e["code"]) for e in problems(response)}
     assert found == {
         (2, "focus", "invalid_choice"),
-        (3, "planned_cost", "invalid_amount"),
-        (4, "start_date", "outside_training_window"),
-        (4, "employed_since", "not_new_intake"),
-        (5, "activity_type", "required"),
-        (6, "activity_type", "invalid_choice"),
-        (6, "contract_hours", "invalid_number"),
-        (7, "employed_since", "not_new_intake"),
+        (3, "plannedCost", "invalid_amount"),
+        (4, "startDate", "outside_training_window"),
+        (4, "employedSince", "not_new_intake"),
+        (5, "activityType", "required"),
+        (6, "activityType", "invalid_choice"),
+        (6, "contractHours", "invalid_number"),
+        (7, "employedSince", "not_new_intake"),
     }
-    assert [e["line"] for e in response.json()["errors"]] == sorted(e["line"] for e in response.json()["errors"])
+    assert [e["line"] for e in problems(response)] == sorted(e["line"] for e in problems(response))
     assert Participant.objects.count() == 0
 
 
@@ -120,7 +121,7 @@ def test_duplicate_person_within_file_is_refused_R13(client_for, contact, applic
     lines = [GOOD[0], GOOD[1], GOOD[0].replace("A.,Visser", "a.,VISSER")]
     response = client_for(contact).post(url(application), {"file": csv_file(lines)}, format="multipart")
     assert response.status_code == 400
-    assert [(e["line"], e["code"]) for e in response.json()["errors"]] == [(4, "duplicate_participant")]
+    assert [(e["line"], e["code"]) for e in problems(response)] == [(4, "duplicate_participant")]
     assert Participant.objects.count() == 0
 
 
@@ -129,7 +130,7 @@ def test_duplicate_of_existing_participant_is_refused_R13(client_for, contact, a
                               by=contact)
     response = client_for(contact).post(url(application), {"file": csv_file(GOOD)}, format="multipart")
     assert response.status_code == 400
-    assert [(e["line"], e["code"]) for e in response.json()["errors"]] == [(2, "duplicate_participant")]
+    assert [(e["line"], e["code"]) for e in problems(response)] == [(2, "duplicate_participant")]
     assert Participant.objects.count() == 1
 
 
@@ -163,14 +164,14 @@ def test_unusable_files_give_a_400_not_a_500_R38(client_for, contact, applicatio
     response = client_for(contact).post(url(application), {"file": SimpleUploadedFile("x.csv", content)},
                                         format="multipart")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == code
+    assert problems(response)[0]["code"] == code
 
 
 def test_broken_xlsx_gives_a_400_R38(client_for, contact, application):
     upload = SimpleUploadedFile("x.xlsx", b"PK\x03\x04 not really a workbook")
     response = client_for(contact).post(url(application), {"file": upload}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["errors"][0]["code"] == "invalid_xlsx"
+    assert problems(response)[0]["code"] == "invalid_xlsx"
 
 
 def test_large_import_uses_copy_and_returns_saved_participants_R13(contact, application):

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.applications.test_import import csv_file, url
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,8 @@ def test_planned_cost_too_large_for_the_column_is_a_row_error_not_a_500_R13_R38(
     file = csv_file([ROW.format(surname="Bakker", cost=cost)])
     response = client_for(contact).post(url(application), {"file": file}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["errors"] == [
-        {"line": 2, "field": "planned_cost", "code": "max_value", "message": response.json()["errors"][0]["message"]}
+    assert problems(response) == [
+        {"line": 2, "field": "plannedCost", "code": "max_value", "message": problems(response)[0]["message"]}
     ]
     assert not application.participants.exists()
 
@@ -36,6 +37,6 @@ def test_nul_character_in_a_name_is_a_row_error_not_a_500_R13_R38(client_for, co
     file = csv_file([ROW.format(surname="Bak\x00ker", cost="500")])
     response = client_for(contact).post(url(application), {"file": file}, format="multipart")
     assert response.status_code == 400
-    error = response.json()["errors"][0]
+    error = problems(response)[0]
     assert (error["line"], error["field"], error["code"]) == (2, "surname", "null_characters_not_allowed")
     assert "Bak" not in error["message"]  # R40: the value is never echoed

@@ -15,6 +15,7 @@ from tests.applications.factories import (
     UserFactory,
 )
 from tests.budgets.factories import EmployerOrganisationFactory, PeriodFactory, RegionFactory
+from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -47,20 +48,20 @@ def scoped_reviewer(regions, staff_user):
 
 def test_scoped_reviewer_gets_404_on_another_regions_application_in_the_api_R4(client_for, scoped_reviewer, apps):
     client = client_for(scoped_reviewer)
-    assert client.get(f"/api/v1/applications/{apps['north'].pk}/").status_code == 200
-    assert client.get(f"/api/v1/applications/{apps['south'].pk}/").status_code == 404
+    assert client.get(f"/api/v2/applications/{apps['north'].pk}").status_code == 200
+    assert client.get(f"/api/v2/applications/{apps['south'].pk}").status_code == 404
     assessment = client.post(
-        f"/api/v1/applications/{apps['south'].pk}/assessment/", {"participants": [{"id": 1, "eligible": True}]},
+        f"/api/v2/applications/{apps['south'].pk}/assessment", {"participants": [{"id": 1, "eligible": True}]},
         format="json",
     )
     assert assessment.status_code == 404
-    assert client.get(f"/api/v1/employers/{apps['south'].employer_id}/").status_code == 404
+    assert client.get(f"/api/v2/employers/{apps['south'].employer_id}").status_code == 404
 
 
 def test_scoped_reviewer_lists_only_its_regions_R4(client_for, scoped_reviewer, apps):
     client = client_for(scoped_reviewer)
-    assert [a["id"] for a in client.get("/api/v1/applications/").json()["results"]] == [apps["north"].pk]
-    assert [e["id"] for e in client.get("/api/v1/employers/").json()["results"]] == [apps["north"].employer_id]
+    assert [a["id"] for a in client.get("/api/v2/applications").json()["results"]] == [apps["north"].pk]
+    assert [e["id"] for e in client.get("/api/v2/employers").json()["results"]] == [apps["north"].employer_id]
 
 
 def test_unscoped_office_user_sees_every_region_R4(reviewer, apps):
@@ -90,10 +91,10 @@ def test_allocation_lists_show_a_scoped_user_only_its_regions_R4(scoped_reviewer
 
 
 def test_staff_scopes_an_office_user_through_the_api_and_it_is_audited_R4(client_for, staff_user, reviewer, regions, apps):
-    url = f"/api/v1/office-users/{reviewer.username}/"
+    url = f"/api/v2/office-users/{reviewer.username}"
     response = client_for(staff_user).patch(url, {"employer_organisations": ["zuid"]}, format="json")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"username": "reviewer", "employer_organisations": ["zuid"]}
+    assert response.json() == {"username": "reviewer", "employerOrganisations": ["zuid"]}
     assert list(applications_visible_to(reviewer)) == [apps["south"]]
     change = OfficeScopeChange.objects.get()
     assert (change.actor, change.user, change.before, change.after) == (staff_user, reviewer, [], ["zuid"])
@@ -107,12 +108,12 @@ def test_staff_scopes_an_office_user_through_the_api_and_it_is_audited_R4(client
 
 
 def test_scoping_is_for_staff_only_and_refuses_unknown_organisations_R4(client_for, staff_user, reviewer, decider, regions):
-    url = f"/api/v1/office-users/{reviewer.username}/"
+    url = f"/api/v2/office-users/{reviewer.username}"
     assert client_for(decider).patch(url, {"employer_organisations": ["noord"]}, format="json").status_code == 403
     bad = client_for(staff_user).patch(url, {"employer_organisations": ["noord", "nergens"]}, format="json")
-    assert bad.status_code == 400 and "nergens" in bad.json()["errors"][0]["message"]
+    assert bad.status_code == 400 and "nergens" in problems(bad)[0]["message"]
     assert not OfficeScope.objects.exists()
-    assert client_for(staff_user).patch("/api/v1/office-users/nobody/", {"employer_organisations": []}, format="json").status_code == 404
+    assert client_for(staff_user).patch("/api/v2/office-users/nobody", {"employer_organisations": []}, format="json").status_code == 404
 
 
 def test_admin_edits_the_scope_through_the_audited_service_R4(client, staff_user, reviewer, regions):

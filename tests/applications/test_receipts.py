@@ -94,20 +94,20 @@ def test_members_are_mailed_on_commit_that_the_receipt_is_there_without_personal
 
 def test_submit_answer_carries_the_time_of_receipt_and_the_receipt_R42(client_for, contact, filled, at_time):
     at_time(RECEIVED)
-    body = client_for(contact).post(f"/api/v1/applications/{filled.pk}/submit/", {}, format="json").json()
+    body = client_for(contact).post(f"/api/v2/applications/{filled.pk}/submit", {}, format="json").json()
     receipt = Receipt.objects.get(application=filled)
     assert body["status"] == "submitted"
-    assert body["received_at"] == "2025-12-10T12:00:07.123456+01:00"
+    assert body["receivedAt"] == "2025-12-10T11:00:07.123456Z"  # 12:00:07 in Amsterdam, RFC 3339 in UTC (api.md)
     assert body["receipt"]["id"] == receipt.pk and body["receipt"]["sha256"] == receipt.sha256
-    detail = client_for(contact).get(f"/api/v1/applications/{filled.pk}/").json()
-    assert detail["receipt"]["sha256"] == receipt.sha256 and detail["received_at"] == body["received_at"]
+    detail = client_for(contact).get(f"/api/v2/applications/{filled.pk}").json()
+    assert detail["receipt"]["sha256"] == receipt.sha256 and detail["receivedAt"] == body["receivedAt"]
 
 
 def test_receipt_pdf_for_members_and_office_and_404_for_anyone_else_R42(
     client_for, submitted, contact, officer, reviewer, outsider, ministry_user
 ):
     receipt = Receipt.objects.get(application=submitted)
-    url = f"/api/v1/receipts/{receipt.pk}/pdf/"
+    url = f"/api/v2/receipts/{receipt.pk}/pdf"
     for user in (contact, officer, reviewer):
         response = client_for(user).get(url)
         assert response.status_code == 200, user
@@ -115,7 +115,7 @@ def test_receipt_pdf_for_members_and_office_and_404_for_anyone_else_R42(
         assert response["X-Content-SHA256"] == receipt.sha256
     for user in (outsider, ministry_user):
         assert client_for(user).get(url).status_code == 404, user
-    assert client_for(contact).get(f"/api/v1/receipts/{receipt.pk + 999}/pdf/").status_code == 404
+    assert client_for(contact).get(f"/api/v2/receipts/{receipt.pk + 999}/pdf").status_code == 404
 
 
 def test_portal_shows_the_receipt_on_the_application_page_after_submitting_R42(client, filled, contact, at_time):
@@ -138,8 +138,8 @@ def test_portal_receipt_download_is_404_for_another_employer_R42(client, submitt
 
 
 def test_draft_has_no_receipt_R42(client_for, contact, application):
-    detail = client_for(contact).get(f"/api/v1/applications/{application.pk}/").json()
-    assert detail["receipt"] is None and detail["received_at"] is None
+    detail = client_for(contact).get(f"/api/v2/applications/{application.pk}").json()
+    assert detail["receipt"] is None and detail["receivedAt"] is None
 
 
 def test_receipts_visible_to_lists_only_the_members_employers_R42(submitted, at_time):

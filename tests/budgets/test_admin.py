@@ -20,6 +20,7 @@ from budgets.models import (
 )
 from sectorplan.api.errors import StateConflict
 from tests.budgets.factories import PeriodFactory, RegionFactory
+from tests.problems import problems
 
 from .helpers import assessed, closed_period
 from .test_reference_freeze import grant_all
@@ -138,12 +139,12 @@ def test_period_admin_refuses_a_pooled_line_beside_another_like_the_api(admin_cl
     assert response.status_code == 200
     formset = response.context["inline_admin_formsets"][0].formset
     api = client_for(staff_user).patch(
-        f"/api/v1/periods/{period.number}/", {"budget_lines": [{"earmark": "pooled", "ceiling": "1.00"},
+        f"/api/v2/periods/{period.number}", {"budgetLines": [{"earmark": "pooled", "ceiling": "1.00"},
                                                              {"earmark": "other", "ceiling": "1.00"}]},
         format="json",
     )
     assert api.status_code == 400
-    assert list(formset.non_form_errors()) == [e["message"] for e in api.json()["errors"]]
+    assert list(formset.non_form_errors()) == [e["message"] for e in problems(api)]
     assert period.budget_lines.count() == 1
     assert not ReferenceDataChange.objects.exists()
 

@@ -9,6 +9,7 @@ from applications.models import Application, ApplicationTransition, Decision, Le
 from budgets.models import Allocation, BudgetLine, LedgerEntry
 from tests.applications.factories import ApplicationFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
+from tests.problems import problems
 
 from .helpers import assert_ledger_ok, assessed, closed_period
 
@@ -16,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def propose(client, period):
-    return client.post(f"/api/v1/periods/{period.number}/allocation/")
+    return client.post(f"/api/v2/periods/{period.number}/allocations")
 
 
 def confirm(client, period, allocation_id):
-    return client.post(f"/api/v1/periods/{period.number}/allocation/{allocation_id}/confirm/")
+    return client.post(f"/api/v2/periods/{period.number}/allocations/{allocation_id}/confirm")
 
 
 def test_proposal_before_window_closes_is_refused_R16(client_for, reviewer):
@@ -30,7 +31,7 @@ def test_proposal_before_window_closes_is_refused_R16(client_for, reviewer):
     )
     response = propose(client_for(reviewer), period)
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "window_open"
+    assert problems(response)[0]["code"] == "window_open"
 
 
 def test_proposal_with_unassessed_application_is_refused_R16(client_for, reviewer):
@@ -39,7 +40,7 @@ def test_proposal_with_unassessed_application_is_refused_R16(client_for, reviewe
     ApplicationFactory(period=period, submitted=True)
     response = propose(client_for(reviewer), period)
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "not_all_assessed"
+    assert problems(response)[0]["code"] == "not_all_assessed"
 
 
 def test_undersubscribed_everyone_gets_eligible_amount_R16(client_for, reviewer):
@@ -49,7 +50,7 @@ def test_undersubscribed_everyone_gets_eligible_amount_R16(client_for, reviewer)
     response = propose(client_for(reviewer), period)
     assert response.status_code == 200
     body = response.json()
-    grants = {row["reference"]: row["granted_amount"] for row in body["applications"]}
+    grants = {row["reference"]: row["grantedAmount"] for row in body["applications"]}
     assert grants == {a.reference: "3000.00", b.reference: "4000.55"}
     line = body["lines"][0]
     assert line == {"earmark": "other", "ceiling": "10000.00", "requested": "7000.55", "factor": "1.0000000000",
@@ -60,13 +61,13 @@ def test_oversubscription_grants_add_up_to_ceiling_R17(client_for, reviewer):
     period = closed_period(budget={"other": Decimal("1000.00")})
     apps = [assessed(period, amount) for amount in ("333.33", "333.33", "333.34", "500.00")]
     body = propose(client_for(reviewer), period).json()
-    granted = [Decimal(row["granted_amount"]) for row in body["applications"]]
+    granted = [Decimal(row["grantedAmount"]) for row in body["applications"]]
     assert sum(granted) == Decimal("1000.00")
-    assert all(Decimal(r["granted_amount"]) <= Decimal(r["eligible_amount"]) for r in body["applications"])
+    assert all(Decimal(r["grantedAmount"]) <= Decimal(r["eligibleAmount"]) for r in body["applications"])
     assert len(body["applications"]) == len(apps)
     # deterministic (R17): the same input gives the same result
     again = propose(client_for(reviewer), period).json()
-    assert [r["granted_amount"] for r in again["applications"]] == [r["granted_amount"] for r in body["applications"]]
+    assert [r["grantedAmount"] for r in again["applications"]] == [r["grantedAmount"] for r in body["applications"]]
 
 
 def test_floor_first_then_pro_rata_R16(client_for, reviewer):
@@ -74,7 +75,7 @@ def test_floor_first_then_pro_rata_R16(client_for, reviewer):
     small = assessed(period, "500.00")
     big = assessed(period, "4500.00")
     body = propose(client_for(reviewer), period).json()
-    grants = {r["reference"]: Decimal(r["granted_amount"]) for r in body["applications"]}
+    grants = {r["reference"]: Decimal(r["grantedAmount"]) for r in body["applications"]}
     # floors: 500 + 1000; the rest (1500) goes pro rata over the remaining 0 and 3500 -> all to big
     assert grants[small.reference] == Decimal("500.00")
     assert grants[big.reference] == Decimal("2500.00")
@@ -85,7 +86,7 @@ def test_earmarks_are_allocated_separately_unless_pooled_R16(client_for, reviewe
     nh = assessed(period, "200.00", earmark="nursing_home")
     other = assessed(period, "200.00", earmark="other")
     body = propose(client_for(reviewer), period).json()
-    grants = {r["reference"]: r["granted_amount"] for r in body["applications"]}
+    grants = {r["reference"]: r["grantedAmount"] for r in body["applications"]}
     assert grants == {nh.reference: "100.00", other.reference: "200.00"}
     assert {line["earmark"] for line in body["lines"]} == {"nursing_home", "other"}
 
@@ -138,7 +139,7 @@ def test_stale_proposal_is_refused_R18(client_for, reviewer, decider):
     Application.objects.filter(pk=app.pk).update(eligible_amount=Decimal("900.00"))
     response = confirm(client_for(decider), period, allocation_id)
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "stale"
+    assert problems(response)[0]["code"] == "stale"
     assert not Decision.objects.exists()
 
 
@@ -159,7 +160,7 @@ def test_decider_who_assessed_cannot_confirm_four_eyes_R4(client_for, reviewer):
     allocation_id = propose(client_for(reviewer), period).json()["id"]
     response = confirm(client_for(both), period, allocation_id)
     assert response.status_code == 409
-    error = response.json()["errors"][0]
+    error = problems(response)[0]
     assert error["code"] == "four_eyes"
     assert own.reference in error["message"]
     assert not Decision.objects.exists()
@@ -184,15 +185,15 @@ def test_decisions_endpoint_lists_decision_with_letter_and_hides_other_employers
     stranger = MembershipFactory().user
     allocation_id = propose(client_for(reviewer), period).json()["id"]
     confirm(client_for(decider), period, allocation_id)
-    response = client_for(member).get(f"/api/v1/applications/{app.pk}/decisions/")
+    response = client_for(member).get(f"/api/v2/applications/{app.pk}/decisions")
     assert response.status_code == 200
     [decision] = response.json()
     assert decision["kind"] == "grant"
-    assert decision["granted_amount"] == "1000.00"
+    assert decision["grantedAmount"] == "1000.00"
     assert decision["letter"]["status"] == "pending"
     assert set(decision["letter"]) == {"id", "status", "sha256"}
-    assert client_for(stranger).get(f"/api/v1/applications/{app.pk}/decisions/").status_code == 404
-    assert client_for(reviewer).get(f"/api/v1/applications/{app.pk}/decisions/").status_code == 200
+    assert client_for(stranger).get(f"/api/v2/applications/{app.pk}/decisions").status_code == 404
+    assert client_for(reviewer).get(f"/api/v2/applications/{app.pk}/decisions").status_code == 200
 
 
 def test_check_ledger_fails_on_a_violation_R25(decider):

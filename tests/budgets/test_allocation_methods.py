@@ -135,12 +135,12 @@ def test_proposal_api_shows_the_method_cap_and_floor_it_used_R18(client_for, rev
     period = closed_period(pooled=True, budget={"pooled": Decimal("1000.00")}, allocation_method="first_come",
                            application_cap=Decimal("800.00"))
     assessed(period, "900.00", reviewer=reviewer)
-    response = client_for(reviewer).post(f"/api/v1/periods/{period.number}/allocation/")
+    response = client_for(reviewer).post(f"/api/v2/periods/{period.number}/allocations")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert (body["method"], body["application_cap"], body["floor"]) == ("first_come", "800.00", "0.00")
+    assert (body["method"], body["applicationCap"], body["floor"]) == ("first_come", "800.00", "0.00")
     assert body["lines"][0]["requested"] == "800.00"
-    assert body["applications"][0]["granted_amount"] == "800.00"
+    assert body["applications"][0]["grantedAmount"] == "800.00"
 
 
 def _confirm_queries(reviewer, decider, n: int) -> int:

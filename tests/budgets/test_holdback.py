@@ -10,6 +10,7 @@ from budgets import ledger, selectors
 from budgets.models import CommissionAdvice, LedgerEntry
 from tests.applications.factories import UserFactory
 from tests.budgets.factories import RegionFactory
+from tests.problems import problems
 
 from .helpers import assert_ledger_ok, assessed, closed_period
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def advise(client, region, period, outcome, day):
     return client.post(
-        f"/api/v1/regions/{region.code}/advice/",
+        f"/api/v2/regions/{region.code}/advices",
         {"period": period.number, "outcome": outcome, "date": day.isoformat(), "reference": f"CWZ-{day}"},
         format="json",
     )
@@ -100,7 +101,7 @@ def test_advice_for_period_without_holdback_is_refused_R21(commission_user, clie
     period = closed_period()
     response = advise(client_for(commission_user), RegionFactory(), period, "positive", date(2021, 1, 1))
     assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "period"
+    assert problems(response)[0]["field"] == "period"
 
 
 def test_only_commission_records_advice_R4(holdback_period, decider, client_for):
@@ -109,12 +110,12 @@ def test_only_commission_records_advice_R4(holdback_period, decider, client_for)
 
 def test_bad_advice_input_names_the_field_R38(holdback_period, commission_user, client_for):
     response = client_for(commission_user).post(
-        f"/api/v1/regions/{RegionFactory().code}/advice/",
+        f"/api/v2/regions/{RegionFactory().code}/advices",
         {"period": holdback_period.number, "outcome": "maybe", "date": "2021-01-01", "reference": "x"},
         format="json",
     )
     assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "outcome"
+    assert problems(response)[0]["field"] == "outcome"
 
 
 def test_forfeit_after_negative_advice_returns_money_R24(
@@ -123,7 +124,7 @@ def test_forfeit_after_negative_advice_returns_money_R24(
     region = RegionFactory()
     app = assessed(holdback_period, "1000.00", reviewer=reviewer, region=region)
     confirm_period(holdback_period, reviewer, decider)
-    url = f"/api/v1/periods/{holdback_period.number}/holdbacks/{region.code}/forfeit/"
+    url = f"/api/v2/periods/{holdback_period.number}/holdbacks/{region.code}/forfeit"
     # no advice at all: refused
     assert client_for(decider).post(url).status_code == 409
     advise(client_for(commission_user), region, holdback_period, "negative", date(2021, 10, 1))
@@ -149,10 +150,10 @@ def test_forfeit_after_negative_advice_returns_money_R24(
 def test_forfeit_after_positive_advice_is_refused_R24(holdback_period, decider, commission_user, client_for):
     region = RegionFactory()
     advise(client_for(commission_user), region, holdback_period, "positive", date(2021, 10, 1))
-    url = f"/api/v1/periods/{holdback_period.number}/holdbacks/{region.code}/forfeit/"
+    url = f"/api/v2/periods/{holdback_period.number}/holdbacks/{region.code}/forfeit"
     response = client_for(decider).post(url)
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "advice_not_negative"
+    assert problems(response)[0]["code"] == "advice_not_negative"
 
 
 def test_holdback_and_budget_tables_R35(holdback_period, reviewer, decider):

@@ -11,6 +11,7 @@ from budgets.models import ReferenceDataChange, Region
 from sectorplan.records import PermanentRecordError
 from tests.applications.factories import UserFactory
 from tests.budgets.factories import EmployerOrganisationFactory, PeriodFactory, RegionFactory
+from tests.problems import problems
 
 from .test_periods_api import period_payload
 
@@ -24,8 +25,8 @@ def rows(model):
 def test_period_edit_through_the_api_is_audited_with_actor_and_old_new(client_for, staff_user):
     period = PeriodFactory(number=1, pooled=True)
     response = client_for(staff_user).patch(
-        "/api/v1/periods/1/",
-        {"advance_percent": "80.00", "budget_lines": [{"earmark": "pooled", "ceiling": "1500000.00"}]},
+        "/api/v2/periods/1",
+        {"advancePercent": "80.00", "budgetLines": [{"earmark": "pooled", "ceiling": "1500000.00"}]},
         format="json",
     )
     assert response.status_code == 200, response.json()
@@ -40,13 +41,13 @@ def test_period_edit_through_the_api_is_audited_with_actor_and_old_new(client_fo
 
 def test_an_edit_that_changes_nothing_writes_no_audit_row(client_for, staff_user):
     PeriodFactory(number=1)
-    response = client_for(staff_user).patch("/api/v1/periods/1/", {"advance_percent": "75.00"}, format="json")
+    response = client_for(staff_user).patch("/api/v2/periods/1", {"advancePercent": "75.00"}, format="json")
     assert response.status_code == 200
     assert not ReferenceDataChange.objects.exists()
 
 
 def test_period_creation_is_audited_with_its_lines_and_rates(client_for, staff_user):
-    response = client_for(staff_user).post("/api/v1/periods/", period_payload(), format="json")
+    response = client_for(staff_user).post("/api/v2/periods", period_payload(), format="json")
     assert response.status_code == 201, response.json()
     assert set(ReferenceDataChange.objects.values_list("action", flat=True)) == {"create"}
     assert set(ReferenceDataChange.objects.values_list("actor", flat=True)) == {staff_user.pk}
@@ -59,7 +60,7 @@ def test_period_creation_is_audited_with_its_lines_and_rates(client_for, staff_u
 def test_replaced_budget_lines_are_audited_as_deleted_and_created(client_for, staff_user):
     PeriodFactory(number=1)  # split: nursing_home and other
     response = client_for(staff_user).patch(
-        "/api/v1/periods/1/", {"budget_lines": [{"earmark": "pooled", "ceiling": "900.00"}]}, format="json"
+        "/api/v2/periods/1", {"budgetLines": [{"earmark": "pooled", "ceiling": "900.00"}]}, format="json"
     )
     assert response.status_code == 200, response.json()
     actions = sorted(rows("budgets.budgetline").values_list("action", flat=True))
@@ -83,7 +84,7 @@ def test_region_edit_through_the_service_is_audited():
 
 def test_audit_rows_cannot_be_changed_or_deleted_R39(client_for, staff_user):
     PeriodFactory(number=1)
-    client_for(staff_user).patch("/api/v1/periods/1/", {"advance_percent": "70.00"}, format="json")
+    client_for(staff_user).patch("/api/v2/periods/1", {"advancePercent": "70.00"}, format="json")
     change = ReferenceDataChange.objects.get()
     with pytest.raises(PermanentRecordError):
         change.delete()
@@ -102,9 +103,9 @@ def test_audit_rows_cannot_be_changed_or_deleted_R39(client_for, staff_user):
 def test_period_budget_lines_validation_is_one_rule_for_api_and_service(client_for, staff_user):
     """The API's message is the service's: both come from reference_services.budget_lines_check."""
     lines = [{"earmark": "pooled", "ceiling": "1.00"}, {"earmark": "other", "ceiling": "1.00"}]
-    response = client_for(staff_user).post("/api/v1/periods/", period_payload(budget_lines=lines), format="json")
+    response = client_for(staff_user).post("/api/v2/periods", period_payload(budgetLines=lines), format="json")
     assert response.status_code == 400
     with pytest.raises(ValidationError) as raised:
         reference_services.budget_lines_check([{"earmark": "pooled", "ceiling": Decimal(1)}, {"earmark": "other", "ceiling": Decimal(1)}])
-    api_messages = {e["message"] for e in response.json()["errors"] if e["field"] == "budget_lines"}
+    api_messages = {e["message"] for e in problems(response) if e["field"] == "budgetLines"}
     assert api_messages == set(raised.value.message_dict["budget_lines"])

@@ -10,8 +10,9 @@ from applications.decisions.checks import ledger_violations
 from applications.models import Decision
 from budgets import reference_services, selectors
 from budgets.models import ActivityRate, BudgetLine, LedgerEntry, Period
-from sectorplan.api.errors import StateConflict
+from sectorplan.api.errors import StateConflict, camel_field
 from tests.budgets.factories import RegionFactory
+from tests.problems import problems
 
 from .helpers import assessed, closed_period
 
@@ -20,18 +21,18 @@ pytestmark = pytest.mark.django_db
 
 def grant_all(client_for, reviewer, decider, period):
     """Propose and confirm ``period``'s allocation through the API."""
-    proposal = client_for(reviewer).post(f"/api/v1/periods/{period.number}/allocation/")
+    proposal = client_for(reviewer).post(f"/api/v2/periods/{period.number}/allocations")
     assert proposal.status_code == 200, proposal.json()
-    confirmed = client_for(decider).post(f"/api/v1/periods/{period.number}/allocation/{proposal.json()['id']}/confirm/")
+    confirmed = client_for(decider).post(f"/api/v2/periods/{period.number}/allocations/{proposal.json()['id']}/confirm")
     assert confirmed.status_code == 200, confirmed.json()
 
 
 def patch(client, period, payload):
-    return client.patch(f"/api/v1/periods/{period.number}/", payload, format="json")
+    return client.patch(f"/api/v2/periods/{period.number}", payload, format="json")
 
 
 def errors(response):
-    return {(e["field"], e["code"]) for e in response.json()["errors"]}
+    return {(e["field"], e["code"]) for e in problems(response)}
 
 
 @pytest.fixture
@@ -45,17 +46,17 @@ def granted_pooled(client_for, reviewer, decider):
 
 
 def test_ceiling_cannot_go_below_committed_R25(client_for, staff_user, granted_pooled):
-    response = patch(client_for(staff_user), granted_pooled, {"budget_lines": [{"earmark": "pooled", "ceiling": "5999.99"}]})
+    response = patch(client_for(staff_user), granted_pooled, {"budgetLines": [{"earmark": "pooled", "ceiling": "5999.99"}]})
     assert response.status_code == 409
-    assert errors(response) == {("budget_lines[0].ceiling", "below_committed")}
-    assert "6000.00" in response.json()["errors"][0]["message"]
+    assert errors(response) == {("budgetLines[0].ceiling", "below_committed")}
+    assert "6000.00" in problems(response)[0]["message"]
     assert BudgetLine.objects.get(period=granted_pooled).ceiling == Decimal("10000.00")
     assert selectors.line_balances(period=granted_pooled)["pooled"]["available"] == Decimal("4000.00")
     assert ledger_violations() == []
 
 
 def test_ceiling_may_go_down_to_exactly_what_is_committed_R25(client_for, staff_user, granted_pooled):
-    response = patch(client_for(staff_user), granted_pooled, {"budget_lines": [{"earmark": "pooled", "ceiling": "6000.00"}]})
+    response = patch(client_for(staff_user), granted_pooled, {"budgetLines": [{"earmark": "pooled", "ceiling": "6000.00"}]})
     assert response.status_code == 200, response.json()
     assert BudgetLine.objects.get(period=granted_pooled).ceiling == Decimal("6000.00")
     assert ledger_violations() == []
@@ -66,17 +67,17 @@ def test_ceiling_counts_held_back_money_as_committed_R25(client_for, staff_user,
     assessed(period, "8000.00", reviewer=reviewer, region=RegionFactory())
     grant_all(client_for, reviewer, decider, period)
     assert selectors.line_balances(period=period)["pooled"]["held"] == Decimal("2000.00")
-    response = patch(client_for(staff_user), period, {"budget_lines": [{"earmark": "pooled", "ceiling": "7000.00"}]})
+    response = patch(client_for(staff_user), period, {"budgetLines": [{"earmark": "pooled", "ceiling": "7000.00"}]})
     assert response.status_code == 409
-    assert errors(response) == {("budget_lines[0].ceiling", "below_committed")}
+    assert errors(response) == {("budgetLines[0].ceiling", "below_committed")}
     assert ledger_violations() == []
 
 
 def test_switching_pooled_to_split_after_grants_is_refused_R25_defect_d(client_for, staff_user, granted_pooled):
     split = [{"earmark": "nursing_home", "ceiling": "5000.00"}, {"earmark": "other", "ceiling": "10000.00"}]
-    response = patch(client_for(staff_user), granted_pooled, {"budget_lines": split})
+    response = patch(client_for(staff_user), granted_pooled, {"budgetLines": split})
     assert response.status_code == 409
-    assert errors(response) == {("budget_lines", "layout_frozen")}
+    assert errors(response) == {("budgetLines", "layout_frozen")}
     granted_pooled.refresh_from_db()
     assert granted_pooled.pooled
     assert list(granted_pooled.budget_lines.values_list("earmark", flat=True)) == ["pooled"]
@@ -89,18 +90,18 @@ def test_a_split_line_with_money_cannot_be_dropped_R25(client_for, staff_user, r
     period = closed_period(budget={"nursing_home": Decimal("5000.00"), "other": Decimal("5000.00")})
     assessed(period, "1000.00", reviewer=reviewer, earmark="other")
     grant_all(client_for, reviewer, decider, period)
-    response = patch(client_for(staff_user), period, {"budget_lines": [{"earmark": "other", "ceiling": "9000.00"}]})
+    response = patch(client_for(staff_user), period, {"budgetLines": [{"earmark": "other", "ceiling": "9000.00"}]})
     assert response.status_code == 409
-    assert errors(response) == {("budget_lines", "layout_frozen")}
+    assert errors(response) == {("budgetLines", "layout_frozen")}
     assert period.budget_lines.count() == 2
 
 
 def test_layout_may_change_while_no_money_is_committed_R25(client_for, staff_user, reviewer):
     period = closed_period(pooled=True, budget={"pooled": Decimal("10000.00")})
     assessed(period, "6000.00", reviewer=reviewer)
-    client_for(reviewer).post(f"/api/v1/periods/{period.number}/allocation/")  # a proposal commits nothing
+    client_for(reviewer).post(f"/api/v2/periods/{period.number}/allocations")  # a proposal commits nothing
     split = [{"earmark": "nursing_home", "ceiling": "4000.00"}, {"earmark": "other", "ceiling": "6000.00"}]
-    response = patch(client_for(staff_user), period, {"budget_lines": split})
+    response = patch(client_for(staff_user), period, {"budgetLines": split})
     assert response.status_code == 200, response.json()
     period.refresh_from_db()
     assert not period.pooled
@@ -114,14 +115,14 @@ def test_changing_the_advance_share_after_grants_is_refused_R25_defect_e(
     region = RegionFactory()
     app = assessed(period, "1000.00", reviewer=reviewer, region=region)
     grant_all(client_for, reviewer, decider, period)
-    response = patch(client_for(staff_user), period, {"advance_percent": "100.00"})
+    response = patch(client_for(staff_user), period, {"advancePercent": "100.00"})
     assert response.status_code == 409
-    assert errors(response) == {("advance_percent", "period_decided")}
+    assert errors(response) == {("advancePercent", "period_decided")}
     period.refresh_from_db()
     assert period.advance_percent == Decimal("75.00")
     # The later release releases the 250 held and, like the grant, pays no advance (R20 v2).
     advice = client_for(commission_user).post(
-        f"/api/v1/regions/{region.code}/advice/",
+        f"/api/v2/regions/{region.code}/advices",
         {"period": period.number, "outcome": "positive", "date": date(2021, 6, 1).isoformat(), "reference": "CWZ-1"},
         format="json",
     )
@@ -147,16 +148,16 @@ def test_changing_the_advance_share_after_grants_is_refused_R25_defect_e(
 )
 def test_decided_period_rates_and_shares_are_frozen_R25(client_for, staff_user, granted_pooled, field, value):
     before = Period.objects.filter(pk=granted_pooled.pk).values(field).get()
-    response = patch(client_for(staff_user), granted_pooled, {field: value})
+    response = patch(client_for(staff_user), granted_pooled, {camel_field(field): value})
     assert response.status_code == 409
-    assert errors(response) == {(field, "period_decided")}
+    assert errors(response) == {(camel_field(field), "period_decided")}
     assert Period.objects.filter(pk=granted_pooled.pk).values(field).get() == before
 
 
 def test_decided_period_keeps_dates_editable_and_same_values_pass_R25(client_for, staff_user, granted_pooled):
     response = patch(
         client_for(staff_user), granted_pooled,
-        {"accountability_deadline": "2030-07-01", "advance_percent": "75.00", "holdback_applies": False},
+        {"accountabilityDeadline": "2030-07-01", "advancePercent": "75.00", "holdbackApplies": False},
     )
     assert response.status_code == 200, response.json()
     granted_pooled.refresh_from_db()
@@ -169,9 +170,9 @@ def test_confirmed_allocation_freezes_a_period_without_money_R25(client_for, sta
     grant_all(client_for, reviewer, decider, period)
     assert not LedgerEntry.objects.filter(period=period).exists()
     assert reference_services.period_is_decided(period)
-    response = patch(client_for(staff_user), period, {"oversubscription_floor": "100.00"})
+    response = patch(client_for(staff_user), period, {"oversubscriptionFloor": "100.00"})
     assert response.status_code == 409
-    assert errors(response) == {("oversubscription_floor", "period_decided")}
+    assert errors(response) == {("oversubscriptionFloor", "period_decided")}
 
 
 def test_decided_period_activity_rates_are_frozen_R25(granted_pooled, staff_user):
@@ -194,7 +195,7 @@ def test_decided_period_activity_rates_are_frozen_R25(granted_pooled, staff_user
 
 
 def test_ceiling_may_rise_after_grants_R25(client_for, staff_user, granted_pooled):
-    response = patch(client_for(staff_user), granted_pooled, {"budget_lines": [{"earmark": "pooled", "ceiling": "20000.00"}]})
+    response = patch(client_for(staff_user), granted_pooled, {"budgetLines": [{"earmark": "pooled", "ceiling": "20000.00"}]})
     assert response.status_code == 200, response.json()
     assert selectors.line_balances(period=granted_pooled)["pooled"]["available"] == Decimal("14000.00")
     assert ledger_violations() == []

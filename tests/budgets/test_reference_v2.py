@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from budgets import reference_services
 from budgets.models import Deadline, Period, ReferenceDataChange
+from sectorplan.api.errors import camel_field
 from tests.budgets.factories import PeriodFactory
 
 from .test_admin import period_form
@@ -57,10 +58,10 @@ def test_periods_api_shows_cap_method_term_and_calendar_in_order_R53(client_for,
         accountability_deadline=date(2023, 7, 1),
         deadlines={"repair": date(2022, 6, 1), "agreement": date(2020, 5, 29), "registration": date(2022, 3, 1)},
     )
-    (body,) = client_for(plain_user).get("/api/v1/periods/").json()["results"]
-    assert body["application_cap"] == "2000000.00"
-    assert body["allocation_method"] == "first_come"
-    assert body["decision_term_weeks"] == 10
+    (body,) = client_for(plain_user).get("/api/v2/periods").json()["results"]
+    assert body["applicationCap"] == "2000000.00"
+    assert body["allocationMethod"] == "first_come"
+    assert body["decisionTermWeeks"] == 10
     assert body["deadlines"] == [
         {"kind": "agreement", "date": "2020-05-29"},
         {"kind": "registration", "date": "2022-03-01"},
@@ -74,7 +75,7 @@ def test_period_created_through_the_api_with_its_calendar_is_audited_R53(client_
         application_cap="2000000.00", allocation_method="first_come", decision_term_weeks=8,
         deadlines=[{"kind": "agreement", "date": "2031-06-01"}, {"kind": "repair", "date": "2032-06-01"}],
     )
-    response = client_for(staff_user).post("/api/v1/periods/", payload, format="json")
+    response = client_for(staff_user).post("/api/v2/periods", payload, format="json")
     assert response.status_code == 201, response.json()
     period = Period.objects.get(number=9)
     assert (period.application_cap, period.allocation_method, period.decision_term_weeks) == (
@@ -91,13 +92,13 @@ def test_accountability_date_in_the_calendar_sets_the_field_and_the_field_moves_
     period = PeriodFactory(number=1, accountability_deadline=date(2028, 7, 1))
     client = client_for(staff_user)
     response = client.patch(
-        "/api/v1/periods/1/", {"deadlines": [{"kind": "accountability", "date": "2029-01-15"}]}, format="json"
+        "/api/v2/periods/1", {"deadlines": [{"kind": "accountability", "date": "2029-01-15"}]}, format="json"
     )
     assert response.status_code == 200, response.json()
     period.refresh_from_db()
     assert period.accountability_deadline == date(2029, 1, 15)
     assert calendar(period) == {"accountability": date(2029, 1, 15)}
-    response = client.patch("/api/v1/periods/1/", {"accountability_deadline": "2029-03-01"}, format="json")
+    response = client.patch("/api/v2/periods/1", {"accountability_deadline": "2029-03-01"}, format="json")
     assert response.status_code == 200, response.json()
     assert calendar(period) == {"accountability": date(2029, 3, 1)}
     change = ReferenceDataChange.objects.filter(model="budgets.deadline").latest("id")
@@ -107,7 +108,7 @@ def test_accountability_date_in_the_calendar_sets_the_field_and_the_field_moves_
 def test_deadlines_replace_the_other_kinds_but_never_drop_accountability_R53(client_for, staff_user):
     period = PeriodFactory(number=1, deadlines={"agreement": date(2026, 6, 1), "repair": date(2027, 6, 1)})
     response = client_for(staff_user).patch(
-        "/api/v1/periods/1/", {"deadlines": [{"kind": "registration", "date": "2027-03-01"}]}, format="json"
+        "/api/v2/periods/1", {"deadlines": [{"kind": "registration", "date": "2027-03-01"}]}, format="json"
     )
     assert response.status_code == 200, response.json()
     assert calendar(period) == {"registration": date(2027, 3, 1), "accountability": period.accountability_deadline}
@@ -127,7 +128,7 @@ def test_deadlines_replace_the_other_kinds_but_never_drop_accountability_R53(cli
 def test_bad_calendar_is_refused_naming_deadlines_and_changes_nothing_R53_R38(client_for, staff_user, payload):
     period = PeriodFactory(number=1)
     before = calendar(period)
-    response = client_for(staff_user).patch("/api/v1/periods/1/", payload, format="json")
+    response = client_for(staff_user).patch("/api/v2/periods/1", payload, format="json")
     assert response.status_code == 400
     assert any(field.startswith("deadlines") for field in error_fields(response))
     assert calendar(period) == before
@@ -140,19 +141,19 @@ def test_bad_calendar_is_refused_naming_deadlines_and_changes_nothing_R53_R38(cl
 )
 def test_bad_cap_method_or_term_is_refused_naming_the_field_R38(client_for, staff_user, field, value):
     PeriodFactory(number=1)
-    response = client_for(staff_user).patch("/api/v1/periods/1/", {field: value}, format="json")
+    response = client_for(staff_user).patch("/api/v2/periods/1", {field: value}, format="json")
     assert response.status_code == 400
-    assert field in error_fields(response)
+    assert camel_field(field) in error_fields(response)
 
 
 def test_creating_a_period_needs_an_accountability_date_one_way_or_the_other_R53(client_for, staff_user):
     payload = period_payload()
-    del payload["accountability_deadline"]
-    response = client_for(staff_user).post("/api/v1/periods/", payload, format="json")
+    del payload["accountabilityDeadline"]
+    response = client_for(staff_user).post("/api/v2/periods", payload, format="json")
     assert response.status_code == 400
-    assert "accountability_deadline" in error_fields(response)
+    assert "accountabilityDeadline" in error_fields(response)
     payload["deadlines"] = [{"kind": "accountability", "date": "2033-07-01"}]
-    response = client_for(staff_user).post("/api/v1/periods/", payload, format="json")
+    response = client_for(staff_user).post("/api/v2/periods", payload, format="json")
     assert response.status_code == 201, response.json()
     assert Period.objects.get(number=9).accountability_deadline == date(2033, 7, 1)
 

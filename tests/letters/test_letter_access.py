@@ -5,10 +5,11 @@ from django.urls import reverse
 
 from applications.constants import LetterStatus
 from tests.applications.factories import MembershipFactory
+from tests.problems import problems
 
 
 def _api(letter):
-    return f"/api/v1/letters/{letter.pk}/pdf/"
+    return f"/api/v2/letters/{letter.pk}/pdf"
 
 
 def test_member_downloads_pdf_through_api_R28(done_letter, member, client_for):
@@ -41,14 +42,14 @@ def test_ministry_commission_and_strangers_cannot_read_letters_R28_R40(done_lett
 
 
 def test_unknown_letter_is_404(client_for, reviewer, db):
-    assert client_for(reviewer).get("/api/v1/letters/999999/pdf/").status_code == 404
+    assert client_for(reviewer).get("/api/v2/letters/999999/pdf").status_code == 404
 
 
 def test_pending_letter_is_409_not_a_broken_pdf_R28(make_letter, member, client_for):
     letter = make_letter("grant")
     response = client_for(member).get(_api(letter))
     assert response.status_code == 409
-    assert response.json()["errors"][0]["code"] == "letter_not_ready"
+    assert problems(response)[0]["code"] == "letter_not_ready"
 
 
 def test_portal_download_for_member_and_404_for_others_R28(done_letter, member, client):

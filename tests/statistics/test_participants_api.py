@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.applications.factories import EmployerFactory
+from tests.problems import problems
 from tests.statistics.conftest import add_participants, application
 
-URL = "/api/v1/statistics/participants/"
+URL = "/api/v2/statistics/trajectories"
 pytestmark = pytest.mark.django_db
 
 
@@ -25,7 +26,7 @@ def test_national_table_has_exact_counts_row_percentages_and_totals_R34(client_f
     data = response.json()
     assert data["periods"] == [1, 2, 3]
     assert data["status"] == "registered"
-    assert data["age_bands"] == ["<25", "25-45", "45-55", "55+"]
+    assert data["ageBands"] == ["<25", "25-45", "45-55", "55+"]
     assert [r["focus"] for r in data["rows"]] == ["new_intake", "redundancy_risk", "upskilling", "practice_supervisor"]
     assert rows_of(data) == {
         "new_intake": ([1, 2, 0, 0], [33, 67, 0, 0], 3),
@@ -98,13 +99,13 @@ def test_filters_combine_R34(client_for, ministry, dataset):
         ({"region": "nowhere"}, "region"),
         ({"earmark": "pooled"}, "earmark"),
         ({"status": "dead"}, "status"),
-        ({"group_by": "employer"}, "group_by"),
+        ({"groupBy": "employer"}, "groupBy"),
     ],
 )
 def test_bad_filter_is_a_400_naming_the_field_R34(client_for, ministry, dataset, params, field):
     response = client_for(ministry).get(URL, params)
     assert response.status_code == 400
-    assert field in {e["field"].split("[")[0] for e in response.json()["errors"]}
+    assert field in {e["field"].split("[")[0] for e in problems(response)}
 
 
 def test_csv_via_format_parameter_and_accept_header_R37(client_for, ministry, dataset):
@@ -121,20 +122,21 @@ def test_csv_via_format_parameter_and_accept_header_R37(client_for, ministry, da
 
 
 def test_csv_of_region_breakdown_has_region_columns_R37(client_for, ministry, dataset):
-    response = client_for(ministry).get(URL, {"format": "csv", "group_by": "region"})
+    response = client_for(ministry).get(URL, {"format": "csv", "groupBy": "region"})
     lines = list(csv.reader(io.StringIO(response.content.decode())))
     assert lines[0][:3] == ["region", "region_name", "focus"] and lines[0][-1] == "suppressed"
     assert {line[0] for line in lines[1:]} == {"rijnmond", "twente"}
 
 
-def test_csv_error_is_csv_too_R37(client_for, ministry, dataset):
+def test_csv_error_is_problem_details_too_R37(client_for, ministry, dataset):
+    """api.md v2: every error is problem+json, also when the table was asked for as CSV."""
     response = client_for(ministry).get(URL, {"format": "csv", "status": "dead"})
     assert response.status_code == 400
-    assert response.content.decode().splitlines()[0] == "field,code,message"
+    assert problems(response)[0]["field"] == "status"
 
 
-@pytest.mark.parametrize("path", [URL, "/api/v1/statistics/budgets/", "/api/v1/statistics/holdbacks/"])
-@pytest.mark.parametrize("params", [{"format": "csv"}, {"format": "csv", "group_by": "region", "period": "0"}])
+@pytest.mark.parametrize("path", [URL, "/api/v2/statistics/budgets", "/api/v2/statistics/holdbacks"])
+@pytest.mark.parametrize("params", [{"format": "csv"}, {"format": "csv", "groupBy": "region", "period": "0"}])
 def test_options_with_csv_format_is_not_a_500_R37(client_for, ministry, dataset, path, params):
     response = client_for(ministry).options(f"{path}?{urlencode(params)}")
     assert response.status_code == 200
@@ -167,7 +169,7 @@ def _grow(dataset, n_apps):
         add_participants(app, 7, focus=["upskilling", "retention", "new_intake"][k % 3], band=["<25", "55+"][k % 2])
 
 
-@pytest.mark.parametrize("params", [{}, {"group_by": "region"}, {"period": [1, 2], "region": "twente"}])
+@pytest.mark.parametrize("params", [{}, {"groupBy": "region"}, {"period": [1, 2], "region": "twente"}])
 def test_query_count_does_not_grow_with_the_data_R34(client_for, ministry, dataset, params):
     client = client_for(ministry)
     client.get(URL, params)  # warm the user's role cache path the same way for both runs

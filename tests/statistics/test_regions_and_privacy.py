@@ -7,7 +7,7 @@ from tests.budgets.factories import PeriodFactory, RegionFactory
 from tests.statistics.conftest import add_participants, application
 from tests.statistics.test_suppression import _determined_cells
 
-URL = "/api/v1/statistics/participants/"
+URL = "/api/v2/statistics/trajectories"
 pytestmark = pytest.mark.django_db
 
 
@@ -29,7 +29,7 @@ def regional(db):
 
 
 def test_region_breakdown_suppresses_small_cells_and_flags_the_row_R36(client_for, ministry, regional):
-    data = client_for(ministry).get(URL, {"group_by": "region"}).json()
+    data = client_for(ministry).get(URL, {"groupBy": "region"}).json()
     assert [r["code"] for r in data["regions"]] == ["rijnmond", "twente", "zeeland"]
     rijnmond = data["regions"][0]
     assert rijnmond["name"] == "Rijnmond"
@@ -53,7 +53,7 @@ def test_region_breakdown_suppresses_small_cells_and_flags_the_row_R36(client_fo
 
 
 def test_suppressed_values_cannot_be_recovered_from_the_totals_R36(client_for, ministry, regional):
-    data = client_for(ministry).get(URL, {"group_by": "region"}).json()
+    data = client_for(ministry).get(URL, {"groupBy": "region"}).json()
     for table in data["regions"]:
         published = [[*r["counts"], r["total"]] for r in table["rows"]] + [[*table["totals"]["counts"],
                                                                             table["totals"]["total"]]]
@@ -65,7 +65,7 @@ def test_suppressed_values_cannot_be_recovered_from_the_totals_R36(client_for, m
 
 
 def test_region_filter_with_group_by_gives_one_region_R36(client_for, ministry, regional):
-    data = client_for(ministry).get(URL, {"group_by": "region", "region": "zeeland"}).json()
+    data = client_for(ministry).get(URL, {"groupBy": "region", "region": "zeeland"}).json()
     assert [r["code"] for r in data["regions"]] == ["zeeland"]
 
 
@@ -80,8 +80,8 @@ def test_no_personal_data_in_any_statistics_response_R34_R40(client_for, ministr
     add_participants(app, 1, focus="upskilling", band="55+", surname="Xylofoonbouwer", initials="Qz.W.",
                      date_of_birth=date(1961, 2, 3), started=True, outcome="completed")
     urls = [
-        URL, f"{URL}?group_by=region", f"{URL}?status=started", f"{URL}?status=completed&group_by=region",
-        f"{URL}?region={dataset['regions'][0].code}", "/api/v1/statistics/budgets/", "/api/v1/statistics/holdbacks/",
+        URL, f"{URL}?groupBy=region", f"{URL}?status=started", f"{URL}?status=completed&groupBy=region",
+        f"{URL}?region={dataset['regions'][0].code}", "/api/v2/statistics/budgets", "/api/v2/statistics/holdbacks",
     ]
     checked = 0
     for user in (ministry, staff_user):
