@@ -42,13 +42,13 @@ class AllocationProposeView(APIView):
     @extend_schema(
         summary="Compute the allocation proposal of a period (R16-R18)",
         request=None,
-        responses={200: AllocationOutSerializer, **ERRORS},
+        responses={201: AllocationOutSerializer, **ERRORS},
     )
     def post(self, request, number: int):
         period = get_object_or_404(Period, number=number)
         allocation = services.allocation_propose(period=period, by=request.user)
         summary = visible_allocation_summary(selectors.allocation_summary(allocation=allocation), request.user)
-        return Response(AllocationOutSerializer(summary).data)
+        return Response(AllocationOutSerializer(summary).data, status=status.HTTP_201_CREATED)  # a new proposal
 
 
 class AllocationConfirmView(APIView):

@@ -48,7 +48,7 @@ def test_undersubscribed_everyone_gets_eligible_amount_R16(client_for, reviewer)
     a = assessed(period, "3000.00")
     b = assessed(period, "4000.55")
     response = propose(client_for(reviewer), period)
-    assert response.status_code == 200
+    assert response.status_code == 201
     body = response.json()
     grants = {row["reference"]: row["grantedAmount"] for row in body["applications"]}
     assert grants == {a.reference: "3000.00", b.reference: "4000.55"}

@@ -136,7 +136,7 @@ def test_proposal_api_shows_the_method_cap_and_floor_it_used_R18(client_for, rev
                            application_cap=Decimal("800.00"))
     assessed(period, "900.00", reviewer=reviewer)
     response = client_for(reviewer).post(f"/api/v2/periods/{period.number}/allocations")
-    assert response.status_code == 200, response.json()
+    assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["method"], body["applicationCap"], body["floor"]) == ("first_come", "800.00", "0.00")
     assert body["lines"][0]["requested"] == "800.00"

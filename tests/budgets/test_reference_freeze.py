@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def grant_all(client_for, reviewer, decider, period):
     """Propose and confirm ``period``'s allocation through the API."""
     proposal = client_for(reviewer).post(f"/api/v2/periods/{period.number}/allocations")
-    assert proposal.status_code == 200, proposal.json()
+    assert proposal.status_code == 201, proposal.json()
     confirmed = client_for(decider).post(f"/api/v2/periods/{period.number}/allocations/{proposal.json()['id']}/confirm")
     assert confirmed.status_code == 200, confirmed.json()
 

@@ -408,7 +408,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert response.json() == {"status": "withdrawn"}
 
     response = reviewer.post(f"/api/v2/periods/{PERIOD}/allocations", format="json")
-    assert response.status_code == 200, response.content
+    assert response.status_code == 201, response.content
     allocation = response.json()
     assert isinstance(allocation["id"], int)
     (line,) = allocation["lines"]
