@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sectorplan.api.errors import DomainError
+from sectorplan.api.filters import WholeNumberFilter
 from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.roles import Action, is_office, may
 
@@ -111,9 +112,9 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
 class ApplicationFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=ApplicationStatus.choices)
-    period = filters.NumberFilter(field_name="period__number")
+    period = WholeNumberFilter(field_name="period__number", max_value=32767)
     region = filters.CharFilter(field_name="region__code")
-    employer = filters.NumberFilter(field_name="employer_id")
+    employer = WholeNumberFilter(field_name="employer_id")
     reference = filters.CharFilter(field_name="reference", lookup_expr="icontains")
 
     class Meta:

@@ -460,3 +460,11 @@ def test_participant_start_date_boundaries_R11(client_for, contact, granted):
     bad = client_for(contact).post(url, participant_payload(surname="B", start_date=str(start - timedelta(days=1))),
                                    format="json")
     assert ok.status_code == 201 and bad.status_code == 400
+
+
+@pytest.mark.parametrize("query", ["employer=-2.3761022646089546e%2B274", "period=176673165152", "employer=0", "period=1.5"])
+def test_a_filter_value_no_id_can_have_is_a_400_naming_the_key_not_a_500_R38(client_for, contact, query):
+    """Found by fuzzing: django-filter's NumberFilter let decimals reach the database as out-of-range integers."""
+    response = client_for(contact).get(f"{BASE}?{query}")
+    assert response.status_code == 400
+    assert {p["field"] for p in problems(response)} == {query.split("=")[0]}
