@@ -410,6 +410,39 @@ def plan_edit(request, pk):
     )
 
 
+def _import_upload(request, *, form, importer, application, input_rules):
+    """Run a file import (R13, all or nothing) for a portal upload form: returns ``(created, [])`` on success,
+    else ``(None, row_errors)`` with every bad row's line, field, label and reason, the file-level problems on
+    the form's ``file`` field. One place for the plan-line and participant uploads."""
+    if request.method != "POST" or not form.is_valid():
+        return None, []
+    try:
+        created = importer(application=application, uploaded_file=form.cleaned_data["file"], by=request.user)
+    except DomainError as exc:
+        row_errors = [e for e in exc.errors if e.get("line") is not None]
+        for error in exc.errors:
+            if error.get("line") is None:
+                form.add_error("file", error["message"])
+        if row_errors:
+            form.add_error(
+                "file",
+                ngettext(
+                    "The file has not been imported: %(n)s error. Nothing has been saved. "
+                    "Correct the row below and upload the file again.",
+                    "The file has not been imported: %(n)s errors. Nothing has been saved. "
+                    "Correct the rows below and upload the file again.",
+                    len(row_errors),
+                )
+                % {"n": len(row_errors)},
+            )
+        logger.info("import rejected: application=%s errors=%s", application.pk, len(exc.errors))
+        for error in row_errors:
+            rule = input_rules.get(error.get("field"))
+            error["label"] = rule.label if rule else error.get("field")
+        return None, row_errors
+    return created, []
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_import(request, pk):
@@ -417,26 +450,11 @@ def plan_import(request, pk):
     if redirect_response:
         return redirect_response
     form = PlanLineImportForm(_posted(request), request.FILES if request.method == "POST" else None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = importing.import_plan_lines(
-                application=application, uploaded_file=form.cleaned_data["file"], by=request.user
-            )
-        except DomainError as exc:
-            row_errors = [e for e in exc.errors if e.get("line") is not None]
-            for error in exc.errors:
-                if error.get("line") is None:
-                    form.add_error("file", error["message"])
-            if row_errors:
-                form.add_error("file", _("The file has not been imported. Nothing has been saved. "
-                                         "Correct the rows below and upload the file again."))
-        else:
-            messages.success(request, _("%(n)s plan lines have been imported.") % {"n": len(created)})
-            return redirect("portal:plan_edit", pk=application.pk)
-    for error in row_errors:
-        rule = rules.PLAN_LINE_INPUT.get(error.get("field"))
-        error["label"] = rule.label if rule else error.get("field")
+    created, row_errors = _import_upload(request, form=form, importer=importing.import_plan_lines,
+                                         application=application, input_rules=rules.PLAN_LINE_INPUT)
+    if created is not None:
+        messages.success(request, _("%(n)s plan lines have been imported.") % {"n": len(created)})
+        return redirect("portal:plan_edit", pk=application.pk)
     return render(
         request,
         "portal/plan_import.html",
@@ -523,37 +541,12 @@ def participant_import(request, pk):
     if redirect_response:
         return redirect_response
     form = ParticipantImportForm(_posted(request), request.FILES if request.method == "POST" else None)
-    row_errors = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            created = importing.import_participants(
-                application=application, uploaded_file=form.cleaned_data["file"], by=request.user
-            )
-        except DomainError as exc:
-            row_errors = [e for e in exc.errors if e.get("line") is not None]
-            for error in exc.errors:
-                if error.get("line") is None:
-                    form.add_error("file", error["message"])
-            if row_errors:
-                form.add_error(
-                    "file",
-                    ngettext(
-                        "The file has not been imported: %(n)s error. Nothing has been saved. "
-                        "Correct the row below and upload the file again.",
-                        "The file has not been imported: %(n)s errors. Nothing has been saved. "
-                        "Correct the rows below and upload the file again.",
-                        len(row_errors),
-                    )
-                    % {"n": len(row_errors)},
-                )
-            logger.info("participant import rejected: application=%s errors=%s", application.pk, len(exc.errors))
-        else:
-            count = len(created) if hasattr(created, "__len__") else created
-            messages.success(request, _("%(n)s participants have been imported.") % {"n": count})
-            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
-    for error in row_errors:
-        rule = rules.PARTICIPANT_INPUT.get(error.get("field"))
-        error["label"] = rule.label if rule else error.get("field")
+    created, row_errors = _import_upload(request, form=form, importer=importing.import_participants,
+                                         application=application, input_rules=rules.PARTICIPANT_INPUT)
+    if created is not None:
+        count = len(created) if hasattr(created, "__len__") else created
+        messages.success(request, _("%(n)s participants have been imported.") % {"n": count})
+        return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
     return render(
         request,
         "portal/participant_import.html",
