@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from budgets.constants import ActivityType
 from sectorplan.money import ZERO, round_half_up
 
 from ..constants import AgeBand, DecisionKind, Focus, LetterStatus
@@ -101,6 +102,37 @@ def participant_table(*, decision: Decision) -> dict:
     return {"bands": [AGE_BAND_NL[b] for b in bands], "rows": rows, "totals": totals}
 
 
+def plan_table(*, application) -> dict | None:
+    """The plan lines (R8) with what the assessment found eligible (R15), as the grant, rejection and
+    not-considered letters list them; None for an application without plan lines (a v1 application)."""
+    lines = list(application.plan_lines.order_by("activity_type", "focus"))
+    if not lines:
+        return None
+    focus_order = {f.value: i for i, f in enumerate(Focus)}
+    lines.sort(key=lambda line: (line.activity_type, focus_order.get(line.focus, 99)))
+    rows = []
+    for line in lines:
+        eligible_amount = (
+            None if line.eligible_count is None else round_half_up(line.eligible_count * line.amount_per_trajectory)
+        )
+        rows.append({
+            "activity": ActivityType(line.activity_type).label,
+            "focus": FOCUS_NL.get(line.focus, line.focus),
+            "count": line.count,
+            "eligible_count": line.eligible_count,
+            "amount_per_trajectory": line.amount_per_trajectory,
+            "eligible_amount": eligible_amount,
+            "reason": line.reason,
+        })
+    return {
+        "lines": rows,
+        "count": sum(r["count"] for r in rows),
+        "eligible_count": sum(r["eligible_count"] or 0 for r in rows),
+        "eligible_amount": sum((r["eligible_amount"] or ZERO for r in rows), ZERO),
+        "refused": [r for r in rows if r["eligible_count"] is not None and r["eligible_count"] < r["count"]],
+    }
+
+
 def letter_context(*, letter: Letter) -> dict:
     decision = letter.decision
     application = decision.application
@@ -133,6 +165,7 @@ def letter_context(*, letter: Letter) -> dict:
         "subject": SUBJECTS[DecisionKind(decision.kind)].format(period=period.number),
         "office": OFFICE,
         "table": participant_table(decision=decision),
+        "plan": plan_table(application=application),
         "unconditional_amount": unconditional,
         "advances_paid": advances_paid,
         "application_cap": application_cap,

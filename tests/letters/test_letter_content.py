@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from applications.decisions.rendering import letter_html
+from applications.models import Letter, PlanLine
 
 from .conftest import KIND_AMOUNTS
 
@@ -137,3 +138,20 @@ def test_letter_is_dutch_even_when_the_caller_speaks_english_R26(make_letter):
     with translation.override("en"):
         html = letter_html(letter=make_letter("grant"))
     assert "23 november 2026" in html and "November" not in html
+
+
+def test_grant_letter_lists_the_plan_lines_with_what_was_found_eligible_and_why_R15_R27(make_decision):
+    decision = make_decision("grant")
+    application = decision.application
+    PlanLine.objects.create(application=application, activity_type="A", focus="upskilling", count=3,
+                            amount_per_trajectory=Decimal("5000.00"), requested_amount=Decimal("15000.00"),
+                            eligible_count=2, reason="Eén traject valt buiten de opleidingsperiode.")
+    PlanLine.objects.create(application=application, activity_type="D", focus="new_intake", count=1,
+                            planned_cost=Decimal("800.00"), amount_per_trajectory=Decimal("800.00"),
+                            requested_amount=Decimal("800.00"), eligible_count=1)
+    letter = Letter.objects.create(decision=decision, version=1)
+    html = letter_html(letter=letter)
+    assert "Opscholing" in html and "Nieuwe instroom" in html
+    assert "€ 10.000,00" in html and "€ 800,00" in html and "€ 10.800,00" in html  # eligible per line and total
+    assert "3 aangevraagd, 2 subsidiabel. Reden: Eén traject valt buiten de opleidingsperiode." in html
+    assert "leeftijdscategorie van de deelnemers" not in html  # a plan names no one
