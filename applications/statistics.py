@@ -41,13 +41,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from budgets.constants import ActivityType
 from budgets.models import Period, Region
 
 from .constants import AgeBand, ApplicationStatus, Focus, Outcome
-from .models import Participant
+from .models import Participant, PlanLine
 
 #: Application statuses whose participants count as registered: submitted and not withdrawn.
 REGISTERED_STATUSES = (
@@ -109,19 +110,20 @@ def _periods_of(f: TableFilter) -> list[int]:
     return list(Period.objects.order_by("number").values_list("number", flat=True))
 
 
-def _grid(counts: dict[tuple[str, str], int]) -> dict[str, list[int]]:
-    """``{focus: [count per age band]}`` for the focuses present, in focus order."""
+def _grid(counts: dict[tuple[str, str], int], columns: Sequence[str] = AGE_BANDS) -> dict[str, list[int]]:
+    """``{focus: [count per column]}`` (columns: the age bands, or the activity types of the planned table)
+    for the focuses present, in focus order."""
     grid: dict[str, list[int]] = {}
     for focus in FOCUSES:
-        row = [counts.get((focus, band), 0) for band in AGE_BANDS]
+        row = [counts.get((focus, column), 0) for column in columns]
         if any(row):
             grid[focus] = row
     return grid
 
 
-def _table(grid: dict[str, list[int]]) -> dict:
+def _table(grid: dict[str, list[int]], columns: Sequence[str] = AGE_BANDS) -> dict:
     rows = []
-    col_totals = [0] * len(AGE_BANDS)
+    col_totals = [0] * len(columns)
     for focus, counts in grid.items():
         total = sum(counts)
         rows.append(
@@ -173,7 +175,7 @@ Cell = tuple[int, int]  # (grid row, grid column); the last row and the last col
 def _closed_grid(grid: dict[str, list[int]]) -> list[list[int]]:
     """Rows of counts with a total column, followed by the totals row."""
     out = [[*counts, sum(counts)] for counts in grid.values()]
-    width = len(AGE_BANDS) + 1
+    width = len(next(iter(grid.values()), AGE_BANDS)) + 1
     out.append([sum(r[j] for r in out) for j in range(width)])
     return out
 
@@ -283,7 +285,7 @@ def suppress_region_tables(grids: dict[str, dict[str, list[int]]]) -> dict[str, 
 
 
 def _suppressed_table(grid: dict[str, list[int]], values: list[list[int]], hidden: set[Cell]) -> dict:
-    last = len(AGE_BANDS)
+    last = len(values[0]) - 1  # the last column is the row total
 
     def row_out(i: int) -> dict:
         counts = [None if (i, j) in hidden else values[i][j] for j in range(last)]
@@ -335,6 +337,43 @@ def participant_table_by_region(
             for _pk, code, name in regions
         ],
     }
+
+
+# --- planned trajectories (R34, second table) -----------------------------------------------------------
+
+ACTIVITY_TYPES: tuple[str, ...] = tuple(ActivityType.values)
+
+
+def _plan_lines(f: TableFilter):
+    """Plan lines of submitted plans (not drafts, not withdrawn), filtered like the trajectories table."""
+    qs = PlanLine.objects.filter(application__status__in=REGISTERED_STATUSES)
+    if f.periods:
+        qs = qs.filter(application__period__number__in=f.periods)
+    if f.region:
+        qs = qs.filter(application__region__code=f.region)
+    if f.earmark:
+        qs = qs.filter(application__employer__earmark=f.earmark)
+    return qs
+
+
+def planned_table(*, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None) -> dict:
+    """Planned trajectories by focus x activity type from submitted plans (R34): counts, row percentages,
+    totals. Narrowed to one region, the table is suppressed as the region breakdowns are (R36): a count of
+    1-4 is null and flagged, with secondary suppression so no hidden cell can be derived from the totals.
+
+    One ``GROUP BY focus, activity_type`` (a ``SUM`` of the lines' counts), and the periods without a filter.
+    """
+    f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark)
+    counts = {
+        (r["focus"], r["activity_type"]): r["n"]
+        for r in _plan_lines(f).order_by().values("focus", "activity_type").annotate(n=Sum("count"))
+    }
+    grid = _grid(counts, ACTIVITY_TYPES)
+    head = {"periods": _periods_of(f), "activity_types": list(ACTIVITY_TYPES)}
+    if region is None or not grid:
+        return {**head, **_table(grid, ACTIVITY_TYPES), "suppressed": False}
+    values, hidden = suppress_region_tables({region: grid})[region]
+    return {**head, **_suppressed_table(grid, values, hidden), "suppressed": bool(hidden)}
 
 
 def csv_rows_participants(data: dict) -> tuple[list[str], list[Sequence]]:

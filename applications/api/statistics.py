@@ -273,6 +273,50 @@ class ParticipantStatisticsView(StatisticsView):
         return Response(statistics.participant_table(**kwargs))
 
 
+class PlannedTableSerializer(serializers.Serializer):
+    periods = serializers.ListField(child=serializers.IntegerField())
+    activity_types = serializers.ListField(child=serializers.CharField(), help_text="A, B, C, D, E")
+    rows = TrajectoryRowSerializer(many=True, help_text=_("One row per focus; counts per activity type."))
+    totals = TrajectoryTotalsSerializer()
+    suppressed = serializers.BooleanField(help_text=_("Whether any cell is suppressed (narrowed to a region, R36)."))
+
+
+class PlannedStatisticsView(StatisticsView):
+    """``GET /api/v2/statistics/planned``: planned trajectories by focus x activity type (R34, R36, R37)."""
+
+    csv_filename = "planned.csv"
+
+    def csv_rows(self, data):
+        header = ["focus", *data["activity_types"], "total"]
+        rows = [[row["focus"], *row["counts"], row["total"]] for row in data["rows"]]
+        rows.append(["total", *data["totals"]["counts"], data["totals"]["total"]])
+        return header, rows
+
+    @extend_schema(
+        operation_id="statistics_planned",
+        summary="Planned trajectories by focus and activity type (ministry table)",
+        description=(
+            "The trajectories employers planned in their submitted plans (not drafts, not withdrawn), summed per "
+            "focus and activity type, with row percentages (rounded half-up), row totals and a totals row (R34). "
+            "Narrowed to one region the table is suppressed as the region breakdowns are: a count of 1-4 is null, "
+            "its row flagged `suppressed`, with secondary suppression so no hidden value follows from the totals "
+            "(R36). `ETag` and `Cache-Control: private, max-age=60` as the other tables."
+        ),
+        parameters=[
+            PERIOD_PARAMETER,
+            OpenApiParameter("region", str, description="Region code (the table is then suppressed, R36)."),
+            OpenApiParameter("earmark", str, enum=Earmark.values, description="The employers' earmark (sector)."),
+            FORMAT_PARAMETER,
+        ],
+        responses={(200, "application/json"): PlannedTableSerializer, (200, "text/csv"): CSV_RESPONSE},
+    )
+    def get(self, request):
+        q = _query(request)
+        return Response(
+            statistics.planned_table(periods=q.get("period"), region=q.get("region"), earmark=q.get("earmark"))
+        )
+
+
 class PeriodQuerySerializer(serializers.Serializer):
     period = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=32767), required=False)
 

@@ -2,10 +2,16 @@
 
 from django.urls import path
 
-from .statistics import BudgetStatisticsView, HoldbackStatisticsView, ParticipantStatisticsView
+from .statistics import (
+    BudgetStatisticsView,
+    HoldbackStatisticsView,
+    ParticipantStatisticsView,
+    PlannedStatisticsView,
+)
 
 urlpatterns = [
     path("statistics/trajectories", ParticipantStatisticsView.as_view(), name="statistics-trajectories"),
+    path("statistics/planned", PlannedStatisticsView.as_view(), name="statistics-planned"),
     path("statistics/budgets", BudgetStatisticsView.as_view(), name="statistics-budgets"),
     path("statistics/holdbacks", HoldbackStatisticsView.as_view(), name="statistics-holdbacks"),
 ]

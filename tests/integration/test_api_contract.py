@@ -91,6 +91,7 @@ CONTRACT_PATHS = {
     "/api/v2/applications/{}/accountability": {"post"},
     "/api/v2/applications/{}/settle": {"post"},
     "/api/v2/statistics/trajectories": {"get"},
+    "/api/v2/statistics/planned": {"get"},
     "/api/v2/statistics/budgets": {"get"},
     "/api/v2/statistics/holdbacks": {"get"},
 }

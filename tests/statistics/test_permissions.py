@@ -13,7 +13,12 @@ from tests.statistics.conftest import add_participants, application
 
 pytestmark = pytest.mark.django_db
 
-TABLES = ["/api/v2/statistics/trajectories", "/api/v2/statistics/budgets", "/api/v2/statistics/holdbacks"]
+TABLES = [
+    "/api/v2/statistics/trajectories",
+    "/api/v2/statistics/planned",
+    "/api/v2/statistics/budgets",
+    "/api/v2/statistics/holdbacks",
+]
 
 
 @pytest.mark.parametrize("url", TABLES)
@@ -63,7 +68,7 @@ def _fill(route: str, values: dict) -> str:
     return "/" + route
 
 
-READABLE_BY_MINISTRY = re.compile(r"^/api/v2/(statistics/(trajectories|budgets|holdbacks)|regions(/[^/]+)?|periods(/[^/]+)?)$")
+READABLE_BY_MINISTRY = re.compile(r"^/api/v2/(statistics/(trajectories|planned|budgets|holdbacks)|regions(/[^/]+)?|periods(/[^/]+)?)$")
 #: Not a view with roles: the public OpenAPI document and the catch-all 404 of unknown paths.
 PUBLIC_ROUTES = {"api/v2/openapi.json", "api/v2/^.*$"}
 
