@@ -31,7 +31,8 @@ from applications.decisions.services import (
 )
 from applications.models import Application, Decision, Employer, Membership, Participant
 from applications.rules import Rate
-from budgets.constants import RateMethod
+from budgets.constants import DeadlineKind, RateMethod
+from budgets.selectors import deadline_for
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
 from sectorplan.money import ZERO, format_eur, round_half_up
@@ -153,9 +154,15 @@ def invitation_accept_new_account(*, token: str, username: str, password: str, n
 # --- Accountability (R29, R31, R32) --------------------------------------------------------------
 
 
+def accountability_deadline(application: Application) -> date:
+    """R53: the accountability deadline in force for the application's employer (extensions included)."""
+    return deadline_for(period=application.period, kind=DeadlineKind.ACCOUNTABILITY, employer=application.employer_id)
+
+
 def accountability_open_until(application: Application, report: AccountabilityReport | None) -> date:
-    """The last day a report is accepted: the period's deadline, or the office's reopening if later."""
-    deadline = application.period.accountability_deadline
+    """The last day a report is accepted: the deadline in force for the employer (the period's, or a later
+    extension for the period or for this employer, R53), or the office's reopening if later still."""
+    deadline = accountability_deadline(application)
     if report is not None and report.reopened_until and report.reopened_until > deadline:
         return report.reopened_until
     return deadline

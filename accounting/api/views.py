@@ -21,7 +21,7 @@ def _report_payload(application) -> dict:
     report = AccountabilityReport.objects.filter(application=application).first()
     return {
         "application": application.pk,
-        "deadline": application.period.accountability_deadline,
+        "deadline": services.accountability_deadline(application),
         "open_until": services.accountability_open_until(application, report),
         "submitted_at": report.submitted_at if report else None,
         "completion_statement": bool(report and report.completion_statement),
