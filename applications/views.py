@@ -284,7 +284,7 @@ def receipt_download(request, pk):
     receipt = receipts_visible_to(request.user).filter(application_id=pk).first()
     if receipt is None:
         raise Http404
-    return receipt_file_response(receipt)
+    return receipt_file_response(receipt, user=request.user)
 
 
 @login_required
