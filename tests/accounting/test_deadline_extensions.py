@@ -8,6 +8,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.services import office_scope_set
 from budgets.constants import DeadlineKind
 from budgets.models import DeadlineExtension, ReferenceDataChange
 from budgets.reference_services import deadline_extend
@@ -16,7 +17,7 @@ from sectorplan.api.errors import DomainError
 from sectorplan.records import PermanentRecordError
 from tests.accounting.factories import granted_application
 from tests.accounting.test_accountability_api import rows_for
-from tests.applications.factories import EmployerFactory, MembershipFactory
+from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
 from tests.problems import problems
 
@@ -155,3 +156,26 @@ def test_the_portal_shows_the_employer_its_deadlines_with_extensions_and_reasons
     assert "Brand in het kantoor" in page and "15-04-2026" in page and "01-03-2026" in page
     assert "Storing in het portaal" in page and "01-09-2028" in page
     assert "Geheime reden" not in page and "01-05-2026" not in page
+
+
+def test_a_decider_scoped_to_regions_cannot_extend_for_an_employer_outside_them_R53_R4(client_for):
+    period = PeriodFactory()
+    inside, outside = EmployerFactory(), EmployerFactory()
+    scoped = UserFactory(username="scoped", roles=["office_decider"])
+    office_scope_set(user=scoped, codes=[inside.region.employer_organisation.code], by=UserFactory(is_staff=True))
+    body = {"kind": "accountability", "date": "2028-08-01", "reason": "x"}
+    response = client_for(scoped).post(url(period), {**body, "employer": outside.pk}, format="json")
+    assert response.status_code == 400 and problems(response)[0]["code"] == "not_found"
+    assert client_for(scoped).post(url(period), {**body, "employer": inside.pk}, format="json").status_code == 201
+    assert list(DeadlineExtension.objects.values_list("employer_id", flat=True)) == [inside.pk]
+
+
+def test_the_admin_shows_extensions_read_only_R53(client, decider, staff_user):
+    extension = deadline_extend(period=PeriodFactory(), kind="accountability", date=date(2028, 8, 1), reason="x",
+                                by=decider)
+    client.force_login(staff_user)
+    assert client.get(reverse("admin:budgets_deadlineextension_changelist")).status_code == 200
+    assert client.get(reverse("admin:budgets_deadlineextension_add")).status_code == 403
+    change = client.post(reverse("admin:budgets_deadlineextension_change", args=[extension.pk]), {"reason": "y"})
+    assert change.status_code == 403
+    assert DeadlineExtension.objects.get().reason == "x"
