@@ -37,7 +37,8 @@ class AccountabilityReportAdmin(ReadOnlyAdmin):
 
 @admin.register(ReminderSent)
 class ReminderSentAdmin(ReadOnlyAdmin):
-    list_display = ["application", "kind", "sent_at", "recipients"]
+    list_display = ["application", "deadline_kind", "deadline", "kind", "sent_at", "recipients"]
+    list_filter = ["deadline_kind", "kind"]
 
 
 @admin.register(Objection)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.constants import MembershipRole
+from budgets.constants import DeadlineKind
 
 
 class Invitation(models.Model):
@@ -89,10 +90,16 @@ class ReminderKind(models.TextChoices):
 
 
 class ReminderSent(models.Model):
-    """R32: a reminder of one kind goes out once per application; this row is the guard."""
+    """R32: a reminder of one kind (30 or 7 days before) goes out once per application, deadline kind and
+    deadline date; this row is the guard. The date is part of the key, so an extension (R53) that moves the
+    employer's deadline gives new reminders before the new date."""
 
     application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=5, choices=ReminderKind.choices)
+    deadline_kind = models.CharField(
+        _("deadline"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.ACCOUNTABILITY
+    )
+    deadline = models.DateField(_("deadline date"))
     sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
     recipients = models.PositiveIntegerField(_("number of recipients"), default=0)
 
@@ -101,7 +108,9 @@ class ReminderSent(models.Model):
         verbose_name = _("reminder sent")
         verbose_name_plural = _("reminders sent")
         constraints = [
-            models.UniqueConstraint(fields=["application", "kind"], name="remindersent_once_per_kind"),
+            models.UniqueConstraint(
+                fields=["application", "deadline_kind", "deadline", "kind"], name="remindersent_once_per_deadline"
+            ),
         ]
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from applications.constants import ApplicationStatus, MembershipRole, Outcome
 from applications.decisions.amounts import application_amounts, grant_in_force
@@ -31,7 +32,8 @@ from applications.decisions.services import (
 )
 from applications.models import Application, Decision, Employer, Membership, Participant
 from applications.rules import Rate
-from budgets.constants import RateMethod
+from budgets.constants import DeadlineKind, RateMethod
+from budgets.selectors import deadline_for, deadlines_for_employers
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
 from sectorplan.money import ZERO, format_eur, round_half_up
@@ -153,9 +155,15 @@ def invitation_accept_new_account(*, token: str, username: str, password: str, n
 # --- Accountability (R29, R31, R32) --------------------------------------------------------------
 
 
+def accountability_deadline(application: Application) -> date:
+    """R53: the accountability deadline in force for the application's employer (extensions included)."""
+    return deadline_for(period=application.period, kind=DeadlineKind.ACCOUNTABILITY, employer=application.employer_id)
+
+
 def accountability_open_until(application: Application, report: AccountabilityReport | None) -> date:
-    """The last day a report is accepted: the period's deadline, or the office's reopening if later."""
-    deadline = application.period.accountability_deadline
+    """The last day a report is accepted: the deadline in force for the employer (the period's, or a later
+    extension for the period or for this employer, R53), or the office's reopening if later still."""
+    deadline = accountability_deadline(application)
     if report is not None and report.reopened_until and report.reopened_until > deadline:
         return report.reopened_until
     return deadline
@@ -381,56 +389,100 @@ def _reminder_kind(days_left: int) -> str | None:
     return None
 
 
-def reminders_send(*, today: date | None = None) -> int:
-    """Mail the members of every granted, unreported application 30 and 7 days before its deadline.
+#: R32: the deadlines of the calendar (R53) that concern an employer with a granted application. Until the project
+#: agreements and registrations exist every one of them concerns every granted application of the period; the
+#: accountability reminder stops once the report is submitted.
+REMINDED_DEADLINES = (
+    DeadlineKind.AGREEMENT,
+    DeadlineKind.REGISTRATION,
+    DeadlineKind.REPAIR,
+    DeadlineKind.ACCOUNTABILITY,
+)
 
-    Each kind goes out once per application (a unique row is the guard, written only once the mail was
-    handed over); a first run within the last week sends only the 7-day reminder. A mail that fails is
-    logged and tried again on the next run. Returns the number of reminders sent.
+
+def reminders_due(*, today: date) -> list[tuple[Application, str, date, str]]:
+    """R32: ``(application, deadline kind, deadline date, reminder kind)`` for every granted application whose
+    deadline in force for its employer (``budgets.selectors.deadline_for``'s rule, extensions included) falls
+    within 30 days. Two queries per period and deadline kind, whatever the number of employers."""
+    applications = list(
+        Application.objects.filter(status=ApplicationStatus.GRANTED)
+        .select_related("period", "employer", "accountability_report")
+        .order_by("period__number", "pk")
+    )
+    due = []
+    periods = {application.period_id: application.period for application in applications}
+    deadlines = {
+        (period_id, kind): deadlines_for_employers(period=period, kind=kind)
+        for period_id, period in periods.items()
+        for kind in REMINDED_DEADLINES
+    }
+    for application in applications:
+        for kind in REMINDED_DEADLINES:
+            period_date, per_employer = deadlines[(application.period_id, kind)]
+            day = per_employer.get(application.employer_id, period_date)
+            if day is None:
+                continue
+            reminder = _reminder_kind((day - today).days)
+            if reminder is None:
+                continue
+            if kind == DeadlineKind.ACCOUNTABILITY:
+                report = getattr(application, "accountability_report", None)
+                if report is not None and report.submitted_at is not None:
+                    continue
+            due.append((application, kind, day, reminder))
+    return due
+
+
+def reminders_send(*, today: date | None = None) -> int:
+    """R32: mail the members of every granted application 30 and 7 days before each deadline that concerns them
+    (agreement, registration, repair, accountability: the date in force for their employer, R53).
+
+    Each reminder goes out once per application, deadline kind and deadline date (a unique row is the guard,
+    written only once the mail was handed over), so an extension gives new reminders before the new date; a
+    first run within the last week sends only the 7-day reminder. A mail that fails is logged and tried again
+    on the next run. Returns the number of reminders sent.
     """
     today = today or timezone.localdate()
     sent = 0
-    candidates = (
-        Application.objects.filter(
-            status=ApplicationStatus.GRANTED,
-            period__accountability_deadline__gte=today,
-            period__accountability_deadline__lte=today + timedelta(days=30),
-        )
-        .exclude(accountability_report__submitted_at__isnull=False)
-        .select_related("period", "employer")
-    )
-    for application in candidates:
-        kind = _reminder_kind((application.period.accountability_deadline - today).days)
-        if kind is None:
-            continue
+    for application, deadline_kind, deadline, kind in reminders_due(today=today):
         try:
-            sent += _reminder_send_one(application=application, kind=kind)
+            sent += _reminder_send_one(application=application, deadline_kind=deadline_kind, deadline=deadline, kind=kind)
         except Exception:  # noqa: BLE001 - a mail server fault: nothing recorded, the next run retries
-            logger.exception("reminder %s for application %s not sent; will retry", kind, application.pk)
+            logger.exception("reminder %s/%s for application %s not sent; will retry", deadline_kind, kind, application.pk)
     return sent
 
 
+#: The subject of each deadline's reminder; no personal data (R40): the reference, the employer and the date.
+REMINDER_SUBJECTS = {
+    DeadlineKind.AGREEMENT: _lazy("Reminder: the signed project agreement for %(reference)s is due %(date)s"),
+    DeadlineKind.REGISTRATION: _lazy("Reminder: registrations for %(reference)s are due %(date)s"),
+    DeadlineKind.REPAIR: _lazy("Reminder: the last repairs for %(reference)s are due %(date)s"),
+    DeadlineKind.ACCOUNTABILITY: _lazy("Reminder: accountability for %(reference)s due %(date)s"),
+}
+
+
 @transaction.atomic
-def _reminder_send_one(*, application: Application, kind: str) -> int:
+def _reminder_send_one(*, application: Application, deadline_kind: str, deadline: date, kind: str) -> int:
     """Send one reminder and record it only after the mail server took it (R32): a failed send raises and
     records nothing, so the next run tries again. The application's row lock keeps two runs from sending
     the same reminder twice."""
     lock_one(Application.objects, pk=application.pk)
-    if ReminderSent.objects.filter(application=application, kind=kind).exists():
+    guard = {"application": application, "deadline_kind": deadline_kind, "deadline": deadline, "kind": kind}
+    if ReminderSent.objects.filter(**guard).exists():
         return 0
     emails = sorted(
         set(Membership.objects.filter(employer=application.employer).exclude(user__email="").values_list("user__email", flat=True))
     )
     if emails:
-        context = {"application": application, "deadline": application.period.accountability_deadline, "kind": kind}
-        subject = _("Reminder: accountability for %(reference)s due %(date)s") % {
+        context = {"application": application, "deadline": deadline, "deadline_kind": deadline_kind, "kind": kind}
+        subject = str(REMINDER_SUBJECTS[deadline_kind]) % {
             "reference": application.reference,
-            "date": application.period.accountability_deadline.strftime("%d-%m-%Y"),
+            "date": deadline.strftime("%d-%m-%Y"),
         }
         body = render_to_string("accounting/email/reminder.txt", context)
         send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails)
-    ReminderSent.objects.create(application=application, kind=kind, recipients=len(emails))
-    logger.info("reminder %s for application %s to %s recipients", kind, application.pk, len(emails))
+    ReminderSent.objects.create(**guard, recipients=len(emails))
+    logger.info("reminder %s/%s for application %s to %s recipients", deadline_kind, kind, application.pk, len(emails))
     return 1
 
 

@@ -1,8 +1,13 @@
 """Applications, participants, decisions and letters are read in the admin, never changed or deleted
 there (R39): state changes go through the services (portal, API)."""
 
+import csv
+from datetime import UTC
+
 from django import forms
 from django.contrib import admin
+from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import EmployerOrganisation
@@ -22,8 +27,41 @@ from .models import (
     OfficeScopeChange,
     OfficeUser,
     Participant,
+    ProcessingLogEntry,
     Receipt,
 )
+
+#: The columns of the processing-log export (R54).
+PROCESSING_LOG_COLUMNS = ["at", "user", "action", "purpose", "object_type", "object_ids", "employer", "kvk_number",
+                          "application"]
+
+
+def processing_log_csv(employers) -> HttpResponse:
+    """R54: the processing log of ``employers`` as CSV (UTF-8 with BOM, semicolons, as Dutch Excel reads it),
+    newest first; times in UTC (RFC 3339)."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="verwerkingslog-{timezone.localdate():%Y%m%d}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(PROCESSING_LOG_COLUMNS)
+    entries = (
+        ProcessingLogEntry.objects.filter(employer__in=employers)
+        .select_related("user", "employer", "application")
+        .order_by("employer__name", "-at", "-id")
+    )
+    for entry in entries:
+        writer.writerow([
+            entry.at.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            entry.user.username,
+            entry.action,
+            entry.purpose,
+            entry.object_type,
+            " ".join(str(pk) for pk in entry.object_ids),
+            entry.employer.name,
+            entry.employer.kvk_number,
+            entry.application.reference if entry.application else "",
+        ])
+    return response
 
 
 @admin.register(Employer)
@@ -31,6 +69,22 @@ class EmployerAdmin(admin.ModelAdmin):
     list_display = ["name", "kvk_number", "region", "earmark", "account_holder"]
     list_filter = ["earmark", "region"]
     search_fields = ["name", "kvk_number", "account_holder"]
+    actions = ["export_processing_log"]
+
+    @admin.action(description=_("Export the processing log (CSV)"))
+    def export_processing_log(self, request, queryset):
+        """R54: staff export the processing log of the selected employers (the admin is staff only)."""
+        return processing_log_csv(queryset)
+
+
+@admin.register(ProcessingLogEntry)
+class ProcessingLogEntryAdmin(ReadOnlyAdmin):
+    """R54: the processing log, read-only; exported per employer from the employers' list."""
+
+    list_display = ["at", "user", "action", "purpose", "object_type", "object_ids", "employer", "application"]
+    list_filter = ["action", "purpose", "object_type"]
+    list_select_related = ["user", "employer", "application"]
+    search_fields = ["employer__name", "employer__kvk_number", "user__username", "application__reference"]
 
 
 class TransitionInline(ReadOnlyInline):

@@ -82,3 +82,19 @@ class LetterStatus(models.TextChoices):
 class MembershipRole(models.TextChoices):
     CONTACT = "contact", _("Contact")
     ACCOUNTABILITY_OFFICER = "accountability_officer", _("Accountability officer")
+
+
+class ProcessingAction(models.TextChoices):
+    """R54: what an office user did with personal data."""
+
+    READ = "read", _("Read")
+    EXPORT = "export", _("Export")
+
+
+class ProcessingPurpose(models.TextChoices):
+    """R54: the task for which personal data was read (the processing's purpose)."""
+
+    ASSESSMENT = "assessment", _("Assessment")
+    REVIEW = "review", _("Review")
+    SETTLEMENT = "settlement", _("Settlement")
+    OBJECTION = "objection", _("Objection")

@@ -20,7 +20,7 @@ def letter_download(request, pk: int):
     letter = letters_visible_to(request.user).filter(pk=pk, status=LetterStatus.DONE).first()
     if letter is None:
         raise Http404
-    return letter_file_response(letter)
+    return letter_file_response(letter, user=request.user)
 
 
 @role_required(Action.MANAGE_LETTERS)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from budgets.selectors import deadline_overview
 from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
 from sectorplan.roles import Action, is_office, may, role_required
@@ -255,6 +256,7 @@ def application_detail(request, pk):
             "can_withdraw": can_change and rules.can_withdraw(application.status),
             **_procedure_context(application),
             "completion_form": CompletionForm() if can_change else None,
+            "deadlines": deadline_overview(period=application.period, employer=application.employer_id),
         },
     )
 
@@ -282,7 +284,7 @@ def receipt_download(request, pk):
     receipt = receipts_visible_to(request.user).filter(application_id=pk).first()
     if receipt is None:
         raise Http404
-    return receipt_file_response(receipt)
+    return receipt_file_response(receipt, user=request.user)
 
 
 @login_required

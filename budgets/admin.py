@@ -21,6 +21,7 @@ from .models import (
     BudgetLine,
     CommissionAdvice,
     Deadline,
+    DeadlineExtension,
     EmployerOrganisation,
     LedgerEntry,
     Period,
@@ -238,3 +239,14 @@ class ReferenceDataChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "action", "model", "object_repr"]
     list_filter = ["action", "model"]
     search_fields = ["object_repr", "actor__username"]
+
+
+@admin.register(DeadlineExtension)
+class DeadlineExtensionAdmin(ReadOnlyAdmin):
+    """R53: extensions are made through ``POST /api/v2/periods/{number}/deadline-extensions`` (audited); the
+    admin shows them read-only."""
+
+    list_display = ["period", "kind", "date", "employer", "reason", "created_by", "created_at"]
+    list_filter = ["period", "kind"]
+    list_select_related = ["period", "employer", "created_by"]
+    search_fields = ["employer__name", "reason"]

@@ -209,6 +209,41 @@ class Deadline(models.Model):
         return f"{self.period} / {self.get_kind_display()}: {self.date:%d-%m-%Y}"
 
 
+class DeadlineExtension(AppendOnlyModel):
+    """R53: the office moves one deadline of a period later, for the whole period or for one employer, with a
+    reason. Append-only (the model, its queryset and a database trigger refuse changes); the latest wins
+    (``budgets.selectors.deadline_for``). Written only by ``budgets.reference_services.deadline_extend``,
+    which also writes the reference-data audit row. The employer is named by a string foreign key:
+    ``budgets`` never imports ``applications``."""
+
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="deadline_extensions", verbose_name=_("period")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=DeadlineKind.choices)
+    date = models.DateField(_("new date"))
+    reason = models.TextField(_("reason"))
+    employer = models.ForeignKey(
+        "applications.Employer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("employer"),
+        help_text=_("Empty: the extension applies to the whole period."),
+    )
+    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period__number", "kind", "created_at", "id"]
+        verbose_name = _("deadline extension")
+        verbose_name_plural = _("deadline extensions")
+        indexes = [models.Index(fields=["period", "kind", "employer"], name="deadlineext_lookup")]
+
+    def __str__(self):
+        return f"{self.period} / {self.get_kind_display()}: {self.date:%d-%m-%Y}"
+
+
 class BudgetLine(models.Model):
     """A period's ceiling for one earmark, or the single pooled line."""
 

@@ -22,13 +22,15 @@ audited.
 """
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sectorplan.api.errors import StateConflict
+from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.money import ZERO
 
 from . import reference, selectors
@@ -39,6 +41,7 @@ from .models import (
     AllocationStatus,
     BudgetLine,
     Deadline,
+    DeadlineExtension,
     EmployerOrganisation,
     LedgerEntry,
     Period,
@@ -381,3 +384,57 @@ def period_update(*, period: Period, data: dict, by) -> Period:
         _replace_rates(period=period, rates=rates, by=by)
     _replace_deadlines(period=period, deadlines=deadlines, by=by)
     return period
+
+
+# --- Deadline extensions (R53) ------------------------------------------------------------------
+
+#: How far after the end of a period's training-start window an extension may go at most.
+EXTENSION_MAX_YEARS = 5
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def deadline_extend(*, period: Period, kind: str, date: date, reason: str, employer=None, by) -> DeadlineExtension:
+    """R53: extend the ``kind`` deadline of ``period`` to ``date``, for the whole period or for ``employer``
+    (an ``applications.Employer``; the caller checks the office user may see it). Append-only and audited.
+
+    Refused (400): application windows (not a deadline kind: they are never extended), an empty reason, a
+    kind the period's calendar has no date for, a date that is not later than the deadline now in force for
+    that employer (or the period), and an implausible date: before the application window opens or more than
+    five years after the training-start window ends. Locks the period row (the first lock of the order)."""
+    period = Period.objects.select_for_update(of=("self",)).get(pk=period.pk)
+    reason = (reason or "").strip()
+    errors = []
+    if kind not in DeadlineKind.values:
+        errors.append({"field": "kind", "code": "not_extendable",
+                       "message": _("Only the agreement, registration, repair and accountability deadlines can be "
+                                    "extended; application windows are never extended.")})
+    if not reason:
+        errors.append({"field": "reason", "code": "required", "message": _("Give the reason for the extension.")})
+    if errors:
+        raise DomainError(errors)
+    current = selectors.deadline_for(period=period, kind=kind, employer=employer)
+    if current is None:
+        raise DomainError(field="kind", code="no_deadline",
+                          message=_("This period has no %(kind)s deadline to extend.") % {"kind": DeadlineKind(kind).label})
+    earliest = timezone.localtime(period.application_opens).date()
+    latest = _years_later(period.training_start_until, EXTENSION_MAX_YEARS)
+    if date < earliest or date > latest:
+        raise DomainError(field="date", code="implausible", message=_(
+            "The date must lie between %(start)s (the application window opens) and %(end)s (five years after "
+            "the training-start window ends).") % {"start": earliest.strftime("%d-%m-%Y"), "end": latest.strftime("%d-%m-%Y")})
+    if date <= current:
+        raise DomainError(field="date", code="not_later", message=_(
+            "An extension moves a deadline later: the deadline now in force is %(date)s.") % {
+            "date": current.strftime("%d-%m-%Y")})
+    extension = DeadlineExtension(period=period, kind=kind, date=date, reason=reason, employer=employer, created_by=by)
+    extension.full_clean()
+    extension.save()
+    _audit(obj=extension, action=ReferenceChangeAction.CREATE, changes=_diff({}, _snapshot(extension)), by=by)
+    return extension

@@ -16,6 +16,7 @@ R25's inequality is ``unconditional + held + released <= ceiling``.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
@@ -36,8 +37,18 @@ from django.db.models.functions import Coalesce
 
 from sectorplan.money import ZERO
 
-from .constants import POOLED, LedgerKind
-from .models import Allocation, AllocationStatus, BudgetLine, CommissionAdvice, LedgerEntry, Period, Region
+from .constants import POOLED, DeadlineKind, LedgerKind
+from .models import (
+    Allocation,
+    AllocationStatus,
+    BudgetLine,
+    CommissionAdvice,
+    Deadline,
+    DeadlineExtension,
+    LedgerEntry,
+    Period,
+    Region,
+)
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
@@ -365,3 +376,73 @@ def allocation_summary(*, allocation) -> dict:
             )
         ],
     }
+
+
+# --- The deadline calendar and its extensions (R53) -----------------------------------------------
+
+
+def _employer_id(employer) -> int | None:
+    return getattr(employer, "pk", employer)
+
+
+def calendar_date(*, period: Period, kind: str) -> date | None:
+    """The calendar date of ``kind`` in ``period`` without extensions (accountability: the period's field,
+    which the calendar row mirrors); None when the calendar has no such date."""
+    if kind == DeadlineKind.ACCOUNTABILITY:
+        return period.accountability_deadline
+    row = Deadline.objects.filter(period=period, kind=kind).values_list("date", flat=True).first()
+    return row
+
+
+def deadlines_for_employers(*, period: Period, kind: str) -> tuple[date | None, dict[int, date]]:
+    """``(period_date, {employer_id: date})``: the deadline of ``kind`` for the whole period and, for every
+    employer with an extension of its own, that employer's deadline. Two queries; the rule of
+    :func:`deadline_for` for many employers at once (the reminders)."""
+    period_date = calendar_date(period=period, kind=kind)
+    per_employer: dict[int, date] = {}
+    for employer_id, day in DeadlineExtension.objects.filter(period=period, kind=kind).values_list("employer_id", "date"):
+        if employer_id is None:
+            period_date = day if period_date is None else max(period_date, day)
+        else:
+            per_employer[employer_id] = max(per_employer.get(employer_id, day), day)
+    if period_date is not None:
+        per_employer = {e: max(d, period_date) for e, d in per_employer.items()}
+    return period_date, per_employer
+
+
+def deadline_for(*, period: Period, kind: str, employer=None) -> date | None:
+    """R53: the deadline of ``kind`` in ``period`` that applies to ``employer`` (an Employer or its id; None:
+    the whole period). The latest of the calendar date, the period-wide extensions and the employer's own
+    extensions: an extension never moves a deadline earlier, so the latest extension is the one in force, and
+    an employer with an older extension of its own still profits from a later period-wide one. None when the
+    calendar has no date of that kind. Every deadline check reads it here."""
+    period_date, per_employer = deadlines_for_employers(period=period, kind=kind)
+    employer_id = _employer_id(employer)
+    if employer_id is not None and employer_id in per_employer:
+        return per_employer[employer_id]
+    return period_date
+
+
+def extensions_for(*, period: Period, employer=None):
+    """R53: the extensions that apply to ``employer`` in ``period`` (period-wide and its own), oldest first;
+    for showing them with their reasons. Without an employer: the period-wide extensions only."""
+    qs = DeadlineExtension.objects.filter(period=period)
+    employer_id = _employer_id(employer)
+    if employer_id is None:
+        return qs.filter(employer__isnull=True).order_by("kind", "created_at", "id")
+    return qs.filter(Q(employer__isnull=True) | Q(employer_id=employer_id)).order_by("kind", "created_at", "id")
+
+
+def deadline_overview(*, period: Period, employer=None) -> list[dict]:
+    """R53: what an employer is shown: per deadline kind of the calendar (in calendar order) the calendar date,
+    the date in force for ``employer`` and the extensions that apply (period-wide and its own) with their
+    reasons, oldest first. ``whole_period`` tells a period-wide extension from the employer's own."""
+    extensions: dict[str, list[dict]] = defaultdict(list)
+    for ext in extensions_for(period=period, employer=employer):
+        extensions[ext.kind].append({"date": ext.date, "reason": ext.reason, "whole_period": ext.employer_id is None})
+    rows = []
+    for kind, day in period.deadline_calendar():
+        in_force = max([day, *(e["date"] for e in extensions[kind])])
+        rows.append({"kind": kind, "label": DeadlineKind(kind).label, "calendar": day, "date": in_force,
+                     "extended": in_force != day, "extensions": extensions[kind]})
+    return rows

@@ -52,6 +52,7 @@ class Action(models.TextChoices):
     RULE_ON_OBJECTION = "rule_on_objection", _("rule on an objection")  # R33
     RECORD_OBJECTION = "record_objection", _("record an objection")  # R33
     REOPEN_ACCOUNTABILITY = "reopen_accountability", _("reopen accountability")  # R32
+    EXTEND_DEADLINE = "extend_deadline", _("extend a deadline")  # R53
     RECORD_ADVICE = "record_advice", _("record the Commission's advice")  # R21
     #: The budget overview and the holdback table (the Commission reads them too).
     READ_BUDGETS = "read_budgets", _("read the budget pages")
@@ -82,6 +83,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.RULE_ON_OBJECTION: _DECIDER,
     Action.RECORD_OBJECTION: _OFFICE,
     Action.REOPEN_ACCOUNTABILITY: _OFFICE,
+    Action.EXTEND_DEADLINE: _DECIDER,
     Action.RECORD_ADVICE: frozenset({Role.COMMISSION}),
     Action.READ_BUDGETS: _OFFICE | {Role.COMMISSION},
     Action.READ_STATISTICS: _OFFICE | {Role.MINISTRY},

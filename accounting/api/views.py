@@ -7,6 +7,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applications.constants import ProcessingAction
+from applications.processing import log_processing, purpose_for
 from applications.selectors import applications_visible_to, employers_visible_to
 from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.api.views import ObjectAPIView
@@ -21,7 +23,7 @@ def _report_payload(application) -> dict:
     report = AccountabilityReport.objects.filter(application=application).first()
     return {
         "application": application.pk,
-        "deadline": application.period.accountability_deadline,
+        "deadline": services.accountability_deadline(application),
         "open_until": services.accountability_open_until(application, report),
         "submitted_at": report.submitted_at if report else None,
         "completion_statement": bool(report and report.completion_statement),
@@ -41,7 +43,11 @@ class AccountabilityView(APIView):
     @extend_schema(summary="Read the accountability report", responses={200: s.AccountabilityOutputSerializer})
     def get(self, request, pk):
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
-        return Response(s.AccountabilityOutputSerializer(_report_payload(application)).data)
+        payload = _report_payload(application)
+        # R54: per participant what happened and what it cost: an office read is logged (members' reads are not).
+        log_processing(user=request.user, action=ProcessingAction.READ, objects=application.participants.order_by("pk"),
+                       purpose=purpose_for(application), application=application)
+        return Response(s.AccountabilityOutputSerializer(payload).data)
 
     @extend_schema(
         summary="Submit the accountability report",

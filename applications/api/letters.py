@@ -9,11 +9,16 @@ from rest_framework.views import APIView
 from sectorplan.api.errors import StateConflict
 from sectorplan.api.permissions import BASE_PERMISSIONS
 
-from ..constants import LetterStatus
+from ..constants import LetterStatus, ProcessingAction
 from ..decisions.letters import letters_visible_to
+from ..processing import log_processing, purpose_for
 
 
-def letter_file_response(letter) -> FileResponse:
+def letter_file_response(letter, *, user) -> FileResponse:
+    """The letter's PDF; a read by an office user is written to the processing log (R54)."""
+    application = letter.decision.application
+    log_processing(user=user, action=ProcessingAction.READ, objects=[letter], purpose=purpose_for(application),
+                   application=application)
     response = FileResponse(
         letter.file.open("rb"),
         content_type="application/pdf",
@@ -45,4 +50,4 @@ class LetterPdfView(APIView):
             raise Http404
         if letter.status != LetterStatus.DONE:
             raise StateConflict(field="status", code="letter_not_ready", message=_("The letter has not been generated yet."))
-        return letter_file_response(letter)
+        return letter_file_response(letter, user=request.user)

@@ -8,10 +8,15 @@ from rest_framework.views import APIView
 
 from sectorplan.api.permissions import BASE_PERMISSIONS
 
+from ..constants import ProcessingAction
+from ..processing import log_processing, purpose_for
 from ..receipts import receipt_filename, receipts_visible_to
 
 
-def receipt_file_response(receipt) -> FileResponse:
+def receipt_file_response(receipt, *, user) -> FileResponse:
+    """The receipt's PDF; a read by an office user is written to the processing log (R54)."""
+    log_processing(user=user, action=ProcessingAction.READ, objects=[receipt], purpose=purpose_for(receipt.application),
+                   application=receipt.application)
     response = FileResponse(
         receipt.file.open("rb"),
         content_type="application/pdf",
@@ -39,4 +44,4 @@ class ReceiptPdfView(APIView):
         receipt = receipts_visible_to(request.user).filter(pk=pk).first()
         if receipt is None:
             raise Http404
-        return receipt_file_response(receipt)
+        return receipt_file_response(receipt, user=request.user)

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .deadlines import DeadlineExtensionView
 from .receipts import ReceiptPdfView
 from .views import ApplicationViewSet, EmployerViewSet, OfficeUserView
 
@@ -12,4 +13,5 @@ urlpatterns = [
     *router.urls,
     path("receipts/<int:pk>/pdf", ReceiptPdfView.as_view(), name="receipt-pdf"),
     path("office-users/<str:username>", OfficeUserView.as_view(), name="office-user"),
+    path("periods/<int:number>/deadline-extensions", DeadlineExtensionView.as_view(), name="deadline-extensions"),
 ]

@@ -28,11 +28,12 @@ from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.roles import Action, is_office, may
 
 from .. import completion, selectors, services
-from ..constants import ApplicationStatus
+from ..constants import ApplicationStatus, ProcessingAction
 from ..decisions.amounts import with_amounts
 from ..decisions.services import not_considered_decide
 from ..importing import import_participants, import_plan_lines
 from ..models import Application, ApplicationTransition, CompletionRequest
+from ..processing import log_processing, purpose_for
 from .serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
@@ -273,6 +274,8 @@ class ApplicationViewSet(
         if request.method == "GET":
             qs = application.participants.order_by("id")
             page = self.paginate_queryset(qs)
+            log_processing(user=request.user, action=ProcessingAction.READ, objects=page,
+                           purpose=purpose_for(application), application=application)  # R54
             return self.get_paginated_response(ParticipantSerializer(page, many=True).data)
         self._require_contact(application)
         many = isinstance(request.data, list)

@@ -1,6 +1,7 @@
 from .applications import Application, ApplicationTransition, Participant, PlanLine
 from .decisions import Decision, Letter
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
+from .processing import ProcessingLogEntry
 from .receipts import CompletionRequest, Receipt
 
 __all__ = [
@@ -16,5 +17,6 @@ __all__ = [
     "OfficeUser",
     "Participant",
     "PlanLine",
+    "ProcessingLogEntry",
     "Receipt",
 ]

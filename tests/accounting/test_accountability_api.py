@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounting import services
 from accounting.models import AccountabilityReport
 from applications.constants import ApplicationStatus, MembershipRole
+from applications.models import ProcessingLogEntry
 from tests.accounting.factories import granted_application
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
@@ -206,3 +207,14 @@ def test_missing_body_is_a_400_R29(client_for, future_period):
     member = MembershipFactory(employer=app.employer).user
     assert client_for(member).post(url(app), {}, format="json").status_code == 400
     assert client_for(member).post(url(app), {"participants": "x"}, format="json").status_code == 400
+
+
+def test_an_office_read_of_the_accountability_report_is_in_the_processing_log_R54(client_for, future_period, reviewer):
+    app = granted_application(period=future_period, participants=[("A", None), ("A", None)])
+    member = MembershipFactory(employer=app.employer).user
+    assert client_for(member).get(url(app)).status_code == 200
+    assert not ProcessingLogEntry.objects.exists()
+    assert client_for(reviewer).get(url(app)).status_code == 200
+    entry = ProcessingLogEntry.objects.get()
+    assert entry.user == reviewer and entry.purpose == "review" and entry.object_type == "applications.participant"
+    assert entry.object_ids == sorted(app.participants.values_list("pk", flat=True))

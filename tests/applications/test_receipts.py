@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from applications import receipts, services
 from applications.constants import ApplicationStatus
-from applications.models import Application, Receipt
+from applications.models import Application, ProcessingLogEntry, Receipt
 from tests.applications.conftest import INSIDE_WINDOW, plan_row
 from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
 
@@ -148,3 +148,18 @@ def test_receipts_visible_to_lists_only_the_members_employers_R42(submitted, at_
     services.plan_lines_add(application=other, rows=[plan_row()], by=member)
     services.application_submit(application=other, by=member)
     assert list(receipts.receipts_visible_to(member).values_list("application_id", flat=True)) == [other.pk]
+
+
+def test_an_office_download_of_a_receipt_is_in_the_processing_log_and_a_members_is_not_R54(
+    client, client_for, submitted, contact, reviewer
+):
+    receipt = Receipt.objects.get(application=submitted)
+    assert client_for(contact).get(f"/api/v2/receipts/{receipt.pk}/pdf").status_code == 200
+    assert not ProcessingLogEntry.objects.exists()
+    assert client_for(reviewer).get(f"/api/v2/receipts/{receipt.pk}/pdf").status_code == 200
+    client.force_login(reviewer)
+    assert client.get(reverse("portal:receipt_download", args=[submitted.pk])).status_code == 200
+    entries = list(ProcessingLogEntry.objects.order_by("id"))
+    assert [(e.user, e.object_type, e.object_ids, e.purpose) for e in entries] == [
+        (reviewer, "applications.receipt", [receipt.pk], "assessment")
+    ] * 2

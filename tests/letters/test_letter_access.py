@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from applications.constants import LetterStatus
+from applications.models import ProcessingLogEntry
 from tests.applications.factories import MembershipFactory
 from tests.problems import problems
 
@@ -92,3 +93,20 @@ def test_members_get_403_on_the_office_letter_page_and_regenerate_R4_R28(done_le
     assert client.get(reverse("letters:period", args=[3])).status_code == 403
     assert client.post(reverse("letters:regenerate", args=[done_letter.pk])).status_code == 403
     assert done_letter.decision.letters.count() == 1
+
+
+def test_an_office_download_of_a_letter_is_in_the_processing_log_and_a_members_is_not_R54(
+    done_letter, member, reviewer, client, client_for
+):
+    application = done_letter.decision.application
+    assert client_for(member).get(_api(done_letter)).status_code == 200
+    assert not ProcessingLogEntry.objects.exists()
+    assert client_for(reviewer).get(_api(done_letter)).status_code == 200
+    client.force_login(reviewer)
+    assert client.get(reverse("letters:download", args=[done_letter.pk])).status_code == 200
+    entries = list(ProcessingLogEntry.objects.order_by("id"))
+    assert len(entries) == 2  # the API and the portal
+    for entry in entries:
+        assert entry.user == reviewer and entry.action == "read" and entry.purpose == "review"
+        assert entry.object_type == "applications.letter" and entry.object_ids == [done_letter.pk]
+        assert entry.employer_id == application.employer_id and entry.application_id == application.pk
