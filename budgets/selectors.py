@@ -244,7 +244,9 @@ def budget_table(*, periods=None, plan_totals: dict | None = None) -> list[dict]
                 "ceiling": line["ceiling"],
                 "requested": app_row.get("requested", ZERO),
                 "eligible": app_row.get("eligible", ZERO),
-                "granted": states["unconditional"] + row.get("hold", ZERO),
+                # Net of lowering and lapses (R46: a lapsed grant is no longer granted, its held part neither).
+                "granted": states["unconditional"] + row.get("hold", ZERO) - row.get("hold_lapse", ZERO)
+                - row.get("release_lapse", ZERO),
                 "held": states["held"],
                 "released": states["released"],
                 "forfeited": states["forfeited"],

@@ -279,3 +279,25 @@ def test_lapse_leaves_the_ledger_coherent_for_any_split_R46(period, decider, gra
 
 def test_agreement_status_values_match_api_md_R45():
     assert set(AgreementStatus.values) == {"open", "submitted", "approved", "rejected"}
+
+
+def test_budget_table_counts_a_lapsed_grant_as_no_longer_granted_R46_R35(period, decider):
+    granted_application(period=period, granted=Decimal("4000.00"), held=Decimal("1000.00"))
+    before = {r["earmark"]: r for r in budget_selectors.budget_table(periods=[period.number])}
+    agreements.lapse_run(period=period, by=decider)
+    after = {r["earmark"]: r for r in budget_selectors.budget_table(periods=[period.number])}
+    assert sum(r["granted"] for r in before.values()) == Decimal("4000.00")
+    assert sum(r["granted"] for r in after.values()) == 0
+    assert all(r["available"] == r["ceiling"] for r in after.values())
+
+
+def test_admin_shows_agreements_read_only_R39(client, staff_user, period, reviewer):
+    app = granted_application(period=period)
+    member = MembershipFactory(employer=app.employer).user
+    agreements.agreement_upload(application=app, by=member, signed_agreement=pdf(), kvk_extract=pdf(),
+                                kvk_extract_date=timezone.localdate())
+    agreement = ProjectAgreement.objects.get()
+    client.force_login(staff_user)
+    assert client.get(f"/admin/accounting/projectagreement/{agreement.pk}/change/").status_code == 200
+    assert client.post(f"/admin/accounting/projectagreement/{agreement.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert ProjectAgreement.objects.filter(pk=agreement.pk).exists()
