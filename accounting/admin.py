@@ -2,10 +2,18 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Membership
-from sectorplan.admin_base import ReadOnlyAdmin
+from sectorplan.admin_base import ReadOnlyAdmin, ReadOnlyInline
 
 from . import services
-from .models import AccountabilityReport, Invitation, Objection, ReminderSent
+from .models import (
+    AccountabilityReport,
+    AgreementDocument,
+    AgreementEvent,
+    Invitation,
+    Objection,
+    ProjectAgreement,
+    ReminderSent,
+)
 
 
 @admin.register(Membership)
@@ -45,3 +53,25 @@ class ReminderSentAdmin(ReadOnlyAdmin):
 class ObjectionAdmin(ReadOnlyAdmin):
     list_display = ["decision", "received_on", "deadline", "status", "ruled_at"]
     list_filter = ["status"]
+
+
+class AgreementDocumentInline(ReadOnlyInline):
+    model = AgreementDocument
+    fields = ["kind", "version", "sha256", "size", "issue_date", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+
+class AgreementEventInline(ReadOnlyInline):
+    model = AgreementEvent
+    fields = ["at", "actor", "from_status", "to_status", "reason"]
+    readonly_fields = fields
+
+
+@admin.register(ProjectAgreement)
+class ProjectAgreementAdmin(ReadOnlyAdmin):
+    """R45, R39: agreements, their documents and timeline change only through ``accounting.agreements``."""
+
+    list_display = ["application", "status", "submitted_at", "reviewed_by", "reviewed_at"]
+    list_filter = ["status"]
+    search_fields = ["application__reference", "application__employer__name"]
+    inlines = [AgreementDocumentInline, AgreementEventInline]

@@ -7,7 +7,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.constants import MembershipRole
+from applications.models.decisions import private_storage
 from budgets.constants import DeadlineKind
+from sectorplan.records import AppendOnlyModel, UndeletableModel
 
 
 class Invitation(models.Model):
@@ -156,3 +158,114 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.decision} ({self.get_status_display()})"
+
+
+# --- Project agreement (R45, R46) ---------------------------------------------------------------------
+
+
+class AgreementStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class AgreementDocumentKind(models.TextChoices):
+    SIGNED_AGREEMENT = "signed_agreement", _("Signed project agreement")
+    KVK_EXTRACT = "kvk_extract", _("KvK extract")
+
+
+class ProjectAgreement(UndeletableModel):
+    """R45: the project agreement of one granted application. Written by ``accounting.agreements`` on the first
+    upload (until then the agreement is ``open`` without a row); its status changes (upload, review) are on its
+    own append-only timeline (:class:`AgreementEvent`). Never deleted (R39).
+
+    The due date is not stored: it is the period's ``agreement`` deadline (R53), read when needed
+    (:attr:`due_date`), so an edited calendar applies to every agreement at once."""
+
+    application = models.OneToOneField(
+        "applications.Application", on_delete=models.PROTECT, related_name="agreement", verbose_name=_("application")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.OPEN)
+    reason = models.TextField(_("reason"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("project agreement")
+        verbose_name_plural = _("project agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "rejected"]) | Q(reviewed_by__isnull=False, reviewed_at__isnull=False),
+                name="agreement_reviewed_has_reviewer",
+            ),
+            models.CheckConstraint(condition=~Q(status="rejected") | ~Q(reason=""), name="agreement_rejected_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.application} ({self.get_status_display()})"
+
+    @property
+    def due_date(self):
+        return agreement_due_date(self.application.period)
+
+
+def agreement_due_date(period):
+    """R45, R53: the period's project agreement deadline, or None."""
+    return dict(period.deadline_calendar()).get(DeadlineKind.AGREEMENT)
+
+
+def agreement_upload_to(instance, filename):
+    return f"agreements/{instance.agreement.application.period.number}/{instance.agreement.application_id}/{filename}"
+
+
+class AgreementDocument(AppendOnlyModel):
+    """A document of a project agreement (R45, R50): the signed agreement or the KvK extract (with its issue
+    date). Stored privately with its SHA-256; a new upload is a new version, never an overwrite (R39)."""
+
+    agreement = models.ForeignKey(ProjectAgreement, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=20, choices=AgreementDocumentKind.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to=agreement_upload_to)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    filename = models.CharField(_("file name as uploaded"), max_length=255, blank=True)
+    issue_date = models.DateField(_("issue date"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement_id", "kind", "version"]
+        verbose_name = _("agreement document")
+        verbose_name_plural = _("agreement documents")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "kind", "version"], name="agreementdocument_unique_version"),
+            models.CheckConstraint(condition=~Q(sha256="") & ~Q(file=""), name="agreementdocument_has_file"),
+            models.CheckConstraint(
+                condition=~Q(kind="kvk_extract") | Q(issue_date__isnull=False), name="agreementdocument_kvk_has_date"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agreement} {self.get_kind_display()} v{self.version}"
+
+
+class AgreementEvent(AppendOnlyModel):
+    """The project agreement's timeline (R39): every upload and review, who, when, from, to, why."""
+
+    agreement = models.ForeignKey(ProjectAgreement, on_delete=models.PROTECT, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=AgreementStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=AgreementStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("agreement event")
+        verbose_name_plural = _("agreement events")

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import agreement_views, views
 
 app_name = "accounting"
 urlpatterns = [
@@ -11,4 +11,13 @@ urlpatterns = [
     path("uitnodiging/<str:token>/", views.accept, name="accept"),
     path("verantwoording/<int:pk>/", views.report, name="report"),
     path("verantwoording/<int:pk>/upload/", views.report_upload, name="report-upload"),
+    path("overeenkomst/<int:pk>/", agreement_views.agreement, name="agreement"),
+    path("overeenkomst/<int:pk>/projectovereenkomst.pdf", agreement_views.agreement_pdf, name="agreement-pdf"),
+    path(
+        "overeenkomst/<int:pk>/documenten/<int:document_id>/",
+        agreement_views.agreement_document,
+        name="agreement-document",
+    ),
+    path("kantoor/overeenkomst/<int:pk>/", agreement_views.agreement_review, name="agreement-review"),
+    path("kantoor/tijdvak/<int:number>/verval/", agreement_views.lapse, name="lapse"),
 ]

@@ -11,6 +11,8 @@ class ApplicationStatus(models.TextChoices):
     NOT_CONSIDERED = "not_considered", _("Not considered")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     SETTLED = "settled", _("Settled")
+    #: R46: a grant without an approved project agreement at the agreement deadline lapses.
+    LAPSED = "lapsed", _("Lapsed")
 
 
 S = ApplicationStatus
@@ -24,11 +26,12 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # R43: after an expired, uncompleted completion request a decider may decide not to consider it.
     S.SUBMITTED: frozenset({S.ASSESSED, S.WITHDRAWN, S.NOT_CONSIDERED}),
     S.ASSESSED: frozenset({S.GRANTED, S.REJECTED, S.WITHDRAWN, S.SUBMITTED, S.NOT_CONSIDERED}),
-    S.GRANTED: frozenset({S.SETTLED}),
+    S.GRANTED: frozenset({S.SETTLED, S.LAPSED}),
     S.REJECTED: frozenset({S.GRANTED}),
     S.NOT_CONSIDERED: frozenset(),
     S.WITHDRAWN: frozenset(),
     S.SETTLED: frozenset(),
+    S.LAPSED: frozenset(),
 }
 
 
@@ -70,6 +73,10 @@ class DecisionKind(models.TextChoices):
     ADVANCE = "advance", _("Advance")
     SETTLEMENT = "settlement", _("Settlement")
     OBJECTION_RULING = "objection_ruling", _("Ruling on an objection")
+    #: R46: the grant lapses (no approved project agreement at the agreement deadline); the whole reservation
+    #: returns to available. ``granted_amount`` is the reservation that lapses, ``held_amount`` and
+    #: ``released_amount`` its held and released parts.
+    LAPSE = "lapse", _("Lapse")
 
 
 class LetterStatus(models.TextChoices):
@@ -95,6 +102,6 @@ class ProcessingPurpose(models.TextChoices):
     """R54: the task for which personal data was read (the processing's purpose)."""
 
     ASSESSMENT = "assessment", _("Assessment")
-    REVIEW = "review", _("Review")
+    REVIEW = "review", _("Review of the granted application")
     SETTLEMENT = "settlement", _("Settlement")
     OBJECTION = "objection", _("Objection")

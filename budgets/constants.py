@@ -69,6 +69,10 @@ class LedgerKind(models.TextChoices):
     #: old settlement's amount with this entry and books its own amount as ``settlement``.
     SETTLEMENT_REVERSAL = "settlement_reversal", _("Settlement reversed (replaced on objection)")
     RECLAIM = "reclaim", _("Reclaim")
+    #: R46: a lapsed grant's held part returns to available (not "forfeited": that is R24's own state).
+    HOLD_LAPSE = "hold_lapse", _("Held part lapsed")
+    #: R46: a lapsed grant's released part returns to available.
+    RELEASE_LAPSE = "release_lapse", _("Released part lapsed")
 
 
 class ReferenceChangeAction(models.TextChoices):

@@ -25,7 +25,9 @@ from .models import LedgerEntry, Period
 #: Kinds that take money out of the free budget; they are checked against the ceiling (R19, R25).
 COMMITTING_KINDS = frozenset({LedgerKind.COMMITMENT, LedgerKind.HOLD})
 #: Kinds that move money out of "held"; they may not exceed what the application still has held.
-FROM_HELD_KINDS = frozenset({LedgerKind.RELEASE, LedgerKind.FORFEIT})
+FROM_HELD_KINDS = frozenset({LedgerKind.RELEASE, LedgerKind.FORFEIT, LedgerKind.HOLD_LAPSE})
+#: Kinds that take money out of an application's own state and are checked against it (R25, R33, R46).
+CHECKED_KINDS = FROM_HELD_KINDS | {LedgerKind.DECOMMITMENT, LedgerKind.RELEASE_LAPSE}
 
 
 def budget_line_for(*, period: Period, employer_earmark: str) -> str:
@@ -78,6 +80,13 @@ def _check_entry(*, period: Period, entry: LedgerEntry) -> None:
         balance = selectors.application_balances(application_ids=[entry.application_id]).get(entry.application_id)
         if balance is None or Decimal(amount) > balance["unconditional"]:
             raise StateConflict(field="amount", code="exceeds_committed", message=_("More than is committed."))
+    if kind == LedgerKind.RELEASE_LAPSE:
+        # R46: a lapse gives back the released part of one application: never more than was released.
+        if entry.application_id is None:
+            raise DomainError(field="application", code="required", message=_("A lapse names an application."))
+        balance = selectors.application_balances(application_ids=[entry.application_id]).get(entry.application_id)
+        if balance is None or Decimal(amount) > balance["released"]:
+            raise StateConflict(field="amount", code="exceeds_released", message=_("More than is released."))
 
 
 @transaction.atomic
@@ -96,7 +105,7 @@ def ledger_post_many(*, period: Period, entries: Iterable[LedgerEntry]) -> list[
             raise DomainError(field="period", code="invalid", message=_("A ledger entry belongs to its own period."))
         if entry.kind in COMMITTING_KINDS:
             adding[entry.earmark] = adding.get(entry.earmark, ZERO) + Decimal(entry.amount)
-        elif entry.kind in FROM_HELD_KINDS or entry.kind == LedgerKind.DECOMMITMENT:
+        elif entry.kind in CHECKED_KINDS:
             _check_entry(period=period, entry=entry)
         elif entry.kind not in LedgerKind.values or Decimal(entry.amount) < 0:
             _check_entry(period=period, entry=entry)

@@ -3,14 +3,16 @@
 Balances are derived from the append-only ledger, computed in the database. In every period and
 budget line the ceiling is partitioned into five states (R25):
 
-- ``unconditional`` = sum(commitment)
-- ``held``          = sum(hold) - sum(release) - sum(forfeit)
-- ``released``      = sum(release)
+- ``unconditional`` = sum(commitment) - sum(decommitment)
+- ``held``          = sum(hold) - sum(release) - sum(forfeit) - sum(hold_lapse)
+- ``released``      = sum(release) - sum(release_lapse)
 - ``forfeited``     = sum(forfeit): money that returned to the period (R24). It is free budget again
   (it does not count against the ceiling), but shown as its own state so each euro is in one state.
 - ``available``     = ceiling - unconditional - held - released - forfeited (never allocated)
 
-R25's inequality is ``unconditional + held + released <= ceiling``.
+R25's inequality is ``unconditional + held + released <= ceiling``. A lapse (R46) returns a grant's whole
+reservation straight to available: ``decommitment`` (unconditional part), ``hold_lapse`` (held part) and
+``release_lapse`` (released part).
 """
 
 from __future__ import annotations
@@ -109,9 +111,9 @@ def _states(ceiling: Decimal, row: dict) -> dict[str, Decimal]:
         return row.get(kind, ZERO) or ZERO
 
     unconditional = get("commitment") - get("decommitment")
-    released = get("release")
+    released = get("release") - get("release_lapse")
     forfeited = get("forfeit")
-    held = get("hold") - released - forfeited
+    held = get("hold") - get("release") - forfeited - get("hold_lapse")
     return {
         "ceiling": ceiling,
         "unconditional": unconditional,
@@ -131,11 +133,14 @@ def _states(ceiling: Decimal, row: dict) -> dict[str, Decimal]:
 #: :func:`application_balances` or :func:`application_balance_annotations`.
 APPLICATION_STATES: dict[str, dict[str, int]] = {
     "unconditional": {LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1},
-    "held": {LedgerKind.HOLD: 1, LedgerKind.RELEASE: -1, LedgerKind.FORFEIT: -1},
-    "released": {LedgerKind.RELEASE: 1},
+    "held": {LedgerKind.HOLD: 1, LedgerKind.RELEASE: -1, LedgerKind.FORFEIT: -1, LedgerKind.HOLD_LAPSE: -1},
+    "released": {LedgerKind.RELEASE: 1, LedgerKind.RELEASE_LAPSE: -1},
     "forfeited": {LedgerKind.FORFEIT: 1},
     # The reservation in force: unconditional + held + released.
-    "reserved": {LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1, LedgerKind.HOLD: 1, LedgerKind.FORFEIT: -1},
+    "reserved": {
+        LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1, LedgerKind.HOLD: 1, LedgerKind.FORFEIT: -1,
+        LedgerKind.HOLD_LAPSE: -1, LedgerKind.RELEASE_LAPSE: -1,
+    },
     "advances_paid": {LedgerKind.ADVANCE: 1},
     "settled": {LedgerKind.SETTLEMENT: 1, LedgerKind.SETTLEMENT_REVERSAL: -1},
     "reclaimed": {LedgerKind.RECLAIM: 1},
@@ -250,7 +255,9 @@ def budget_table(*, periods=None, plan_totals: dict | None = None) -> list[dict]
                 "ceiling": line["ceiling"],
                 "requested": app_row.get("requested", ZERO),
                 "eligible": app_row.get("eligible", ZERO),
-                "granted": states["unconditional"] + row.get("hold", ZERO),
+                # Net of lowering and lapses (R46: a lapsed grant is no longer granted, its held part neither).
+                "granted": states["unconditional"] + row.get("hold", ZERO) - row.get("hold_lapse", ZERO)
+                - row.get("release_lapse", ZERO),
                 "held": states["held"],
                 "released": states["released"],
                 "forfeited": states["forfeited"],
@@ -282,7 +289,7 @@ def holdback_table(*, periods=None) -> list[dict]:
     for row in (
         LedgerEntry.objects.filter(period__in=period_list, application__isnull=False)
         .values("period_id", "application__region_id")
-        .annotate(hold=_sum("hold"), release=_sum("release"), forfeit=_sum("forfeit"))
+        .annotate(hold=_sum("hold"), release=_sum("release"), forfeit=_sum("forfeit"), hold_lapse=_sum("hold_lapse"))
         .order_by()
     ):
         sums[row["period_id"]][row["application__region_id"]] = row
@@ -311,7 +318,7 @@ def holdback_table(*, periods=None) -> list[dict]:
                     "region_name": region["name"],
                     "advice": advice.get("outcome"),
                     "advice_date": advice.get("date"),
-                    "held": hold - release - forfeit,
+                    "held": hold - release - forfeit - row.get("hold_lapse", ZERO),
                     "released": release,
                     "forfeited": forfeit,
                 }

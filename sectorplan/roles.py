@@ -48,6 +48,8 @@ class Action(models.TextChoices):
     PROPOSE_ALLOCATION = "propose_allocation", _("propose an allocation")  # R16-R18
     CONFIRM_ALLOCATION = "confirm_allocation", _("confirm an allocation")  # R18, four-eyes
     FORFEIT_HOLDBACK = "forfeit_holdback", _("forfeit held-back amounts")  # R24
+    REVIEW_AGREEMENT = "review_agreement", _("review project agreements")  # R45
+    LAPSE_GRANTS = "lapse_grants", _("let grants without an approved agreement lapse")  # R46
     SETTLE = "settle", _("settle a subsidy")  # R30
     RULE_ON_OBJECTION = "rule_on_objection", _("rule on an objection")  # R33
     RECORD_OBJECTION = "record_objection", _("record an objection")  # R33
@@ -79,6 +81,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.PROPOSE_ALLOCATION: _OFFICE,
     Action.CONFIRM_ALLOCATION: _DECIDER,
     Action.FORFEIT_HOLDBACK: _DECIDER,
+    Action.REVIEW_AGREEMENT: _REVIEWER,
+    Action.LAPSE_GRANTS: _DECIDER,
     Action.SETTLE: _DECIDER,
     Action.RULE_ON_OBJECTION: _DECIDER,
     Action.RECORD_OBJECTION: _OFFICE,

@@ -1,8 +1,21 @@
 from django.urls import path
 
-from . import views
+from . import agreements, views
 
 urlpatterns = [
+    path("applications/<int:pk>/agreement", agreements.AgreementView.as_view(), name="application-agreement"),
+    path("applications/<int:pk>/agreement/pdf", agreements.AgreementPdfView.as_view(), name="application-agreement-pdf"),
+    path(
+        "applications/<int:pk>/agreement/documents",
+        agreements.AgreementDocumentsView.as_view(),
+        name="application-agreement-documents",
+    ),
+    path(
+        "applications/<int:pk>/agreement/review",
+        agreements.AgreementReviewView.as_view(),
+        name="application-agreement-review",
+    ),
+    path("periods/<int:number>/lapses", agreements.LapseView.as_view(), name="period-lapses"),
     path("applications/<int:pk>/accountability", views.AccountabilityView.as_view(), name="application-accountability"),
     path(
         "applications/<int:pk>/accountability/reopen",

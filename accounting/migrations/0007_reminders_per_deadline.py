@@ -12,8 +12,8 @@ def fill_deadline(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("accounting", "0005_membership_moved"),
-        ("applications", "0007_plan_lines"),
+        ("accounting", "0006_project_agreements"),
+        ("applications", "0008_lapse"),
     ]
 
     operations = [

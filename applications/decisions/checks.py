@@ -57,6 +57,12 @@ def ledger_violations() -> list[str]:
                 exp["settlements_in_force"] += 1
             if (d["payment_amount"] or ZERO) < 0:
                 exp["reclaim"] -= d["payment_amount"]
+        elif kind == DecisionKind.LAPSE:
+            # R46: the whole reservation returns: its unconditional part as a decommitment, its held and
+            # released parts as hold_lapse and release_lapse.
+            exp["lapsed_unconditional"] += d["granted_amount"] - d["held_amount"] - d["released_amount"]
+            exp["hold_lapse"] += d["held_amount"]
+            exp["release_lapse"] += d["released_amount"]
         elif kind == DecisionKind.OBJECTION_RULING and (d["payment_amount"] or ZERO) < 0:
             exp["reclaim"] -= d["payment_amount"]  # advance paid above what a lowered grant allows (R20, R33)
         # The grant in force: a grant, or an upheld ruling replacing a grant-like decision, not itself replaced.
@@ -71,6 +77,8 @@ def ledger_violations() -> list[str]:
         if in_force:
             exp["commitment"] = d["granted_amount"] - d["held_amount"]
             exp["hold"] = d["held_amount"]
+    for exp in expected.values():
+        exp["commitment"] -= exp.pop("lapsed_unconditional", ZERO)
     references = {}
     ids = set(ledger) | set(expected)
     if ids:
@@ -83,14 +91,22 @@ def ledger_violations() -> list[str]:
             "commitment": led.get("commitment", ZERO) - led.get("decommitment", ZERO),
             "settlement": led.get("settlement", ZERO) - led.get("settlement_reversal", ZERO),
         }
-        for kind in ("commitment", "hold", "release", "forfeit", "advance", "settlement", "reclaim"):
+        for kind in (
+            "commitment", "hold", "release", "forfeit", "advance", "settlement", "reclaim", "hold_lapse", "release_lapse",
+        ):
             a, b = net.get(kind, ZERO), dec.get(kind, ZERO)
             if a != b:
                 problems.append(f"application {ref}: ledger {kind} {a} != decisions {b}")
         if dec.get("settlements_in_force", 0) > 1:
             problems.append(f"application {ref}: more than one settlement in force (R30)")
-        if led and led.get("hold", ZERO) - led.get("release", ZERO) - led.get("forfeit", ZERO) < 0:
+        if led and led.get("hold", ZERO) - led.get("release", ZERO) - led.get("forfeit", ZERO) - led.get(
+            "hold_lapse", ZERO
+        ) < 0:
             problems.append(f"application {ref}: held is negative")
+        if led and led.get("release", ZERO) - led.get("release_lapse", ZERO) < 0:
+            problems.append(f"application {ref}: released is negative")
+        if led and led.get("commitment", ZERO) - led.get("decommitment", ZERO) < 0:
+            problems.append(f"application {ref}: unconditional is negative")
         # R30: a settlement never exceeds what was granted unconditionally plus what was released.
         if dec.get("settlement", ZERO) > dec.get("commitment", ZERO) + dec.get("release", ZERO):
             problems.append(f"application {ref}: settled above unconditional + released (R30)")
@@ -106,6 +122,7 @@ def ledger_violations() -> list[str]:
         DecisionKind.ADVANCE: {"advance"},
         DecisionKind.SETTLEMENT: {"settlement", "settlement_reversal", "reclaim"},
         DecisionKind.REJECTION: set(),
+        DecisionKind.LAPSE: {"decommitment", "hold_lapse", "release_lapse"},
     }
     for row in (
         LedgerEntry.objects.filter(decision__isnull=False).values("decision__kind", "kind").distinct().order_by()

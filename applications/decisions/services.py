@@ -18,6 +18,7 @@ The grant is a reservation (R20 v2): no advance is paid at the grant nor at a re
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from budgets import selectors as budget_selectors
 from budgets.allocation import allocate, hold_back_applies, split_grant
-from budgets.constants import AdviceOutcome, LedgerKind
+from budgets.constants import AdviceOutcome, DeadlineKind, LedgerKind
 from budgets.ledger import budget_line_for, check_ceiling, ledger_post_many, lock_period
 from budgets.models import (
     Allocation,
@@ -370,6 +371,90 @@ def holdback_forfeit(*, period: Period, region: Region, by) -> list[Decision]:
     return decisions
 
 
+# --- Lapse (R46) ----------------------------------------------------------------------------------
+
+
+def agreement_deadline(period: Period) -> date | None:
+    """R46, R53: the period's agreement deadline (None when the calendar has none)."""
+    return dict(period.deadline_calendar()).get(DeadlineKind.AGREEMENT)
+
+
+@transaction.atomic
+def lapse_decide(*, period: Period, by, approved: Callable[[list[int]], set[int]], today: date | None = None) -> list[Decision]:
+    """R46: after the period's agreement deadline every granted application of ``period`` without an approved
+    project agreement lapses: a ``lapse`` decision each, its whole reservation back to available in the ledger
+    (``decommitment`` of the unconditional part, ``hold_lapse`` of the held part, ``release_lapse`` of the
+    released part), the status ``lapsed`` with its history row, and the letter on commit.
+
+    The agreements live in ``accounting`` (a layer above); ``approved(ids)`` tells which of the locked
+    applications have an approved agreement. It is called after the application rows are locked, and an
+    agreement review locks its application row first, so a review and a lapse never cross.
+
+    Locks: the period (money), then the granted applications of the period by id. 409 ``deadline_not_passed``
+    before (or on) the deadline day, ``no_agreement_deadline`` when the calendar has none.
+    """
+    period = lock_period(period)
+    today = today or timezone.localdate()
+    deadline = agreement_deadline(period)
+    if deadline is None:
+        raise StateConflict(
+            field="period", code="no_agreement_deadline",
+            message=_("This period has no project agreement deadline; nothing can lapse."),
+        )
+    if today <= deadline:
+        raise StateConflict(
+            field="period", code="deadline_not_passed",
+            message=_("Grants can only lapse after the project agreement deadline of %(date)s.")
+            % {"date": date_format(deadline, "j F Y")},
+        )
+    applications = lock_many(
+        Application.objects.filter(period=period, status=ApplicationStatus.GRANTED).select_related("employer", "period")
+    )
+    exempt = approved([a.pk for a in applications])
+    lapsing = [a for a in applications if a.pk not in exempt]
+    if not lapsing:
+        return []
+    balances = budget_selectors.application_balances(application_ids=[a.pk for a in lapsing])
+    with translation.override("nl"):
+        reasons = _(
+            "The project agreement deadline was %(date)s. On that date no approved project agreement was in place "
+            "for this grant."
+        ) % {"date": date_format(deadline, "j F Y")}
+    decisions = Decision.objects.bulk_create(
+        [
+            Decision(
+                application=a, kind=DecisionKind.LAPSE, date=today, decided_by=by, reasons=reasons,
+                granted_amount=balances.get(a.pk, {}).get("reserved", ZERO),
+                held_amount=balances.get(a.pk, {}).get("held", ZERO),
+                released_amount=balances.get(a.pk, {}).get("released", ZERO),
+                advance_amount=ZERO,
+            )
+            for a in lapsing
+        ],
+        batch_size=2000,
+    )
+    by_id = {a.pk: a for a in lapsing}
+    entries = []
+    for d in decisions:
+        application = by_id[d.application_id]
+        memo = "R46 lapse"
+        entries += [
+            _entry(application=application, decision=d, kind=LedgerKind.DECOMMITMENT,
+                   amount=d.granted_amount - d.held_amount - d.released_amount, by=by, memo=memo),
+            _entry(application=application, decision=d, kind=LedgerKind.HOLD_LAPSE, amount=d.held_amount, by=by,
+                   memo=memo),
+            _entry(application=application, decision=d, kind=LedgerKind.RELEASE_LAPSE, amount=d.released_amount,
+                   by=by, memo=memo),
+        ]
+    ledger_post_many(period=period, entries=entries)
+    transition_many(
+        applications=lapsing, to=ApplicationStatus.LAPSED, by=by,
+        reason=_("Lapsed: no approved project agreement at the deadline"),
+    )
+    letters_request_many(decisions=decisions, by=by)
+    return decisions
+
+
 # --- Settlement (R30, R31) -------------------------------------------------------------------------
 
 
@@ -658,12 +743,14 @@ def objection_ruling_decide(
 
 __all__ = [
     "advice_record",
+    "agreement_deadline",
     "allocation_confirm",
     "allocation_input",
     "allocation_propose",
     "check_ceiling",
     "grant_in_force",
     "holdback_forfeit",
+    "lapse_decide",
     "lock_application",
     "net_advances_paid",
     "not_considered_decide",

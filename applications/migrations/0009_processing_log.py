@@ -42,7 +42,7 @@ def drop_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_plan_lines'),
+        ('applications', '0008_lapse'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(auto_now_add=True, verbose_name='at')),
                 ('action', models.CharField(choices=[('read', 'Read'), ('export', 'Export')], max_length=10, verbose_name='action')),
-                ('purpose', models.CharField(choices=[('assessment', 'Assessment'), ('review', 'Review'), ('settlement', 'Settlement'), ('objection', 'Objection')], max_length=20, verbose_name='purpose')),
+                ('purpose', models.CharField(choices=[('assessment', 'Assessment'), ('review', 'Review of the granted application'), ('settlement', 'Settlement'), ('objection', 'Objection')], max_length=20, verbose_name='purpose')),
                 ('object_type', models.CharField(help_text='For example applications.participant.', max_length=100, verbose_name='kind of object')),
                 ('object_ids', models.JSONField(default=list, verbose_name='object ids')),
                 ('application', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='applications.application', verbose_name='application')),

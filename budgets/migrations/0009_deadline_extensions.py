@@ -35,8 +35,8 @@ def drop_trigger(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('applications', '0007_plan_lines'),
-        ('budgets', '0007_period_v2_deadlines'),
+        ('applications', '0008_lapse'),
+        ('budgets', '0008_ledger_lapse'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -191,7 +191,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AllocationMethodEnum": "budgets.constants.AllocationMethod"},
+    "ENUM_NAME_OVERRIDES": {
+        "AllocationMethodEnum": "budgets.constants.AllocationMethod",
+        "StatusEnum": "applications.constants.ApplicationStatus",
+        "AgreementStatusEnum": "accounting.models.AgreementStatus",
+        "AgreementDocumentKindEnum": "accounting.models.AgreementDocumentKind",
+        "DeadlineKindEnum": "budgets.constants.DeadlineKind",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ KIND_AMOUNTS = {
     "settlement": {"granted_amount": Decimal("0"), "advance_amount": Decimal("0"), "settled_amount": Decimal("8123.45"), "payment_amount": Decimal("1179.76")},
     "objection_ruling": {"granted_amount": Decimal("11000.00"), "held_amount": Decimal("0"), "advance_amount": Decimal("0")},
     "advance": {"granted_amount": Decimal("0"), "advance_amount": Decimal("6943.69")},
+    "lapse": {"granted_amount": Decimal("12345.67"), "held_amount": Decimal("3086.42"), "advance_amount": Decimal("0")},
 }
 
 

@@ -47,6 +47,7 @@ PER_KIND = {
     "holdback_forfeit": ["€ 3.086,42", "Commissie Werken in de Zorg", "negatief geadviseerd", "vervalt"],
     "settlement": ["€ 8.123,45", "€ 6.943,69", "€ 1.179,76", "Ik stel de subsidie vast"],
     "objection_ruling": ["€ 11.000,00", "gegrond", "beroep", "Met deze beslissing betaal ik niets uit"],
+    "lapse": ["€ 12.345,67", "€ 3.086,42", "vervalt", "geen goedgekeurde projectovereenkomst", "4:48"],
     "advance": ["€ 6.943,69", "Ik verleen u een voorschot", "ten name van Stichting Zorggroep De Linde",
                 "1 juli 2028"],
 }
