@@ -41,7 +41,16 @@ from sectorplan.parsing import ParseError, parse_decimal
 from sectorplan.roles import is_office
 
 from . import deadlines
-from .models import AccountabilityReport, Invitation, Objection, ObjectionStatus, ReminderKind, ReminderSent
+from .models import (
+    AccountabilityReport,
+    AgreementStatus,
+    Invitation,
+    Objection,
+    ObjectionStatus,
+    ProjectAgreement,
+    ReminderKind,
+    ReminderSent,
+)
 from .settlement import ParticipantActuals, Settlement, settle
 
 logger = logging.getLogger(__name__)
@@ -409,6 +418,11 @@ def reminders_due(*, today: date) -> list[tuple[Application, str, date, str]]:
         .select_related("period", "employer", "accountability_report")
         .order_by("period__number", "pk")
     )
+    with_approved_agreement = set(
+        ProjectAgreement.objects.filter(
+            application__in=applications, status=AgreementStatus.APPROVED
+        ).values_list("application_id", flat=True)
+    )
     due = []
     periods = {application.period_id: application.period for application in applications}
     deadlines = {
@@ -425,6 +439,8 @@ def reminders_due(*, today: date) -> list[tuple[Application, str, date, str]]:
             reminder = _reminder_kind((day - today).days)
             if reminder is None:
                 continue
+            if kind == DeadlineKind.AGREEMENT and application.pk in with_approved_agreement:
+                continue  # nothing left to do for this deadline (R45)
             if kind == DeadlineKind.ACCOUNTABILITY:
                 report = getattr(application, "accountability_report", None)
                 if report is not None and report.submitted_at is not None:

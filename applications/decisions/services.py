@@ -375,8 +375,9 @@ def holdback_forfeit(*, period: Period, region: Region, by) -> list[Decision]:
 
 
 def agreement_deadline(period: Period) -> date | None:
-    """R46, R53: the period's agreement deadline (None when the calendar has none)."""
-    return dict(period.deadline_calendar()).get(DeadlineKind.AGREEMENT)
+    """R46, R53: the period's agreement deadline with the period-wide extensions (None when the calendar has
+    none). An employer's own extension is read per application by the lapse."""
+    return budget_selectors.deadline_for(period=period, kind=DeadlineKind.AGREEMENT)
 
 
 @transaction.atomic
@@ -411,7 +412,12 @@ def lapse_decide(*, period: Period, by, approved: Callable[[list[int]], set[int]
         Application.objects.filter(period=period, status=ApplicationStatus.GRANTED).select_related("employer", "period")
     )
     exempt = approved([a.pk for a in applications])
-    lapsing = [a for a in applications if a.pk not in exempt]
+    # R53: an employer whose own agreement deadline was extended beyond today does not lapse yet.
+    _period_date, own_deadlines = budget_selectors.deadlines_for_employers(period=period, kind=DeadlineKind.AGREEMENT)
+    lapsing = [
+        a for a in applications
+        if a.pk not in exempt and today > own_deadlines.get(a.employer_id, deadline)
+    ]
     if not lapsing:
         return []
     balances = budget_selectors.application_balances(application_ids=[a.pk for a in lapsing])

@@ -9,12 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounting import agreements
+from accounting import services as account_services
 from accounting.models import AgreementDocument, AgreementEvent, AgreementStatus, ProjectAgreement
 from applications.constants import ApplicationStatus, DecisionKind
 from applications.decisions.amounts import application_amounts
 from applications.decisions.checks import ledger_violations
 from applications.decisions.rendering import letter_html
 from applications.models import ApplicationTransition, Decision, Letter
+from budgets import reference_services
 from budgets import selectors as budget_selectors
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.records import PermanentRecordError
@@ -301,3 +303,27 @@ def test_admin_shows_agreements_read_only_R39(client, staff_user, period, review
     assert client.get(f"/admin/accounting/projectagreement/{agreement.pk}/change/").status_code == 200
     assert client.post(f"/admin/accounting/projectagreement/{agreement.pk}/delete/", {"post": "yes"}).status_code == 403
     assert ProjectAgreement.objects.filter(pk=agreement.pk).exists()
+
+
+def test_lapse_spares_an_employer_whose_own_agreement_deadline_was_extended_R46_R53(period, decider):
+    extended = granted_application(period=period, granted=Decimal("3000.00"))
+    lapsing = granted_application(period=period, granted=Decimal("2000.00"))
+    reference_services.deadline_extend(
+        period=period, kind="agreement", date=timezone.localdate() + timedelta(days=30),
+        reason="Ondertekening vertraagd door bestuurswisseling.", employer=extended.employer, by=decider,
+    )
+    decisions = agreements.lapse_run(period=period, by=decider)
+    assert [d.application_id for d in decisions] == [lapsing.pk]
+    extended.refresh_from_db()
+    assert extended.status == ApplicationStatus.GRANTED and application_amounts(extended)["reserved"] == Decimal("3000.00")
+    assert ledger_violations() == []
+
+
+def test_no_agreement_reminder_once_the_agreement_is_approved_R32_R45(reviewer):
+    deadline = timezone.localdate() + timedelta(days=7)
+    period = PeriodFactory(deadlines={"agreement": deadline})
+    done, pending = granted_application(period=period), granted_application(period=period)
+    approve(done, MembershipFactory(employer=done.employer).user, reviewer)
+    due = {(a.pk, kind) for a, kind, _day, _reminder in account_services.reminders_due(today=timezone.localdate())}
+    assert (pending.pk, "agreement") in due
+    assert (done.pk, "agreement") not in due
