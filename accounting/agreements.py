@@ -35,8 +35,9 @@ from applications.decisions.rendering import OFFICE
 from applications.models import Application, Decision
 from applications.pdf import render_html, render_pdf
 from budgets.models import Period
-from sectorplan.api.errors import DomainError, PayloadTooLarge, StateConflict
+from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
+from sectorplan.uploads import MAX_DOCUMENT_BYTES, check_document  # noqa: F401 - the limit, for callers
 
 from .models import (
     AgreementDocument,
@@ -48,11 +49,8 @@ from .models import (
 )
 from .selectors import membership_of
 
-#: R45, R50: the most a document may weigh.
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 #: R45: a KvK extract is issued at most this many months before the upload.
 KVK_EXTRACT_MONTHS = 6
-PDF_MAGIC = b"%PDF-"
 TEMPLATE = "agreements/agreement.html"
 #: Statuses in which an application has (had) a grant and so an agreement.
 WITH_AGREEMENT = frozenset({ApplicationStatus.GRANTED, ApplicationStatus.LAPSED, ApplicationStatus.SETTLED})
@@ -96,17 +94,9 @@ def agreement_state(application: Application) -> dict:
 
 
 def check_pdf(upload, *, field: str) -> bytes:
-    """R45/R50: a PDF recognised by its content, at most 10 MB (413 beyond). Returns its bytes."""
-    if upload is None:
-        raise DomainError(field=field, code="required", message=_("This file is required."))
-    if upload.size > MAX_DOCUMENT_BYTES:
-        raise PayloadTooLarge(_("A document may be at most 10 MB."))
-    content = upload.read()
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise PayloadTooLarge(_("A document may be at most 10 MB."))
-    if not content.startswith(PDF_MAGIC):
-        raise DomainError(field=field, code="invalid_type", message=_("The file is not a PDF document."))
-    return content
+    """R45/R50: a PDF recognised by its content, at most 10 MB (413 beyond), virus-scanned when a scanner is
+    configured (``sectorplan.uploads``). Returns its bytes."""
+    return check_document(upload, field=field, kinds=("pdf",)).content
 
 
 def check_kvk_date(issue_date: date | None, *, today: date) -> None:

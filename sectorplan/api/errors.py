@@ -73,6 +73,14 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+class ServiceUnavailable(exceptions.APIException):
+    """503: a service the request needs (the virus scanner) does not answer; nothing was saved."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The service is temporarily unavailable; nothing has been saved. Please try again later.")
+    default_code = "service_unavailable"
+
+
 class DomainError(Exception):
     """Raised by services for a rule violation; the API renders it as a 400 or 409.
 

@@ -25,6 +25,12 @@ EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SectorplanPlus <noreply@sectorplanplus.nl>")
 # Letters are private: they live outside MEDIA_ROOT and are only served through permission-checked views.
 PRIVATE_STORAGE_ROOT = Path(env.str("PRIVATE_STORAGE_ROOT", default=str(BASE_DIR / "var" / "private")))
+# R50: every uploaded document is scanned by ClamAV when a scanner is configured: a UNIX socket
+# (CLAMD_SOCKET, e.g. /run/clamav/clamd.ctl) or a TCP address (CLAMD_HOST, CLAMD_PORT).
+CLAMD_SOCKET = env.str("CLAMD_SOCKET", default="")
+CLAMD_HOST = env.str("CLAMD_HOST", default="")
+CLAMD_PORT = env.int("CLAMD_PORT", default=3310)
+CLAMD_TIMEOUT = env.float("CLAMD_TIMEOUT", default=30.0)
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
 ENVIRONMENT = env.str("ENVIRONMENT", default="development")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
