@@ -89,18 +89,24 @@ def percentage(count: int, total: int) -> int:
     return int((Decimal(count) * 100 / Decimal(total)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _participants(f: TableFilter):
-    qs = Participant.objects.filter(application__status__in=REGISTERED_STATUSES)
-    if f.status == ParticipantStatus.STARTED:
-        qs = qs.filter(started=True)
-    elif f.status == ParticipantStatus.COMPLETED:
-        qs = qs.filter(outcome=Outcome.COMPLETED)
+def _narrowed(qs, f: TableFilter):
+    """``qs`` (rows with an ``application``) limited to submitted applications and the table's filters."""
+    qs = qs.filter(application__status__in=REGISTERED_STATUSES)
     if f.periods:
         qs = qs.filter(application__period__number__in=f.periods)
     if f.region:
         qs = qs.filter(application__region__code=f.region)
     if f.earmark:
         qs = qs.filter(application__employer__earmark=f.earmark)
+    return qs
+
+
+def _participants(f: TableFilter):
+    qs = _narrowed(Participant.objects.all(), f)
+    if f.status == ParticipantStatus.STARTED:
+        qs = qs.filter(started=True)
+    elif f.status == ParticipantStatus.COMPLETED:
+        qs = qs.filter(outcome=Outcome.COMPLETED)
     return qs
 
 
@@ -346,14 +352,7 @@ ACTIVITY_TYPES: tuple[str, ...] = tuple(ActivityType.values)
 
 def _plan_lines(f: TableFilter):
     """Plan lines of submitted plans (not drafts, not withdrawn), filtered like the trajectories table."""
-    qs = PlanLine.objects.filter(application__status__in=REGISTERED_STATUSES)
-    if f.periods:
-        qs = qs.filter(application__period__number__in=f.periods)
-    if f.region:
-        qs = qs.filter(application__region__code=f.region)
-    if f.earmark:
-        qs = qs.filter(application__employer__earmark=f.earmark)
-    return qs
+    return _narrowed(PlanLine.objects.all(), f)
 
 
 def planned_table(*, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None) -> dict:
