@@ -9,6 +9,7 @@ the mail was handed over. A failing mail is logged and never fails the letter ta
 """
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -100,3 +101,21 @@ def message_notify(*, letter_id: int) -> int:
             Message.objects.filter(pk=message.pk).update(notified_at=timezone.now())
     logger.info("letter %s: notification mailed to %s members", letter_id, len(emails))
     return len(emails)
+
+
+#: How long the sweeper keeps trying a notification that failed (after that the letter is simply in the box).
+NOTIFY_RETRY_WINDOW = timedelta(days=7)
+#: A delivered message younger than this is still being notified by its own on-commit callback.
+NOTIFY_GRACE = timedelta(minutes=5)
+
+
+def messages_notify_pending(*, now=None) -> int:
+    """The sweeper's second job: mail again what was delivered but whose mail failed (``notified_at`` empty), for
+    a week after delivery. Returns the number of messages whose mail was handed over now."""
+    now = now or timezone.now()
+    pending = Message.objects.filter(
+        notified_at__isnull=True,
+        delivered_at__lt=now - NOTIFY_GRACE,
+        delivered_at__gte=now - NOTIFY_RETRY_WINDOW,
+    ).values_list("letter_id", flat=True)[:500]
+    return sum(1 for letter_id in list(pending) if message_notify(letter_id=letter_id))

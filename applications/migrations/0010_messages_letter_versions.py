@@ -3,6 +3,7 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.models import OuterRef, Subquery
 
 
 def existing_letters_into_the_box(apps, schema_editor):
@@ -20,6 +21,8 @@ def existing_letters_into_the_box(apps, schema_editor):
         rows.append(Message(letter_id=letter.pk, employer_id=application.employer_id, subject=subject,
                             delivered_at=letter.generated_at, notified_at=letter.generated_at))
     Message.objects.bulk_create(rows, batch_size=2000)
+    # In the box in the order the letters were made, not all at the time of this migration.
+    Message.objects.update(created_at=Subquery(Letter.objects.filter(pk=OuterRef("letter_id")).values("created_at")[:1]))
 
 
 class Migration(migrations.Migration):

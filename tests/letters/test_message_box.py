@@ -1,18 +1,24 @@
 """The message box (R26): every letter in its employer's members' box, read per user, a notification e-mail with
 no personal data (R40), the delivery date (Awb 3:41), and every version of a corrected letter visible (R28)."""
 
+from datetime import timedelta
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 
 from applications.constants import LetterStatus
 from applications.decisions import messages as message_module
 from applications.decisions.letters import letter_regenerate, letter_request
+from applications.decisions.messages import messages_notify_pending
 from applications.decisions.tasks import generate_letter
 from applications.models import Letter, Message, Participant
 from sectorplan.api.errors import DomainError
 from tests.applications.factories import MembershipFactory
 
 BOX = "/api/v2/messages"
+MIGRATION = import_module("applications.migrations.0010_messages_letter_versions")
 
 
 @pytest.fixture
@@ -59,7 +65,7 @@ def test_a_generated_letter_is_delivered_and_the_members_are_mailed_without_pers
 
 
 def test_a_failing_mail_does_not_fail_the_letter_and_is_not_recorded_R26(
-    requested, member, monkeypatch, django_capture_on_commit_callbacks
+    requested, member, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
@@ -69,6 +75,14 @@ def test_a_failing_mail_does_not_fail_the_letter_and_is_not_recorded_R26(
     message = Message.objects.get(letter=requested)
     assert requested.status == LetterStatus.DONE and message.delivered_at is not None
     assert message.notified_at is None
+    # the sweeper mails it again once the mail server is back, and only then records it
+    monkeypatch.undo()
+    later = message.delivered_at + timedelta(minutes=10)
+    assert messages_notify_pending(now=later) == 1
+    message.refresh_from_db()
+    assert message.notified_at is not None
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [member.email]
+    assert messages_notify_pending(now=later) == 0  # never twice
 
 
 def test_read_is_per_user_and_another_employers_message_is_404_R26(requested, member, client_for):
@@ -124,3 +138,14 @@ def test_a_correction_needs_a_reason_and_every_version_stays_visible_R28(
     assert reverse("letters:download", args=[requested.pk]) in html  # version 1 stays
     assert reverse("letters:download", args=[second.pk]) in html
     assert "Adres van de werkgever gecorrigeerd" in html
+
+
+def test_letters_made_before_the_box_get_their_message_in_the_migration_R26(done_letter):
+    """Migration 0010 puts every existing letter in its employer's box, delivered when it was generated."""
+    assert not Message.objects.filter(letter=done_letter).exists()  # the factory bypasses letters.py
+    MIGRATION.existing_letters_into_the_box(django_apps, None)
+    message = Message.objects.get(letter=done_letter)
+    assert message.employer_id == done_letter.decision.application.employer_id
+    assert message.delivered_at == done_letter.generated_at and message.notified_at == done_letter.generated_at
+    assert message.created_at == done_letter.created_at
+    assert "SPP-T3-000123" in message.subject
