@@ -15,19 +15,36 @@ from sectorplan.locking import lock_one
 from sectorplan.roles import is_office
 
 from ..constants import DecisionKind, LetterStatus
-from ..models import Decision, Letter, Message
+from ..models import Application, Decision, Letter, Message
 from ..selectors import scope_filter
 from .messages import message_subject
 from .rendering import SUBJECTS
 from .tasks import enqueue_letter
 
 
-def _message(letter: Letter, decision: Decision) -> Message:
+def _message(letter: Letter, decision: Decision, *, reference: str, period_number: int, employer_id: int) -> Message:
     """The letter's message in its employer's box (R26), unsaved: shown as pending until the letter is done."""
-    letter.decision = decision
-    subject = SUBJECTS[DecisionKind(decision.kind)].format(period=decision.application.period.number)
-    return Message(letter=letter, employer_id=decision.application.employer_id,
-                   subject=message_subject(letter=letter, subject=subject))
+    subject = SUBJECTS[DecisionKind(decision.kind)].format(period=period_number)
+    return Message(letter=letter, employer_id=employer_id,
+                   subject=message_subject(letter=letter, subject=subject, reference=reference))
+
+
+def _messages(pairs: list[tuple[Letter, Decision]]) -> list[Message]:
+    """The messages of freshly requested letters, with one query for their applications' facts."""
+    facts = {
+        row["pk"]: row
+        for row in Application.objects.filter(pk__in={d.application_id for _letter, d in pairs}).values(
+            "pk", "employer_id", "period__number", "number"
+        )
+    }
+    out = []
+    for letter, decision in pairs:
+        row = facts[decision.application_id]
+        out.append(_message(
+            letter, decision, reference=Application.make_reference(row["period__number"], row["number"]),
+            period_number=row["period__number"], employer_id=row["employer_id"],
+        ))
+    return out
 
 
 @transaction.atomic
@@ -46,7 +63,7 @@ def letter_request(*, decision: Decision, by=None, new_version: bool = False, re
     letter = Letter.objects.create(
         decision=decision, version=version, status=LetterStatus.PENDING, requested_by=by, reason=reason
     )
-    _message(letter, decision).save()
+    _messages([(letter, decision)])[0].save()
     transaction.on_commit(lambda: enqueue_letter(letter_id=letter.pk))
     return letter
 
@@ -68,7 +85,7 @@ def letters_request_many(*, decisions: list[Decision], by=None) -> list[Letter]:
         batch_size=2000,
     )
     Message.objects.bulk_create(
-        [_message(letter, decision) for letter, decision in zip(letters, decisions, strict=True)], batch_size=2000
+        _messages(list(zip(letters, decisions, strict=True))), batch_size=2000
     )
     ids = [letter.pk for letter in letters]
 

@@ -27,9 +27,9 @@ from ..models import Letter, Membership, Message, MessageRead
 logger = logging.getLogger(__name__)
 
 
-def message_subject(*, letter: Letter, subject: str) -> str:
+def message_subject(*, letter: Letter, subject: str, reference: str) -> str:
     """The subject in the box: the letter's subject and reference, and the version of a correction."""
-    text = f"{subject} ({letter.decision.application.reference})"
+    text = f"{subject} ({reference})"
     if letter.version > 1:
         text += f" – versie {letter.version}"  # the subject is the letter's own (Dutch) text
     return text[:300]

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from applications.constants import LetterStatus
 from applications.decisions import messages as message_module
-from applications.decisions.letters import letter_regenerate, letter_request
+from applications.decisions.letters import letter_regenerate, letter_request, letters_request_many
 from applications.decisions.messages import messages_notify_pending
 from applications.decisions.tasks import generate_letter
 from applications.models import Letter, Message, Participant
@@ -149,3 +149,13 @@ def test_letters_made_before_the_box_get_their_message_in_the_migration_R26(done
     assert message.delivered_at == done_letter.generated_at and message.notified_at == done_letter.generated_at
     assert message.created_at == done_letter.created_at
     assert "SPP-T3-000123" in message.subject
+
+
+def test_letters_requested_in_bulk_each_get_their_message_R26(make_decision, enqueued, django_assert_max_num_queries):
+    """An allocation's letters (``letters_request_many``) each land in their employer's box, in a few queries."""
+    decisions = [make_decision("grant"), make_decision("rejection", number=124)]
+    with django_assert_max_num_queries(6):
+        letters = letters_request_many(decisions=decisions)
+    subjects = dict(Message.objects.filter(letter__in=letters).values_list("letter__decision__kind", "subject"))
+    assert subjects["grant"].startswith("Verlening") and "SPP-T3-000123" in subjects["grant"]
+    assert subjects["rejection"].startswith("Afwijzing") and "SPP-T3-000124" in subjects["rejection"]
