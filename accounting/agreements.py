@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from applications.constants import ApplicationStatus
 from applications.decisions import services as decision_services
 from applications.decisions.amounts import application_amounts, grant_in_force
-from applications.decisions.rendering import OFFICE
+from applications.decisions.rendering import office
 from applications.models import Application, Decision
 from applications.pdf import render_html, render_pdf
 from budgets.models import Period
@@ -245,7 +245,7 @@ def agreement_context(application: Application) -> dict:
         "unconditional": amounts["unconditional"] + amounts["released"],
         "deadlines": dict(period.deadline_calendar()),
         "due_date": agreement_due_date(period),
-        "office": OFFICE,
+        "office": office(),
         "is_production": settings.ENVIRONMENT == "production",
         "kvk_months": KVK_EXTRACT_MONTHS,
     }

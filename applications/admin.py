@@ -23,6 +23,7 @@ from .models import (
     Decision,
     Employer,
     Letter,
+    Message,
     OfficeScope,
     OfficeScopeChange,
     OfficeUser,
@@ -147,9 +148,16 @@ class DecisionAdmin(ReadOnlyAdmin):
 
 @admin.register(Letter)
 class LetterAdmin(ReadOnlyAdmin):
-    list_display = ["decision", "version", "status", "sha256", "updated_at"]
+    list_display = ["decision", "version", "status", "sha256", "reason", "updated_at"]
     list_filter = ["status"]
     readonly_fields = [f.name for f in Letter._meta.fields]
+
+
+@admin.register(Message)
+class MessageAdmin(ReadOnlyAdmin):
+    list_display = ["subject", "employer", "created_at", "delivered_at", "notified_at"]
+    search_fields = ["subject"]
+    readonly_fields = [f.name for f in Message._meta.fields]
 
 
 @admin.register(Receipt)

@@ -20,6 +20,7 @@ from budgets.models import Period
 from sectorplan.roles import Action, is_office, may
 
 from .constants import MembershipRole
+from .decisions.messages import unread_count
 from .models import Employer, Letter
 
 SESSION_KEY = "portal_active_employer_id"
@@ -160,4 +161,5 @@ def portal_context(request) -> dict:
         "nav_is_contact": is_contact,
         "nav_is_commission": may(user, Action.RECORD_ADVICE),
         "nav_letters_period": letters_period if office else None,
+        "nav_unread_messages": lambda: unread_count(user),
     }

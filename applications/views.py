@@ -143,11 +143,14 @@ def requested_matrix(application):
 
 
 def decisions_with_letters(application) -> list:
-    """The application's decisions, oldest first, each with ``latest_letter`` (highest version, or None)."""
+    """The application's decisions, oldest first, each with ``latest_letter`` (highest version, or None) and
+    ``versions``: every version of its letter, oldest first, with its date and reason (R28: every version stays
+    visible)."""
     decisions = list(application.decisions.prefetch_related("letters").order_by("date", "decided_at", "id"))
     for decision in decisions:
         letters = sorted(decision.letters.all(), key=lambda letter: letter.version)
         decision.latest_letter = letters[-1] if letters else None
+        decision.versions = letters
     return decisions
 
 

@@ -12,6 +12,7 @@ other. Every lock here is ``select_for_update(of=("self",))``: only the rows of 
 4. decision          (the decision a letter or an objection belongs to)
 5. objection, report, participants (rows of one application)
 6. letter            (a letter's own row while it is generated)
+7. message           (a letter's message in the box, when its notification is recorded)
 
 A path that changes no money of the period (a draft's participants, a submission) locks only its
 application, not the period, so employers of one period never queue behind each other.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("kantoor/budget/", include("applications.decisions.urls")),
     path("brieven/", include("applications.letter_urls")),
+    path("berichten/", include("applications.message_urls")),
     path("account/", include("accounting.urls")),
     path("", include("applications.urls")),
 ]

@@ -8,18 +8,47 @@ commits. Should the broker be down at that moment, the letter stays pending and 
 
 from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
+from sectorplan.api.errors import DomainError
 from sectorplan.locking import lock_one
 from sectorplan.roles import is_office
 
-from ..constants import LetterStatus
-from ..models import Decision, Letter
+from ..constants import DecisionKind, LetterStatus
+from ..models import Application, Decision, Letter, Message
 from ..selectors import scope_filter
+from .messages import message_subject
+from .rendering import SUBJECTS
 from .tasks import enqueue_letter
 
 
+def _message(letter: Letter, decision: Decision, *, reference: str, period_number: int, employer_id: int) -> Message:
+    """The letter's message in its employer's box (R26), unsaved: shown as pending until the letter is done."""
+    subject = SUBJECTS[DecisionKind(decision.kind)].format(period=period_number)
+    return Message(letter=letter, employer_id=employer_id,
+                   subject=message_subject(letter=letter, subject=subject, reference=reference))
+
+
+def _messages(pairs: list[tuple[Letter, Decision]]) -> list[Message]:
+    """The messages of freshly requested letters, with one query for their applications' facts."""
+    facts = {
+        row["pk"]: row
+        for row in Application.objects.filter(pk__in={d.application_id for _letter, d in pairs}).values(
+            "pk", "employer_id", "period__number", "number"
+        )
+    }
+    out = []
+    for letter, decision in pairs:
+        row = facts[decision.application_id]
+        out.append(_message(
+            letter, decision, reference=Application.make_reference(row["period__number"], row["number"]),
+            period_number=row["period__number"], employer_id=row["employer_id"],
+        ))
+    return out
+
+
 @transaction.atomic
-def letter_request(*, decision: Decision, by=None, new_version: bool = False) -> Letter:
+def letter_request(*, decision: Decision, by=None, new_version: bool = False, reason: str = "") -> Letter:
     """Create (or, with ``new_version``, add) the letter of ``decision`` and enqueue it on commit.
 
     Idempotent: without ``new_version`` an existing letter is returned and nothing is enqueued.
@@ -31,7 +60,10 @@ def letter_request(*, decision: Decision, by=None, new_version: bool = False) ->
     if existing and not new_version:
         return existing
     version = (Letter.objects.filter(decision=decision).aggregate(v=Max("version"))["v"] or 0) + 1
-    letter = Letter.objects.create(decision=decision, version=version, status=LetterStatus.PENDING, requested_by=by)
+    letter = Letter.objects.create(
+        decision=decision, version=version, status=LetterStatus.PENDING, requested_by=by, reason=reason
+    )
+    _messages([(letter, decision)])[0].save()
     transaction.on_commit(lambda: enqueue_letter(letter_id=letter.pk))
     return letter
 
@@ -51,6 +83,9 @@ def letters_request_many(*, decisions: list[Decision], by=None) -> list[Letter]:
     letters = Letter.objects.bulk_create(
         [Letter(decision=d, version=1, status=LetterStatus.PENDING, requested_by=by) for d in decisions],
         batch_size=2000,
+    )
+    Message.objects.bulk_create(
+        _messages(list(zip(letters, decisions, strict=True))), batch_size=2000
     )
     ids = [letter.pk for letter in letters]
 
@@ -75,9 +110,13 @@ def letters_visible_to(user) -> QuerySet[Letter]:
     return qs.filter(decision__application__employer__memberships__user=user).distinct()
 
 
-def letter_regenerate(*, letter: Letter, by) -> Letter:
-    """The office asks for a corrected letter: a new version; the old version and its file stay (R28)."""
-    return letter_request(decision=letter.decision, by=by, new_version=True)
+def letter_regenerate(*, letter: Letter, by, reason: str) -> Letter:
+    """The office asks for a corrected letter: a new version with the reason, stored on it; the old version, its
+    file and its message stay, and the employer sees every version (R28)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(field="reason", code="required", message=_("Give the reason for the new version."))
+    return letter_request(decision=letter.decision, by=by, new_version=True, reason=reason)
 
 
 def period_letters_overview(*, period_number: int, user=None) -> dict:

@@ -22,21 +22,29 @@ from sectorplan.money import ZERO, round_half_up
 from ..constants import AgeBand, DecisionKind, Focus, LetterStatus
 from ..models import Decision, Letter, Participant
 from ..pdf import html_to_pdf, render_html
+from .messages import message_delivered
 
 logger = logging.getLogger(__name__)
 
-#: The sender of every letter. PLACEHOLDER: the postal and contact details are invented for this
-#: system and must be replaced by the real office's before production use.
-OFFICE = {
-    "name": "Uitvoeringsorganisatie SectorplanPlus",
-    "department": "Afdeling Subsidieverlening",
-    "postbus": "Postbus 0000",
-    "postal_code": "0000 AA",
-    "city": "Utrecht",
-    "phone": "030 000 00 00",
-    "email": "info@sectorplanplus.example",
-    "website": "www.sectorplanplus.example",
-}
+def office() -> dict:
+    """The sender of every letter, its signatory, objection address and the IBAN a reclaim is paid to (R27):
+    configuration (``LETTER_*`` settings, read from the environment in ``sectorplan/settings/base.py``; the
+    system check ``applications.E001`` refuses placeholders in production). Read at render time, so
+    ``override_settings`` and a changed environment apply at once."""
+    return {
+        "name": settings.LETTER_OFFICE_NAME,
+        "department": settings.LETTER_OFFICE_DEPARTMENT,
+        "postbus": settings.LETTER_OFFICE_POSTBUS,
+        "postal_code": settings.LETTER_OFFICE_POSTAL_CODE,
+        "city": settings.LETTER_OFFICE_CITY,
+        "phone": settings.LETTER_OFFICE_PHONE,
+        "email": settings.LETTER_OFFICE_EMAIL,
+        "website": settings.LETTER_OFFICE_WEBSITE,
+        "signatory_name": settings.LETTER_SIGNATORY_NAME,
+        "signatory_function": settings.LETTER_SIGNATORY_FUNCTION,
+        "objection_addressee": settings.LETTER_OBJECTION_ADDRESSEE,
+        "debtor_iban": settings.LETTER_DEBTOR_IBAN,
+    }
 
 #: Dutch labels for the letter (the letters are Dutch legal text; see README).
 FOCUS_NL = {
@@ -164,7 +172,7 @@ def letter_context(*, letter: Letter) -> dict:
         "region": application.region,
         "reference": application.reference,
         "subject": SUBJECTS[DecisionKind(decision.kind)].format(period=period.number),
-        "office": OFFICE,
+        "office": office(),
         "table": participant_table(decision=decision),
         "plan": plan_table(application=application),
         "unconditional_amount": unconditional,
@@ -231,6 +239,9 @@ def _store(letter_id: int, pdf: bytes) -> bool:
     letter.generated_at = timezone.now()
     letter.error = ""
     letter.save(update_fields=["file", "sha256", "status", "generated_at", "error", "updated_at"])
+    # From now on the letter is in the employer's message box: its delivery date (Awb 3:41); the members are
+    # mailed once this transaction has committed.
+    message_delivered(letter_id=letter_id, at=letter.generated_at)
     # Should the commit fail, the file stays behind under the same name; the next attempt replaces it.
     return True
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ..constants import LetterStatus
 from ..models import Letter
+from .messages import messages_notify_pending
 from .rendering import letter_generate, letter_mark_failed, letters_reset_stuck
 
 logger = logging.getLogger(__name__)
@@ -64,9 +65,11 @@ def enqueue_letter(*, letter_id: int) -> bool:
 
 @shared_task(name="applications.tasks.sweep_letters", acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_letters() -> int:
-    """Beat task: re-enqueue letters stuck in pending or generating (nothing is lost)."""
+    """Beat task: re-enqueue letters stuck in pending or generating (nothing is lost), and mail again the
+    members of delivered letters whose notification failed (R26)."""
     stuck = letters_reset_stuck()
     for letter_id in stuck:
         if not enqueue_letter(letter_id=letter_id):
             break  # the broker is down: the next sweep tries again
+    messages_notify_pending()
     return len(stuck)

@@ -1,5 +1,5 @@
 from .applications import Application, ApplicationTransition, Participant, PlanLine
-from .decisions import Decision, Letter
+from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
 from .processing import ProcessingLogEntry
 from .receipts import CompletionRequest, Receipt
@@ -12,6 +12,8 @@ __all__ = [
     "Employer",
     "Letter",
     "Membership",
+    "Message",
+    "MessageRead",
     "OfficeScope",
     "OfficeScopeChange",
     "OfficeUser",

@@ -103,6 +103,8 @@ class Letter(UndeletableModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    #: Why this version was made (R28): required for every correction (version > 1), empty for version 1.
+    reason = models.TextField(_("reason for the new version"), blank=True)
 
     class Meta:
         ordering = ["decision_id", "version"]
@@ -118,3 +120,41 @@ class Letter(UndeletableModel):
 
     def __str__(self):
         return f"{self.decision} v{self.version}"
+
+
+class Message(UndeletableModel):
+    """A letter in the message box of its employer's members (R26): one per letter (so one per version), created
+    when the letter is requested and shown as pending until it is done.
+
+    ``delivered_at`` is the moment the letter became available in the box (Awb 3:41: *bekendmaking* by
+    electronic means), set in the same transaction that stores the PDF; ``notified_at`` is set only after the
+    notification e-mail was handed over. Never deleted (R39)."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="message")
+    employer = models.ForeignKey("applications.Employer", on_delete=models.PROTECT, related_name="messages")
+    subject = models.CharField(_("subject"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    notified_at = models.DateTimeField(_("members notified at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["employer", "-created_at"])]
+
+    def __str__(self):
+        return self.subject
+
+
+class MessageRead(models.Model):
+    """When one member first opened a message: read and unread are per user, as in any mailbox."""
+
+    message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="message_reads")
+    read_at = models.DateTimeField(_("read at"))
+
+    class Meta:
+        verbose_name = _("message read")
+        verbose_name_plural = _("message reads")
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="message_read_once_per_user")]

@@ -35,6 +35,24 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "var" / "static
 ENVIRONMENT = env.str("ENVIRONMENT", default="development")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The sender of every letter (R27): office, signatory, objection address and the IBAN a reclaim is paid to.
+# The development defaults are PLACEHOLDERS; the system check ``applications.E001`` refuses them in production.
+LETTER_OFFICE_NAME = env.str("LETTER_OFFICE_NAME", default="Uitvoeringsorganisatie SectorplanPlus")
+LETTER_OFFICE_DEPARTMENT = env.str("LETTER_OFFICE_DEPARTMENT", default="Afdeling Subsidieverlening")
+LETTER_OFFICE_POSTBUS = env.str("LETTER_OFFICE_POSTBUS", default="Postbus 0000")
+LETTER_OFFICE_POSTAL_CODE = env.str("LETTER_OFFICE_POSTAL_CODE", default="0000 AA")
+LETTER_OFFICE_CITY = env.str("LETTER_OFFICE_CITY", default="Utrecht")
+LETTER_OFFICE_PHONE = env.str("LETTER_OFFICE_PHONE", default="030 000 00 00")
+LETTER_OFFICE_EMAIL = env.str("LETTER_OFFICE_EMAIL", default="info@sectorplanplus.example")
+LETTER_OFFICE_WEBSITE = env.str("LETTER_OFFICE_WEBSITE", default="www.sectorplanplus.example")
+LETTER_SIGNATORY_NAME = env.str("LETTER_SIGNATORY_NAME", default="A. Voorbeeld")
+LETTER_SIGNATORY_FUNCTION = env.str(
+    "LETTER_SIGNATORY_FUNCTION", default="hoofd van de Uitvoeringsorganisatie SectorplanPlus"
+)
+LETTER_OBJECTION_ADDRESSEE = env.str(
+    "LETTER_OBJECTION_ADDRESSEE", default="de Minister van Volksgezondheid, Welzijn en Sport"
+)
+LETTER_DEBTOR_IBAN = env.str("LETTER_DEBTOR_IBAN", default="NL00 BANK 0000 0000 00")
 
 # --- Derived ------------------------------------------------------------------------------------
 DATABASES = {"default": env.db_url_config(DATABASE_URL)} if DATABASE_URL else {}

@@ -78,13 +78,21 @@ def test_office_regenerates_a_letter_as_new_version_R28(
 ):
     client.force_login(decider)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("letters:regenerate", args=[done_letter.pk]))
+        response = client.post(reverse("letters:regenerate", args=[done_letter.pk]), {"reason": "KvK-nummer gecorrigeerd"})
     assert response.status_code == 302
-    versions = list(done_letter.decision.letters.values_list("version", "status"))
-    assert versions == [(1, LetterStatus.DONE), (2, LetterStatus.PENDING)]
+    versions = list(done_letter.decision.letters.values_list("version", "status", "reason"))
+    assert versions == [(1, LetterStatus.DONE, ""), (2, LetterStatus.PENDING, "KvK-nummer gecorrigeerd")]
     # the office page now shows the latest version only
     page = client.get(reverse("letters:period", args=[3]))
     assert page.context["total"] == 1 and page.context["done"] == 0
+
+
+def test_a_correction_without_a_reason_is_refused_and_makes_no_version_R28(done_letter, decider, client, enqueued):
+    client.force_login(decider)
+    response = client.post(reverse("letters:regenerate", args=[done_letter.pk]), {"reason": "  "}, follow=True)
+    assert response.status_code == 200
+    assert done_letter.decision.letters.count() == 1
+    assert any("reason" in str(m).lower() or "reden" in str(m).lower() for m in response.context["messages"])
 
 
 def test_members_get_403_on_the_office_letter_page_and_regenerate_R4_R28(done_letter, member, client):

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from applications.decisions.rendering import letter_html
 from applications.models import Letter, PlanLine
@@ -53,7 +54,8 @@ PER_KIND = {
 }
 
 OBJECTION_CLAUSE = ["binnen zes weken bezwaar maken", "dag na de datum van deze brief",
-                    "Stuur uw bezwaarschrift naar: Uitvoeringsorganisatie SectorplanPlus, Postbus 0000, 0000 AA Utrecht"]
+                    "Stuur uw bezwaarschrift naar: de Minister van Volksgezondheid, Welzijn en Sport, "
+                    "p/a Uitvoeringsorganisatie SectorplanPlus, Postbus 0000, 0000 AA Utrecht"]
 
 
 @pytest.mark.parametrize("kind", list(KIND_AMOUNTS))
@@ -156,3 +158,28 @@ def test_grant_letter_lists_the_plan_lines_with_what_was_found_eligible_and_why_
     assert "€ 10.000,00" in html and "€ 800,00" in html and "€ 10.800,00" in html  # eligible per line and total
     assert "3 aangevraagd, 2 subsidiabel. Reden: Eén traject valt buiten de opleidingsperiode." in html
     assert "leeftijdscategorie van de deelnemers" not in html  # a plan names no one
+
+
+@override_settings(
+    LETTER_SIGNATORY_NAME="mr. J.A. de Vries",
+    LETTER_SIGNATORY_FUNCTION="directeur Subsidieverlening",
+    LETTER_OFFICE_POSTBUS="Postbus 20350",
+    LETTER_OFFICE_POSTAL_CODE="2500 EJ",
+    LETTER_OFFICE_CITY="Den Haag",
+)
+@pytest.mark.parametrize("kind", ["grant", "settlement"])
+def test_letter_is_signed_by_the_configured_signatory_namens_de_minister_R27(make_letter, kind):
+    html = letter_html(letter=make_letter(kind))
+    assert "mr. J.A. de Vries" in html and "directeur Subsidieverlening" in html
+    assert "de Minister van Volksgezondheid, Welzijn en Sport,<br>namens deze," in html
+    assert ("Stuur uw bezwaarschrift naar: de Minister van Volksgezondheid, Welzijn en Sport, "
+            "p/a Uitvoeringsorganisatie SectorplanPlus, Postbus 20350, 2500 EJ Den Haag") in html
+    assert "Postbus 0000" not in html
+
+
+@override_settings(LETTER_DEBTOR_IBAN="NL91 ABNA 0417 1643 00")
+def test_reclaim_letter_names_the_configured_debtor_iban_R27(make_letter):
+    letter = make_letter("settlement")
+    letter.decision.payment_amount = Decimal("-100.00")
+    html = letter_html(letter=letter)
+    assert "op rekeningnummer NL91 ABNA 0417 1643 00" in html

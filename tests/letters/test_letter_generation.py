@@ -109,7 +109,7 @@ def test_regenerate_makes_a_new_version_and_keeps_the_old_file_R28(
     done_letter, private_storage, enqueued, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        new = letter_regenerate(letter=done_letter, by=None)
+        new = letter_regenerate(letter=done_letter, by=None, reason="Adres van de werkgever gecorrigeerd")
     assert new.version == 2 and new.pk != done_letter.pk
     assert enqueued[-1] == new.pk
     generate_letter.run(new.pk)
