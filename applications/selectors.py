@@ -1,6 +1,6 @@
 """Permission-filtered reads (R2, R40). Anything outside what these return is a 404 for the caller."""
 
-from django.db.models import F, QuerySet, Sum, Value
+from django.db.models import F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
@@ -9,8 +9,8 @@ from budgets.selectors import MONEY, budget_line_expression
 from sectorplan.money import ZERO
 from sectorplan.roles import is_office
 
-from .constants import ApplicationStatus, MembershipRole
-from .models import Application, Employer, Membership, OfficeScope, PlanLine
+from .constants import ApplicationStatus, DecisionKind, MembershipRole
+from .models import Application, Decision, Employer, Membership, OfficeScope, PlanLine
 
 
 def office_scope(user) -> list[int] | None:
@@ -111,12 +111,15 @@ def is_contact(user, employer) -> bool:
 
 
 def plan_totals(*, periods=None) -> dict[tuple[int, str], dict]:
-    """(period id, budget line) -> requested and eligible totals of the applications submitted and not
-    withdrawn (R35), in one GROUP BY."""
+    """(period id, budget line) -> the applications' side of R35: ``requested`` and ``eligible`` of the
+    applications submitted and not withdrawn, ``reserved_at_allocation`` (the grants of the allocation) and
+    ``lapsed`` (the reservations that lapsed, R46). Two GROUP BYs."""
     apps = Application.objects.exclude(status__in=[ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN])
+    decisions = Decision.objects.all()
     if periods is not None:
         apps = apps.filter(period__number__in=list(periods))
-    return {
+        decisions = decisions.filter(application__period__number__in=list(periods))
+    totals = {
         (row["period_id"], row["line"]): row
         for row in apps.annotate(line=budget_line_expression())
         .values("period_id", "line")
@@ -126,6 +129,22 @@ def plan_totals(*, periods=None) -> dict[tuple[int, str], dict]:
         )
         .order_by()
     }
+    for row in (
+        decisions.filter(kind__in=[DecisionKind.GRANT, DecisionKind.LAPSE])
+        .annotate(line=budget_line_expression("application__"))
+        .values("application__period_id", "line")
+        .annotate(
+            reserved_at_allocation=Coalesce(
+                Sum("granted_amount", filter=Q(kind=DecisionKind.GRANT, allocation__isnull=False)),
+                Value(ZERO), output_field=MONEY,
+            ),
+            lapsed=Coalesce(Sum("granted_amount", filter=Q(kind=DecisionKind.LAPSE)), Value(ZERO), output_field=MONEY),
+        )
+        .order_by()
+    ):
+        key = (row["application__period_id"], row["line"])
+        totals.setdefault(key, {}).update(reserved_at_allocation=row["reserved_at_allocation"], lapsed=row["lapsed"])
+    return totals
 
 
 def budget_table(*, periods=None) -> list[dict]:

@@ -252,6 +252,13 @@ def budget_table(*, periods=None, plan_totals: dict | None = None) -> list[dict]
             {
                 "period": line["period__number"],
                 "earmark": line["earmark"],
+                "budget_line": line["earmark"],
+                "unconditional": states["unconditional"],
+                "reserved_at_allocation": app_row.get("reserved_at_allocation", ZERO),
+                "lapsed": app_row.get("lapsed", ZERO),
+                # Lowering (R51) and redistribution rounds (R52) are not built yet: nothing has moved that way.
+                "lowered": ZERO,
+                "redistributed": ZERO,
                 "ceiling": line["ceiling"],
                 "requested": app_row.get("requested", ZERO),
                 "eligible": app_row.get("eligible", ZERO),

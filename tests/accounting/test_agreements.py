@@ -327,3 +327,11 @@ def test_no_agreement_reminder_once_the_agreement_is_approved_R32_R45(reviewer):
     due = {(a.pk, kind) for a, kind, _day, _reminder in account_services.reminders_due(today=timezone.localdate())}
     assert (pending.pk, "agreement") in due
     assert (done.pk, "agreement") not in due
+
+
+def test_budget_table_reports_the_lapsed_reservation_as_a_flow_R35_R46(client_for, ministry_user, period, decider):
+    granted_application(period=period, granted=Decimal("4000.00"), held=Decimal("1000.00"))
+    agreements.lapse_run(period=period, by=decider)
+    rows = client_for(ministry_user).get("/api/v2/statistics/budgets", {"period": period.number}).json()["rows"]
+    assert sum(Decimal(r["lapsed"]) for r in rows) == Decimal("4000.00")
+    assert all(Decimal(r["unconditional"]) == 0 for r in rows)

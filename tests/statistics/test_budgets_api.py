@@ -40,9 +40,11 @@ def test_budget_table_per_period_and_earmark_with_money_as_strings_R35(client_fo
     data = client_for(ministry).get("/api/v2/statistics/budgets", {"period": 3}).json()
     assert data["periods"] == [3]
     assert data["rows"] == [
-        {"period": 3, "earmark": "pooled", "ceiling": "100000.00", "requested": "12000.00", "eligible": "10000.00",
-         "granted": "10000.00", "held": "1500.00", "released": "1000.00", "forfeited": "0.00",
-         "available": "90000.00", "advancesPaid": "5625.00", "settled": "0.00", "reclaimed": "0.00"}
+        {"period": 3, "earmark": "pooled", "budgetLine": "pooled", "ceiling": "100000.00", "requested": "12000.00",
+         "eligible": "10000.00", "granted": "10000.00", "unconditional": "7500.00", "reservedAtAllocation": "0.00",
+         "lapsed": "0.00", "lowered": "0.00", "redistributed": "0.00", "held": "1500.00", "released": "1000.00",
+         "forfeited": "0.00", "available": "90000.00", "advancesPaid": "5625.00", "settled": "0.00",
+         "reclaimed": "0.00"}
     ]
     everything = client_for(ministry).get("/api/v2/statistics/budgets").json()
     assert [(r["period"], r["earmark"]) for r in everything["rows"]] == [(2, "nursing_home"), (2, "other"), (3, "pooled")]
