@@ -376,8 +376,10 @@ class HoldbackTableSerializer(serializers.Serializer):
 BUDGET_EXAMPLE = {
     "periods": [3],
     "rows": [
-        {"period": 3, "earmark": "pooled", "ceiling": "95000000.00", "requested": "120000000.00",
-         "eligible": "110000000.00", "granted": "95000000.00", "held": "5000000.00", "released": "18750000.00",
+        {"period": 3, "earmark": "pooled", "budget_line": "pooled", "ceiling": "95000000.00",
+         "requested": "120000000.00", "eligible": "110000000.00", "granted": "95000000.00",
+         "unconditional": "71250000.00", "reserved_at_allocation": "95000000.00", "lapsed": "0.00",
+         "lowered": "0.00", "redistributed": "0.00", "held": "5000000.00", "released": "18750000.00",
          "forfeited": "0.00", "available": "0.00", "advances_paid": "67500000.00", "settled": "0.00",
          "reclaimed": "0.00"},
     ],
