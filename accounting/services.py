@@ -30,6 +30,7 @@ from applications.decisions.services import (
     settlement_decide,
     settlement_in_force,
 )
+from applications.mail import mail_members
 from applications.models import Application, Decision, Employer, Membership, Participant
 from applications.rules import Rate
 from budgets.constants import DeadlineKind, RateMethod
@@ -486,19 +487,15 @@ def _reminder_send_one(*, application: Application, deadline_kind: str, deadline
     guard = {"application": application, "deadline_kind": deadline_kind, "deadline": deadline, "kind": kind}
     if ReminderSent.objects.filter(**guard).exists():
         return 0
-    emails = sorted(
-        set(Membership.objects.filter(employer=application.employer).exclude(user__email="").values_list("user__email", flat=True))
-    )
-    if emails:
-        context = {"application": application, "deadline": deadline, "deadline_kind": deadline_kind, "kind": kind}
-        subject = str(REMINDER_SUBJECTS[deadline_kind]) % {
-            "reference": application.reference,
-            "date": deadline.strftime("%d-%m-%Y"),
-        }
-        body = render_to_string("accounting/email/reminder.txt", context)
-        send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails)
-    ReminderSent.objects.create(**guard, recipients=len(emails))
-    logger.info("reminder %s/%s for application %s to %s recipients", deadline_kind, kind, application.pk, len(emails))
+    context = {"application": application, "deadline": deadline, "deadline_kind": deadline_kind, "kind": kind}
+    subject = str(REMINDER_SUBJECTS[deadline_kind]) % {
+        "reference": application.reference,
+        "date": deadline.strftime("%d-%m-%Y"),
+    }
+    body = render_to_string("accounting/email/reminder.txt", context)
+    sent = mail_members(employer=application.employer, subject=subject, body=body)
+    ReminderSent.objects.create(**guard, recipients=sent)
+    logger.info("reminder %s/%s for application %s to %s recipients", deadline_kind, kind, application.pk, sent)
     return 1
 
 

@@ -9,8 +9,6 @@ expired request is a decision: ``applications.decisions.services.not_considered_
 import logging
 from datetime import date
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -21,7 +19,8 @@ from sectorplan.locking import lock_one, locked
 
 from . import terms
 from .constants import ApplicationStatus
-from .models import Application, ApplicationTransition, CompletionRequest, Membership
+from .mail import mail_members
+from .models import Application, ApplicationTransition, CompletionRequest
 from .models.receipts import default_completion_due
 
 logger = logging.getLogger(__name__)
@@ -126,15 +125,6 @@ def completion_request_mail(*, request_id: int) -> int:
     """Tell the employer's members a completion request waits in the portal (no personal data in the mail)."""
     request = CompletionRequest.objects.select_related("application__employer").get(pk=request_id)
     application = request.application
-    emails = sorted(
-        set(
-            Membership.objects.filter(employer=application.employer)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-    if not emails:
-        return 0
     with translation.override("nl"):
         subject = _("Request to complete application %(reference)s") % {"reference": application.reference}
         body = _(
@@ -142,8 +132,7 @@ def completion_request_mail(*, request_id: int) -> int:
             "page of the application, what is missing, and complete it there."
         ) % {"reference": application.reference, "date": date_format(request.due_date, "j F Y")}
     try:
-        send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails)
+        return mail_members(employer=application.employer, subject=subject, body=body)
     except Exception:  # noqa: BLE001 - any mail error; the request is in the portal
         logger.exception("completion request %s: notification mail failed", request_id)
         return 0
-    return len(emails)

@@ -16,7 +16,6 @@ import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
@@ -27,7 +26,8 @@ from budgets.constants import ActivityType
 from sectorplan.money import ZERO
 
 from .constants import Focus
-from .models import Application, Membership, PlanLine, Receipt
+from .mail import mail_members
+from .models import Application, PlanLine, Receipt
 from .pdf import html_to_pdf, render_html
 from .selectors import applications_visible_to
 
@@ -102,25 +102,16 @@ def receipt_mail(*, receipt_id: int) -> int:
     recipients."""
     receipt = Receipt.objects.select_related("application__employer").get(pk=receipt_id)
     application = receipt.application
-    emails = sorted(
-        set(
-            Membership.objects.filter(employer=application.employer)
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-    )
-    if not emails:
-        return 0
     with translation.override("nl"):
         subject = _("Acknowledgement of receipt of application %(reference)s") % {"reference": application.reference}
         body = render_to_string("receipts/email.txt", {"application": application, "receipt": receipt})
     try:
-        send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=emails)
+        sent = mail_members(employer=application.employer, subject=subject, body=body)
     except Exception:  # noqa: BLE001 - any mail error; the receipt itself is stored and shown in the portal
         logger.exception("receipt %s: notification mail failed", receipt_id)
         return 0
-    logger.info("receipt %s: notification mailed to %s members", receipt_id, len(emails))
-    return len(emails)
+    logger.info("receipt %s: notification mailed to %s members", receipt_id, sent)
+    return sent
 
 
 def receipts_visible_to(user) -> QuerySet[Receipt]:

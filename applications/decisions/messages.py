@@ -12,7 +12,6 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from sectorplan.locking import lock_one
 
+from ..mail import mail_members, member_emails
 from ..models import Letter, Membership, Message, MessageRead
 
 logger = logging.getLogger(__name__)
@@ -80,10 +80,7 @@ def message_notify(*, letter_id: int) -> int:
     )
     if message is None or message.notified_at is not None:
         return 0
-    emails = sorted(
-        set(Membership.objects.filter(employer=message.employer).exclude(user__email="").values_list("user__email", flat=True))
-    )
-    if not emails:
+    if not member_emails(message.employer):
         return 0
     application = message.letter.decision.application
     link = settings.SITE_URL.rstrip("/") + reverse("inbox:list")
@@ -91,7 +88,7 @@ def message_notify(*, letter_id: int) -> int:
         subject = _("A new letter about %(reference)s in your message box") % {"reference": application.reference}
         body = render_to_string("messages/email.txt", {"reference": application.reference, "link": link})
     try:
-        send_mass_mail([(subject, body, settings.DEFAULT_FROM_EMAIL, [email]) for email in emails])
+        sent = mail_members(employer=message.employer, subject=subject, body=body)
     except Exception:  # noqa: BLE001 - any mail error: the letter is in the box whatever happens to the mail
         logger.exception("letter %s: notification mail failed", letter_id)
         return 0
@@ -99,8 +96,8 @@ def message_notify(*, letter_id: int) -> int:
         locked = lock_one(Message.objects, pk=message.pk)
         if locked.notified_at is None:
             Message.objects.filter(pk=message.pk).update(notified_at=timezone.now())
-    logger.info("letter %s: notification mailed to %s members", letter_id, len(emails))
-    return len(emails)
+    logger.info("letter %s: notification mailed to %s members", letter_id, sent)
+    return sent
 
 
 #: How long the sweeper keeps trying a notification that failed (after that the letter is simply in the box).

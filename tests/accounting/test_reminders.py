@@ -6,6 +6,7 @@ from django.core import mail
 
 from accounting import services, tasks
 from accounting.models import ReminderSent
+from applications import mail as member_mail
 from applications.constants import MembershipRole
 from budgets.reference_services import deadline_extend
 from tests.accounting.factories import granted_application, submitted_report
@@ -28,13 +29,13 @@ def test_reminders_go_out_30_and_7_days_before_each_once_R32(django_capture_on_c
     MembershipFactory(employer=app.employer, role=MembershipRole.ACCOUNTABILITY_OFFICER)
     assert _run(deadline - timedelta(days=31), django_capture_on_commit_callbacks) == 0
     assert _run(deadline - timedelta(days=30), django_capture_on_commit_callbacks) == 1
-    assert len(mail.outbox) == 1 and len(mail.outbox[0].to) == 2
-    assert app.reference in mail.outbox[0].subject
+    assert len(mail.outbox) == 2 and all(len(m.to) == 1 for m in mail.outbox)  # one mail per member (R40)
+    assert all(app.reference in m.subject for m in mail.outbox)
     assert _run(deadline - timedelta(days=29), django_capture_on_commit_callbacks) == 0  # 30-day reminder only once
     assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 1
     assert _run(deadline - timedelta(days=7), django_capture_on_commit_callbacks) == 0
     assert _run(deadline, django_capture_on_commit_callbacks) == 0
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 4  # two reminders, each to both members
     assert set(ReminderSent.objects.filter(application=app).values_list("kind", flat=True)) == {"30", "7"}
 
 
@@ -64,20 +65,20 @@ def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_on_the_next_ru
     MembershipFactory(employer=app.employer)
     other = granted_application(period=period)
     MembershipFactory(employer=other.employer)
-    real_send_mail = services.send_mail
+    real_send_mass_mail = member_mail.send_mass_mail
 
-    def send_mail_failing_for_app(**kwargs):
-        if app.reference in kwargs["subject"]:
+    def send_mail_failing_for_app(datatuple, **kwargs):
+        if any(app.reference in subject for subject, *_rest in datatuple):
             raise SMTPServerDisconnected("mail server went away")
-        return real_send_mail(**kwargs)
+        return real_send_mass_mail(datatuple, **kwargs)
 
-    monkeypatch.setattr(services, "send_mail", send_mail_failing_for_app)
+    monkeypatch.setattr(member_mail, "send_mass_mail", send_mail_failing_for_app)
     assert _run(deadline - timedelta(days=30), django_capture_on_commit_callbacks) == 1  # the other one still goes
     assert not ReminderSent.objects.filter(application=app).exists()
     assert ReminderSent.objects.filter(application=other, kind="30").exists()
     assert [m.subject for m in mail.outbox if app.reference in m.subject] == []
 
-    monkeypatch.setattr(services, "send_mail", real_send_mail)
+    monkeypatch.setattr(member_mail, "send_mass_mail", real_send_mass_mail)
     assert _run(deadline - timedelta(days=29), django_capture_on_commit_callbacks) == 1
     assert ReminderSent.objects.get(application=app).kind == "30"
     assert len([m for m in mail.outbox if app.reference in m.subject]) == 1

@@ -8,8 +8,8 @@ import pytest
 from django.apps import apps as django_apps
 from django.urls import reverse
 
+from applications import mail as member_mail
 from applications.constants import LetterStatus
-from applications.decisions import messages as message_module
 from applications.decisions.letters import letter_regenerate, letter_request, letters_request_many
 from applications.decisions.messages import messages_notify_pending
 from applications.decisions.tasks import generate_letter
@@ -70,7 +70,7 @@ def test_a_failing_mail_does_not_fail_the_letter_and_is_not_recorded_R26(
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(message_module, "send_mass_mail", broken)
+    monkeypatch.setattr(member_mail, "send_mass_mail", broken)
     assert _generate(requested, django_capture_on_commit_callbacks) is True
     message = Message.objects.get(letter=requested)
     assert requested.status == LetterStatus.DONE and message.delivered_at is not None
