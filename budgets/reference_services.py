@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sectorplan.api.errors import DomainError, StateConflict
+from sectorplan.locking import lock_one
 from sectorplan.money import ZERO
 
 from . import reference, selectors
@@ -252,7 +253,7 @@ def reference_save(*, obj: Region | EmployerOrganisation, by) -> Region | Employ
     """Create or edit a region or a regional employer organisation (the admin's path), audited."""
     if not isinstance(obj, Region | EmployerOrganisation):
         raise TypeError("Periods, budget lines and rates are edited with period_create and period_update.")
-    old = _snapshot(type(obj).objects.select_for_update().get(pk=obj.pk)) if obj.pk else None
+    old = _snapshot(lock_one(type(obj).objects, pk=obj.pk)) if obj.pk else None
     _save_audited(obj=obj, old=old, by=by)
     return obj
 
@@ -261,7 +262,7 @@ def reference_save(*, obj: Region | EmployerOrganisation, by) -> Region | Employ
 def reference_delete(*, obj: Region | EmployerOrganisation | Period, by) -> None:
     """Delete unused reference data, audited. Whatever refers to it protects it (a ProtectedError)."""
     if isinstance(obj, Period):
-        obj = Period.objects.select_for_update().get(pk=obj.pk)
+        obj = lock_one(Period.objects, pk=obj.pk)
         for child in [*obj.budget_lines.all(), *obj.activity_rates.all(), *obj.deadlines.all()]:
             _delete_audited(obj=child, by=by)
     elif not isinstance(obj, Region | EmployerOrganisation):
