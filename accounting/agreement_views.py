@@ -16,7 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from applications.constants import ProcessingAction
 from applications.portal import posted_employer
+from applications.processing import log_processing, purpose_for
 from applications.selectors import applications_visible_to, serves_all_regions
 from budgets.models import Period
 from sectorplan.api.errors import DomainError, PayloadTooLarge
@@ -96,6 +98,9 @@ def agreement_document(request, pk: int, document_id: int):
     """R50: an uploaded document, for the members and the (scoped) office; anyone else 404."""
     application = _granted(get_object_or_404(applications_visible_to(request.user), pk=pk))
     document = get_object_or_404(AgreementDocument, pk=document_id, agreement__application=application)
+    # R54: the signed agreement and the KvK extract name people; an office read is logged (members' are not).
+    log_processing(user=request.user, action=ProcessingAction.READ, objects=[document],
+                   purpose=purpose_for(application), application=application)
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
                             filename=f"{application.reference}-{document.kind}-v{document.version}.pdf")
     response["X-Content-SHA256"] = document.sha256

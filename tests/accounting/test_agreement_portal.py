@@ -6,8 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounting.models import AgreementStatus, ProjectAgreement
+from accounting import agreements
+from accounting.models import AgreementDocument, AgreementStatus, ProjectAgreement
 from applications.constants import ApplicationStatus, MembershipRole
+from applications.models import ProcessingLogEntry
 from tests.accounting.factories import granted_application
 from tests.applications.factories import EmployerFactory, MembershipFactory
 from tests.budgets.factories import PeriodFactory
@@ -111,3 +113,18 @@ def test_another_employers_agreement_page_is_404_R2_R45(client, app):
     client.force_login(MembershipFactory().user)
     assert client.get(f"/account/overeenkomst/{app.pk}/").status_code == 404
     assert client.get(f"/account/overeenkomst/{app.pk}/projectovereenkomst.pdf").status_code == 404
+
+
+def test_an_office_read_of_an_agreement_document_is_logged_and_a_members_is_not_R54(client, app, reviewer):
+    member = MembershipFactory(employer=app.employer).user
+    agreements.agreement_upload(application=app, by=member, signed_agreement=files()["signed_agreement"],
+                                kvk_extract=files()["kvk_extract"], kvk_extract_date=timezone.localdate())
+    document = AgreementDocument.objects.filter(agreement__application=app).first()
+    url = f"/account/overeenkomst/{app.pk}/documenten/{document.pk}/"
+    client.force_login(member)
+    assert client.get(url).status_code == 200
+    assert not ProcessingLogEntry.objects.exists()
+    client.force_login(reviewer)
+    assert client.get(url).status_code == 200
+    entry = ProcessingLogEntry.objects.get()
+    assert (entry.user, entry.object_ids, entry.application) == (reviewer, [document.pk], app)
