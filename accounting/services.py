@@ -464,8 +464,11 @@ def reminders_send(*, today: date | None = None) -> int:
     for application, deadline_kind, deadline, kind in reminders_due(today=today):
         try:
             sent += _reminder_send_one(application=application, deadline_kind=deadline_kind, deadline=deadline, kind=kind)
-        except Exception:  # noqa: BLE001 - a mail server fault: nothing recorded, the next run retries
-            logger.exception("reminder %s/%s for application %s not sent; will retry", deadline_kind, kind, application.pk)
+        except Exception as exc:  # noqa: BLE001 - a mail server fault: nothing recorded, the next run retries
+            logger.error(
+                "reminder %s/%s for application %s not sent (%s); will retry",
+                deadline_kind, kind, application.pk, type(exc).__name__,
+            )
     return sent
 
 

@@ -133,6 +133,6 @@ def completion_request_mail(*, request_id: int) -> int:
         ) % {"reference": application.reference, "date": date_format(request.due_date, "j F Y")}
     try:
         return mail_members(employer=application.employer, subject=subject, body=body)
-    except Exception:  # noqa: BLE001 - any mail error; the request is in the portal
-        logger.exception("completion request %s: notification mail failed", request_id)
+    except Exception as exc:  # noqa: BLE001 - any mail error; the request is in the portal
+        logger.error("completion request %s: notification mail failed (%s)", request_id, type(exc).__name__)
         return 0

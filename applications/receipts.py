@@ -107,8 +107,8 @@ def receipt_mail(*, receipt_id: int) -> int:
         body = render_to_string("receipts/email.txt", {"application": application, "receipt": receipt})
     try:
         sent = mail_members(employer=application.employer, subject=subject, body=body)
-    except Exception:  # noqa: BLE001 - any mail error; the receipt itself is stored and shown in the portal
-        logger.exception("receipt %s: notification mail failed", receipt_id)
+    except Exception as exc:  # noqa: BLE001 - any mail error; the receipt itself is stored and shown in the portal
+        logger.error("receipt %s: notification mail failed (%s)", receipt_id, type(exc).__name__)
         return 0
     logger.info("receipt %s: notification mailed to %s members", receipt_id, sent)
     return sent

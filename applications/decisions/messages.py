@@ -89,8 +89,8 @@ def message_notify(*, letter_id: int) -> int:
         body = render_to_string("messages/email.txt", {"reference": application.reference, "link": link})
     try:
         sent = mail_members(employer=message.employer, subject=subject, body=body)
-    except Exception:  # noqa: BLE001 - any mail error: the letter is in the box whatever happens to the mail
-        logger.exception("letter %s: notification mail failed", letter_id)
+    except Exception as exc:  # noqa: BLE001 - any mail error: the letter is in the box whatever happens to the mail
+        logger.error("letter %s: notification mail failed (%s)", letter_id, type(exc).__name__)
         return 0
     with transaction.atomic():
         locked = lock_one(Message.objects, pk=message.pk)

@@ -3,12 +3,14 @@
 import hashlib
 import io
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
 from django.urls import reverse
 from pypdf import PdfReader
 
+from applications import mail as member_mail
 from applications import receipts, services
 from applications.constants import ApplicationStatus
 from applications.models import Application, ProcessingLogEntry, Receipt
@@ -163,3 +165,13 @@ def test_an_office_download_of_a_receipt_is_in_the_processing_log_and_a_members_
     assert [(e.user, e.object_type, e.object_ids, e.purpose) for e in entries] == [
         (reviewer, "applications.receipt", [receipt.pk], "assessment")
     ] * 2
+
+
+def test_a_failed_receipt_mail_logs_no_address_R40(submitted, contact, monkeypatch, caplog):
+    def refuse(datatuple, **kwargs):
+        raise SMTPRecipientsRefused({contact.email: (550, b"mailbox unavailable")})
+
+    monkeypatch.setattr(member_mail, "send_mass_mail", refuse)
+    assert receipts.receipt_mail(receipt_id=Receipt.objects.get(application=submitted).pk) == 0
+    assert "notification mail failed (SMTPRecipientsRefused)" in caplog.text
+    assert contact.email not in caplog.text
