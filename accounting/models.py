@@ -50,7 +50,7 @@ class Invitation(models.Model):
 class AccountabilityReport(models.Model):
     """The employer's accountability report on one granted application (R29, R31).
 
-    The per-participant values live on :class:`applications.Participant`; this row records who
+    The per-registration values live on :class:`applications.Registration`; this row records who
     submitted when, the completion statement of a small application, and the office's reopening (R32).
     """
 
@@ -63,7 +63,7 @@ class AccountabilityReport(models.Model):
     )
     completion_statement = models.BooleanField(
         _("completion statement"), default=False,
-        help_text=_("Small applications (R31): the employer states completion per participant, without costs."),
+        help_text=_("Small applications (R31): the employer states completion per registration, without costs."),
     )
     reopened_until = models.DateField(_("reopened until"), null=True, blank=True)
     reopened_by = models.ForeignKey(

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from applications.constants import ApplicationStatus, MembershipRole, Outcome
+from applications.constants import ApplicationStatus, MembershipRole, Outcome, RegistrationStatus
 from applications.decisions.amounts import application_amounts, grant_in_force
 from applications.decisions.services import (
     lock_application,
@@ -31,7 +31,7 @@ from applications.decisions.services import (
     settlement_in_force,
 )
 from applications.mail import mail_members
-from applications.models import Application, Decision, Employer, Membership, Participant
+from applications.models import Application, Decision, Employer, Membership, Registration
 from applications.rules import Rate
 from budgets.constants import DeadlineKind, RateMethod
 from budgets.selectors import deadline_for, deadlines_for_employers
@@ -52,7 +52,7 @@ from .models import (
     ReminderKind,
     ReminderSent,
 )
-from .settlement import ParticipantActuals, Settlement, settle
+from .settlement import RegistrationActuals, Settlement, settle
 
 logger = logging.getLogger(__name__)
 
@@ -190,34 +190,34 @@ def _parse_cost(value):
     return parse_decimal(value)
 
 
-def _validate_rows(application: Application, rows: list[dict], participants: dict[int, Participant], small: bool):
-    """Validate the report rows; return ``(errors, cleaned)``. Field names are ``participants[i].field``."""
+def _validate_rows(application: Application, rows: list[dict], registrations: dict[int, Registration], small: bool):
+    """Validate the report rows; return ``(errors, cleaned)``. Field names are ``registrations[i].field``."""
     errors: list[dict] = []
     cleaned: dict[int, dict] = {}
     rates = _rates(application)
 
     def err(i, field, code, message):
-        errors.append({"field": f"participants[{i}].{field}", "code": code, "message": str(message)})
+        errors.append({"field": f"registrations[{i}].{field}", "code": code, "message": str(message)})
 
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            errors.append({"field": f"participants[{i}]", "code": "invalid", "message": _("Expected an object.")})
+            errors.append({"field": f"registrations[{i}]", "code": "invalid", "message": _("Expected an object.")})
             continue
         pid = row.get("id")
         try:
             pid = int(pid)
         except (TypeError, ValueError):
-            err(i, "id", "required", _("The participant's id is required."))
+            err(i, "id", "required", _("The registration's id is required."))
             continue
-        if pid not in participants:
-            err(i, "id", "unknown", _("This participant is not part of the application."))
+        if pid not in registrations:
+            err(i, "id", "unknown", _("This registration is not part of the application."))
             continue
         if pid in cleaned:
-            err(i, "id", "duplicate", _("This participant is reported more than once."))
+            err(i, "id", "duplicate", _("This registration is reported more than once."))
             continue
         started = row.get("started")
         if not isinstance(started, bool):
-            err(i, "started", "required", _("State whether the participant started (true or false)."))
+            err(i, "started", "required", _("State whether the registration started (true or false)."))
             continue
         outcome = row.get("outcome") or ""
         if outcome and outcome not in Outcome.values:
@@ -225,14 +225,14 @@ def _validate_rows(application: Application, rows: list[dict], participants: dic
         elif started and not outcome:
             err(i, "outcome", "required", _("Choose completed, dropped out or still running."))
         elif not started and outcome:
-            err(i, "outcome", "not_started", _("A participant who did not start has no outcome."))
+            err(i, "outcome", "not_started", _("A registration who did not start has no outcome."))
         try:
             cost = _parse_cost(row.get("actual_cost"))
         except ParseError as exc:
             err(i, "actual_cost", "invalid", exc.message)
             continue
-        participant = participants[pid]
-        rate = rates.get(participant.activity_type)
+        registration = registrations[pid]
+        rate = rates.get(registration.activity_type)
         if small:
             if cost is not None:
                 err(i, "actual_cost", "not_for_small", _("Small applications report completion only, without costs."))
@@ -246,13 +246,13 @@ def _validate_rows(application: Application, rows: list[dict], participants: dic
             elif started and rate is not None and rate.method == RateMethod.ACTUAL_COST and cost is None:
                 err(i, "actual_cost", "required", _("The actual cost is required for this activity type."))
         cleaned[pid] = {"started": started, "outcome": outcome if started else "", "actual_cost": cost}
-    missing = [pid for pid in participants if pid not in cleaned]
+    missing = [pid for pid in registrations if pid not in cleaned]
     if missing and not errors:
         errors.append(
             {
-                "field": "participants",
+                "field": "registrations",
                 "code": "incomplete",
-                "message": _("Report on every participant of the application (%(n)s missing).") % {"n": len(missing)},
+                "message": _("Report on every registration of the application (%(n)s missing).") % {"n": len(missing)},
             }
         )
     return errors, cleaned
@@ -260,7 +260,7 @@ def _validate_rows(application: Application, rows: list[dict], participants: dic
 
 @transaction.atomic
 def accountability_submit(*, application: Application, rows: list[dict], by, now: datetime | None = None) -> AccountabilityReport:
-    """R29/R31: the employer reports per participant. All or nothing; late reports are refused (R32)."""
+    """R29/R31: the employer reports per registration. All or nothing; late reports are refused (R32)."""
     now = now or timezone.now()
     application = Application.objects.select_for_update(of=("self",)).select_related("period").get(pk=application.pk)
     if application.status != ApplicationStatus.GRANTED:
@@ -276,16 +276,16 @@ def accountability_submit(*, application: Application, rows: list[dict], by, now
             message=_("The accountability deadline (%(date)s) has passed.") % {"date": open_until.strftime("%d-%m-%Y")},
         )
     if not isinstance(rows, list) or not rows:
-        raise DomainError(field="participants", code="required", message=_("Report on every participant."))
-    participants = {p.pk: p for p in application.participants.select_for_update(of=("self",)).order_by("pk")}
+        raise DomainError(field="registrations", code="required", message=_("Report on every registration."))
+    registrations = {p.pk: p for p in application.registrations.select_for_update(of=("self",)).order_by("pk")}
     small = application.is_small
-    errors, cleaned = _validate_rows(application, rows, participants, small)
+    errors, cleaned = _validate_rows(application, rows, registrations, small)
     if errors:
         raise DomainError(errors)
     for pid, values in cleaned.items():
-        p = participants[pid]
+        p = registrations[pid]
         p.started, p.outcome, p.actual_cost, p.reported_at = values["started"], values["outcome"], values["actual_cost"], now
-    Participant.objects.bulk_update(participants.values(), ["started", "outcome", "actual_cost", "reported_at"])
+    Registration.objects.bulk_update(registrations.values(), ["started", "outcome", "actual_cost", "reported_at"])
     report.submitted_at, report.submitted_by, report.completion_statement = now, by, small
     report.save(update_fields=["submitted_at", "submitted_by", "completion_statement"])
     logger.info("accountability report for application %s submitted", application.pk)
@@ -316,18 +316,18 @@ def settlement_compute(*, application: Application) -> Settlement:
     amounts = application_amounts(application)
     rates = _rates(application)
     actuals = [
-        ParticipantActuals(
-            eligible=bool(p.eligible),
+        RegistrationActuals(
+            approved=p.status == RegistrationStatus.APPROVED,
             started=bool(p.started),
             rate=rates[p.activity_type],
             contract_hours=p.contract_hours,
             actual_cost=p.actual_cost,
-            planned_amount=p.requested_amount,
+            planned_amount=p.amount,
         )
-        for p in application.participants.all()
+        for p in application.registrations.all()
     ]
     return settle(
-        participants=actuals,
+        registrations=actuals,
         eligible_amount=application.eligible_amount or ZERO,
         granted_amount=grant.granted_amount,
         unconditional_amount=amounts["unconditional"],

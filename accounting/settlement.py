@@ -1,13 +1,13 @@
 """R30: the settlement arithmetic, pure and exact (no database, no floats).
 
-settlement = min(round_half_up(sum(realised per participant) × factor), unconditional + released)
+settlement = min(round_half_up(sum(realised per registration) × factor), unconditional + released)
 factor     = granted ÷ eligible (1 when not oversubscribed: then granted = eligible), never above 1
 payment    = settlement − advances paid (negative: a reclaim)
 
-The realised subsidy of a participant is R12 with actual values (:func:`applications.rules.requested_amount`
-with the actual cost for actual-cost types); a participant who did not start, or was not found eligible in the
+The realised subsidy of a registration is R12 with actual values (:func:`applications.rules.requested_amount`
+with the actual cost for actual-cost types); a registration who did not start, or was not found eligible in the
 assessment, realises nothing. Small applications (R31) settle on the completion statement: a started
-participant realises the fixed amount or the planned (requested) amount, without costs.
+registration realises the fixed amount or the planned (requested) amount, without costs.
 """
 
 from dataclasses import dataclass
@@ -19,18 +19,18 @@ from sectorplan.money import ZERO, round_half_up
 
 
 @dataclass(frozen=True)
-class ParticipantActuals:
-    eligible: bool
+class RegistrationActuals:
+    approved: bool  # R49: only approved registrations count
     started: bool
     rate: Rate
     contract_hours: Decimal
     actual_cost: Decimal | None
-    planned_amount: Decimal  # the participant's requested amount (R12, planned values)
+    planned_amount: Decimal  # the registration's requested amount (R12, planned values)
 
 
 @dataclass(frozen=True)
 class Settlement:
-    realised: Decimal  # sum over participants, before the factor
+    realised: Decimal  # sum over registrations, before the factor
     factor: Decimal | None  # None means 1 (not oversubscribed)
     settled_amount: Decimal
     advances_paid: Decimal
@@ -41,9 +41,9 @@ class Settlement:
         return self.payment_amount < 0
 
 
-def realised_amount(p: ParticipantActuals, *, small: bool = False) -> Decimal:
-    """R30/R12 with actual values for one participant."""
-    if not p.eligible or not p.started:
+def realised_amount(p: RegistrationActuals, *, small: bool = False) -> Decimal:
+    """R30/R12 with actual values for one registration."""
+    if not p.approved or not p.started:
         return ZERO
     if small or p.rate.method == RateMethod.FIXED:
         if small and p.rate.method == RateMethod.ACTUAL_COST:
@@ -54,7 +54,7 @@ def realised_amount(p: ParticipantActuals, *, small: bool = False) -> Decimal:
 
 def settle(
     *,
-    participants: list[ParticipantActuals],
+    registrations: list[RegistrationActuals],
     eligible_amount: Decimal,
     granted_amount: Decimal,
     unconditional_amount: Decimal,
@@ -62,7 +62,7 @@ def settle(
     advances_paid: Decimal,
     small: bool = False,
 ) -> Settlement:
-    realised = sum((realised_amount(p, small=small) for p in participants), ZERO)
+    realised = sum((realised_amount(p, small=small) for p in registrations), ZERO)
     factor: Decimal | None = None
     if eligible_amount > 0 and granted_amount < eligible_amount:
         factor = granted_amount / eligible_amount

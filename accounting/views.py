@@ -118,9 +118,9 @@ def _member_application(request, pk):
     return application
 
 
-def _form_rows(post, participants):
+def _form_rows(post, registrations):
     rows = []
-    for p in participants:
+    for p in registrations:
         started = post.get(f"started_{p.pk}", "")
         row = {"id": p.pk, "started": True if started == "yes" else False if started == "no" else None,
                "outcome": post.get(f"outcome_{p.pk}") or None}
@@ -130,29 +130,29 @@ def _form_rows(post, participants):
 
 
 def _render_report(request, application, *, errors=None, rows=None, upload_form=None, status=200):
-    participants = list(application.participants.order_by("pk"))
+    registrations = list(application.registrations.order_by("pk"))
     report = AccountabilityReport.objects.filter(application=application).first()
     by_id = {r["id"]: r for r in rows or []}
     row_errors: dict[int, list[str]] = {}
     general = []
     for error in errors or []:
         field = error["field"]
-        if field.startswith("participants[") and "]" in field:
-            index = int(field[len("participants["):field.index("]")])
-            if index < len(participants):
-                row_errors.setdefault(participants[index].pk, []).append(error["message"])
+        if field.startswith("registrations[") and "]" in field:
+            index = int(field[len("registrations["):field.index("]")])
+            if index < len(registrations):
+                row_errors.setdefault(registrations[index].pk, []).append(error["message"])
                 continue
         general.append(error)
-    for p in participants:
+    for p in registrations:
         p.form = by_id.get(p.pk) or {"started": p.started, "outcome": p.outcome, "actual_cost": p.actual_cost}
         p.errors = row_errors.get(p.pk, [])
     return render(
         request, "accounting/report.html",
         {
-            "application": application, "participants": participants, "report": report,
+            "application": application, "registrations": registrations, "report": report,
             "small": application.is_small, "open_until": services.accountability_open_until(application, report),
             "outcomes": Outcome.choices, "errors": general, "upload_form": upload_form or ReportUploadForm(),
-            "rows_with_errors": [p for p in participants if p.errors],
+            "rows_with_errors": [p for p in registrations if p.errors],
         },
         status=status,
     )
@@ -161,11 +161,11 @@ def _render_report(request, application, *, errors=None, rows=None, upload_form=
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request, pk):
-    """R29/R31: the report form: per participant started, outcome and (not for small applications) cost."""
+    """R29/R31: the report form: per registration started, outcome and (not for small applications) cost."""
     application = _member_application(request, pk)
     if request.method == "POST":
-        participants = list(application.participants.order_by("pk"))
-        rows = _form_rows(request.POST, participants)
+        registrations = list(application.registrations.order_by("pk"))
+        rows = _form_rows(request.POST, registrations)
         try:
             services.accountability_submit(application=application, rows=rows, by=request.user)
         except DomainError as exc:
@@ -237,8 +237,8 @@ def report_upload(request, pk):
             for error in exc.errors:
                 field = error["field"]
                 line, name = None, field
-                if field.startswith("participants[") and "]" in field:
-                    index = int(field[len("participants["):field.index("]")])
+                if field.startswith("registrations[") and "]" in field:
+                    index = int(field[len("registrations["):field.index("]")])
                     line = rows[index]["_line"] if index < len(rows) else None
                     name = field.split(".", 1)[1] if "." in field else "id"
                 if (line, name) not in seen:

@@ -1,4 +1,4 @@
-"""Applications, participants, decisions and letters are read in the admin, never changed or deleted
+"""Applications, registrations, decisions and letters are read in the admin, never changed or deleted
 there (R39): state changes go through the services (portal, API)."""
 
 import csv
@@ -27,9 +27,9 @@ from .models import (
     OfficeScope,
     OfficeScopeChange,
     OfficeUser,
-    Participant,
     ProcessingLogEntry,
     Receipt,
+    Registration,
 )
 
 #: The columns of the processing-log export (R54).
@@ -120,20 +120,18 @@ class ApplicationAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
-    list_display = ["application", "focus", "age_band", "activity_type", "requested_amount", "eligible"]
-    list_filter = ["focus", "age_band", "activity_type"]
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["application", "status", "focus", "age_band", "activity_type", "amount"]
+    list_filter = ["status", "focus", "age_band", "activity_type"]
     search_fields = ["application__reference"]
-    readonly_fields = [f.name for f in Participant._meta.fields]
+    readonly_fields = [f.name for f in Registration._meta.fields]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and not _is_draft(obj.application):
-            return False
-        return super().has_change_permission(request, obj)
+        return False  # registrations change only through their services (R49: every change on the timeline)
 
     def has_delete_permission(self, request, obj=None):
         return False

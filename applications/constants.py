@@ -54,6 +54,16 @@ class AgeBand(models.TextChoices):
     FROM_55 = "55+", _("55 and over")
 
 
+class RegistrationStatus(models.TextChoices):
+    """A registration's lifecycle (R49): draft → submitted → approved | rejected | repair_requested → submitted …"""
+
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    REPAIR_REQUESTED = "repair_requested", _("Repair requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Outcome(models.TextChoices):
     """Accountability: what became of a started trajectory (R29)."""
 

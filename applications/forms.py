@@ -68,7 +68,7 @@ class ApplicationCreateForm(forms.Form):
             self.fields["region"].initial = employer.region_id
 
 
-#: The form field class of each kind of participant input; the limits come from ``rules.PARTICIPANT_INPUT``.
+#: The form field class of each kind of registration input; the limits come from ``rules.REGISTRATION_INPUT``.
 FORM_FIELD_CLASSES = {
     rules.Kind.TEXT: forms.CharField,
     rules.Kind.DATE: parsing.DateField,
@@ -85,27 +85,27 @@ PRESENTATION = {
     "end_date": {"widget": DateInput},
     "employed_since": {"widget": DateInput},
     "contract_hours": _DECIMAL_INPUT,
-    "planned_cost": {**_DECIMAL_INPUT, "help_text": _("Required for activity types C, D and E (actual cost).")},
+    "cost": {**_DECIMAL_INPUT, "help_text": _("Required for activity types C, D and E (actual cost).")},
 }
 
 
-def participant_form_field(rule: rules.InputRule) -> forms.Field:
+def registration_form_field(rule: rules.InputRule) -> forms.Field:
     return FORM_FIELD_CLASSES[rule.kind](label=rule.label, **rule.field_kwargs(), **PRESENTATION.get(rule.name, {}))
 
 
-class _ParticipantFormBase(forms.Form):
+class _RegistrationFormBase(forms.Form):
     def __init__(self, *args, period=None, **kwargs):
         super().__init__(*args, **kwargs)
         if period is not None and not period.retention_allowed:
             self.fields["focus"].choices = [c for c in Focus.choices if c[0] != Focus.RETENTION]
 
 
-#: One participant (R8): its fields are made from ``rules.PARTICIPANT_INPUT``, as the API's and the import's are.
+#: One registration (R8): its fields are made from ``rules.REGISTRATION_INPUT``, as the API's and the import's are.
 #: Ranges and rules across fields (R9-R13) are checked by the service, for every way in alike.
-ParticipantForm = type(forms.Form)(
-    "ParticipantForm",
-    (_ParticipantFormBase,),
-    {"__module__": __name__, **{name: participant_form_field(rule) for name, rule in rules.PARTICIPANT_INPUT.items()}},
+RegistrationForm = type(forms.Form)(
+    "RegistrationForm",
+    (_RegistrationFormBase,),
+    {"__module__": __name__, **{name: registration_form_field(rule) for name, rule in rules.REGISTRATION_INPUT.items()}},
 )
 
 
@@ -199,12 +199,12 @@ def _csv_or_xlsx(upload):
     return upload
 
 
-class ParticipantImportForm(forms.Form):
+class RegistrationImportForm(forms.Form):
     file = forms.FileField(
-        label=_("Participant file"),
+        label=_("Registration file"),
         help_text=format_lazy(
             _("A CSV file (UTF-8, with a header row) or an Excel file (.xlsx) with the columns {columns}."),
-            columns=", ".join(rules.PARTICIPANT_FIELDS),
+            columns=", ".join(rules.REGISTRATION_FIELDS),
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
@@ -272,8 +272,8 @@ __all__ = [
     "CompletionRequestForm",
     "ApplicationCreateForm",
     "ConfirmForm",
-    "ParticipantForm",
-    "ParticipantImportForm",
+    "RegistrationForm",
+    "RegistrationImportForm",
     "PlanLineImportForm",
     "PlanMatrixForm",
     "QueueFilterForm",

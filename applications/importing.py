@@ -1,9 +1,9 @@
-"""Bulk import of plan lines and participants from CSV or XLSX (R13): parse once, validate in memory, insert.
+"""Bulk import of plan lines and registrations from CSV or XLSX (R13): parse once, validate in memory, insert.
 
 Interface used by the API and the portal:
 
     import_plan_lines(*, application, uploaded_file, by) -> list[PlanLine]
-    import_participants(*, application, uploaded_file, by) -> list[Participant]
+    import_registrations(*, application, uploaded_file, by) -> list[Registration]
 
 raises ``DomainError`` listing every bad row (``line``, ``field``, ``code``, ``message``) and saves
 nothing when any row is bad. Line 1 is the header row; the first data row is line 2. Messages name
@@ -25,14 +25,14 @@ from sectorplan.api.errors import DomainError
 from sectorplan.parsing import ParseError
 
 from . import rules, services
-from .models import Application, Participant, PlanLine
+from .models import Application, PlanLine, Registration
 
 #: Refuse files larger than this (10,000 rows of CSV are about 1.2 MB).
 MAX_FILE_BYTES = 10 * 1024 * 1024
 #: Refuse files with more data rows than this.
 MAX_ROWS = 20_000
 
-COLUMNS = rules.PARTICIPANT_FIELDS
+COLUMNS = rules.REGISTRATION_FIELDS
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -133,9 +133,9 @@ def _convert(raw: dict, line: int, errors: list[dict], inputs: dict[str, rules.I
     return values
 
 
-def parse_participant_file(uploaded_file) -> tuple[list[dict], list[int], list[dict]]:
-    """Parse a participant file once: ``(typed rows, their line numbers, parse errors)``."""
-    return parse_file(uploaded_file, inputs=rules.PARTICIPANT_INPUT, no_rows=_("The file has no participant rows."))
+def parse_registration_file(uploaded_file) -> tuple[list[dict], list[int], list[dict]]:
+    """Parse a registration file once: ``(typed rows, their line numbers, parse errors)``."""
+    return parse_file(uploaded_file, inputs=rules.REGISTRATION_INPUT, no_rows=_("The file has no registration rows."))
 
 
 def parse_plan_line_file(uploaded_file) -> tuple[list[dict], list[int], list[dict]]:
@@ -197,16 +197,16 @@ def parse_file(
     return rows, lines, errors
 
 
-def import_participants(*, application: Application, uploaded_file, by) -> list[Participant]:
+def import_registrations(*, application: Application, uploaded_file, by) -> list[Registration]:
     """Import every row of ``uploaded_file`` into ``application`` (granted), or nothing at all."""
     services.require_granted(application)
-    rows, lines, parse_errors = parse_participant_file(uploaded_file)
+    rows, lines, parse_errors = parse_registration_file(uploaded_file)
     if parse_errors:
         # Also check the rows that did parse, so the answer lists every bad row at once.
-        rule_errors = services.participants_validate(application=application, rows=rows, line_numbers=lines)
+        rule_errors = services.registrations_validate(application=application, rows=rows, line_numbers=lines)
         errors = sorted(parse_errors + rule_errors, key=lambda e: e["line"])
         raise DomainError(errors)
-    return services.participants_add(application=application, rows=rows, by=by, line_numbers=lines)
+    return services.registrations_add(application=application, rows=rows, by=by, line_numbers=lines)
 
 
 def import_plan_lines(*, application: Application, uploaded_file, by) -> list[PlanLine]:

@@ -7,7 +7,7 @@ employer's data are not logged: they act for the employer, whose data it is; the
 processor for the Minister, reads. An office user who is also a member is logged all the same (the roles cannot
 tell on whose behalf they read).
 
-Where it is called: the participants list of the API, letter PDFs (API and portal) and receipt PDFs (API and
+Where it is called: the registrations list of the API, letter PDFs (API and portal) and receipt PDFs (API and
 portal). ``accounting`` may call it too (purpose ``settlement`` or ``objection``).
 """
 

@@ -7,7 +7,7 @@ submit answer already carries the receipt's id and SHA-256; a rendering error ro
 no personal data, goes out on commit.
 
 What was submitted is rendered from :func:`submitted_lines`, the one place that says what a submission
-contains: today the participants summarised per activity type x focus as ``(label, count, amount)`` lines;
+contains: today the registrations summarised per activity type x focus as ``(label, count, amount)`` lines;
 with plan lines it becomes one line per plan line, and the template does not change.
 """
 

@@ -1,9 +1,9 @@
-"""Pure rule functions for plan lines (R8, R9, R12, R14, R15), participants (R10-R13) and applications (R7). No database access: the bulk import
-validates 10,000 rows in memory with these, and the single-participant service uses the same code.
+"""Pure rule functions for plan lines (R8, R9, R12, R14, R15), registrations (R10-R13) and applications (R7). No database access: the bulk import
+validates 10,000 rows in memory with these, and the single-registration service uses the same code.
 
-``PARTICIPANT_INPUT`` is the one definition of every participant input field (type, length, digits, choices,
+``REGISTRATION_INPUT`` is the one definition of every registration input field (type, length, digits, choices,
 label): the portal form, the API serializer and the file import build their fields from it, and
-:func:`validate_participant` checks the rules across fields for all three. ``PLAN_LINE_INPUT`` and
+:func:`validate_registration` checks the rules across fields for all three. ``PLAN_LINE_INPUT`` and
 :func:`validate_plan_line` are the same for a plan line (the matrix, ``POST .../plan-lines`` and the plan-line
 import).
 """
@@ -23,7 +23,7 @@ from sectorplan.money import format_eur, round_half_up
 from sectorplan.parsing import ParseError, parse_date, parse_decimal
 
 from .constants import TRANSITIONS, AgeBand, ApplicationStatus, Focus
-from .models import Participant, PlanLine
+from .models import PlanLine, Registration
 
 MIN_AGE, MAX_AGE = 15, 75
 #: R8: contract hours per week are more than this and at most ``MAX_CONTRACT_HOURS``.
@@ -42,7 +42,7 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class InputRule:
-    """How one participant field is read, whatever the way in (portal form, API, file import).
+    """How one registration field is read, whatever the way in (portal form, API, file import).
 
     Lengths and digits are the database column's (the model is their one definition); ``invalid_code`` is the
     import's error code for a value that is not of the field's type; ``case`` folds file input to the choices'
@@ -56,7 +56,7 @@ class InputRule:
     choices: type[models.TextChoices] | None = None
     invalid_code: str = "invalid"
     case: str = ""
-    model: type[models.Model] = Participant
+    model: type[models.Model] = Registration
 
     @cached_property
     def column(self):
@@ -85,8 +85,8 @@ class InputRule:
         return kwargs
 
 
-#: Every participant input field, in the column order of imports and exports (R8).
-PARTICIPANT_INPUT: dict[str, InputRule] = {
+#: Every registration input field, in the column order of imports and exports (R8).
+REGISTRATION_INPUT: dict[str, InputRule] = {
     rule.name: rule
     for rule in (
         InputRule("initials", gettext_lazy("Initials"), Kind.TEXT),
@@ -98,15 +98,13 @@ PARTICIPANT_INPUT: dict[str, InputRule] = {
         InputRule("end_date", gettext_lazy("Planned end date"), Kind.DATE, invalid_code="invalid_date"),
         InputRule("contract_hours", gettext_lazy("Contract hours per week"), Kind.DECIMAL, invalid_code="invalid_number"),
         InputRule("employed_since", gettext_lazy("Employed since"), Kind.DATE, invalid_code="invalid_date"),
-        InputRule(
-            "planned_cost", gettext_lazy("Planned cost (euro)"), Kind.DECIMAL, required=False, invalid_code="invalid_amount"
-        ),
+        InputRule("cost", gettext_lazy("Cost (euro)"), Kind.DECIMAL, required=False, invalid_code="invalid_amount"),
     )
 }
 #: The field names, in order. The single definition: services, importing, serializers and benchmarks use it.
-PARTICIPANT_FIELDS = tuple(PARTICIPANT_INPUT)
-#: R8 fields every participant must have (``planned_cost`` only for actual-cost types).
-REQUIRED_FIELDS = tuple(name for name, rule in PARTICIPANT_INPUT.items() if rule.required)
+REGISTRATION_FIELDS = tuple(REGISTRATION_INPUT)
+#: R47 fields every registration must have (``cost`` only for actual-cost types).
+REQUIRED_FIELDS = tuple(name for name, rule in REGISTRATION_INPUT.items() if rule.required)
 FOCUS_VALUES = frozenset(Focus.values)
 
 #: Every plan-line input field (R8), in the column order of imports: ``activity_type;focus;count;planned_cost``.
@@ -235,7 +233,7 @@ def requested_amount(*, rate: Rate, contract_hours: Decimal, planned_cost: Decim
 
 @dataclass(frozen=True)
 class PeriodRules:
-    """What participant validation needs of a period."""
+    """What registration validation needs of a period."""
 
     training_start_from: date
     training_start_until: date
@@ -258,10 +256,10 @@ def _err(field: str, code: str, message) -> dict:
     return {"field": field, "code": code, "message": str(message)}
 
 
-def validate_participant(values: dict, rules: PeriodRules) -> tuple[list[dict], dict]:
-    """Check one participant's already-typed values against R9-R12.
+def validate_registration(values: dict, rules: PeriodRules) -> tuple[list[dict], dict]:
+    """Check one registration's already-typed values against R9-R12.
 
-    Returns ``(errors, derived)`` where ``derived`` holds ``age_band`` and ``requested_amount`` when
+    Returns ``(errors, derived)`` where ``derived`` holds ``age_band`` and ``amount`` when
     the values are valid. ``values`` holds the R8 fields as Python types (dates, Decimals).
     """
     errors: list[dict] = []
@@ -273,7 +271,7 @@ def validate_participant(values: dict, rules: PeriodRules) -> tuple[list[dict], 
         return errors, {}
     dob, start, end = values.get("date_of_birth"), values.get("start_date"), values.get("end_date")
     focus, activity = values.get("focus"), values.get("activity_type")
-    hours, cost, employed = values.get("contract_hours"), values.get("planned_cost"), values.get("employed_since")
+    hours, cost, employed = values.get("contract_hours"), values.get("cost"), values.get("employed_since")
 
     if start and not (rules.training_start_from <= start <= rules.training_start_until):
         errors.append(
@@ -320,17 +318,17 @@ def validate_participant(values: dict, rules: PeriodRules) -> tuple[list[dict], 
         errors.append(_err("activity_type", "no_rate", _("This period has no amount for this activity type.")))
     if rate is not None and rate.method == RateMethod.ACTUAL_COST:
         if cost is None:
-            errors.append(_err("planned_cost", "required", _("Planned cost is required for this activity type.")))
+            errors.append(_err("cost", "required", _("The cost is required for this activity type.")))
         elif cost < 0:
-            errors.append(_err("planned_cost", "negative", _("Planned cost may not be negative.")))
+            errors.append(_err("cost", "negative", _("The cost may not be negative.")))
     elif cost is not None and cost < 0:
-        errors.append(_err("planned_cost", "negative", _("Planned cost may not be negative.")))
+        errors.append(_err("cost", "negative", _("The cost may not be negative.")))
 
     derived = {}
     if not errors and rate is not None and dob and start:
         derived = {
             "age_band": age_band(dob, start),
-            "requested_amount": requested_amount(rate=rate, contract_hours=hours, planned_cost=cost),
+            "amount": requested_amount(rate=rate, contract_hours=hours, planned_cost=cost),
         }
     return errors, derived
 
@@ -358,7 +356,7 @@ def person_key(values: dict) -> tuple:
 def retention_within_share(
     *, retention_total: Decimal, application_total: Decimal, max_percent: Decimal
 ) -> bool:
-    """R9: retention participants' subsidy is at most ``max_percent`` of the application's subsidy."""
+    """R9: retention registrations' subsidy is at most ``max_percent`` of the application's subsidy."""
     return retention_total * Decimal(100) <= application_total * max_percent
 
 

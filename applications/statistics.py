@@ -1,7 +1,7 @@
 """The ministry's tables (R34-R37): aggregated counts, never personal data.
 
 Every selector here aggregates in the database with ``values().annotate(Count(...))`` and runs a fixed
-number of queries, whatever the size of the data: the participants table is one ``GROUP BY`` (plus one
+number of queries, whatever the size of the data: the registrations table is one ``GROUP BY`` (plus one
 small query on ``Period`` when no period filter is given); the region breakdown is one ``GROUP BY``
 plus one query for the region names.
 
@@ -48,9 +48,9 @@ from budgets.constants import ActivityType
 from budgets.models import Period, Region
 
 from .constants import AgeBand, ApplicationStatus, Focus, Outcome
-from .models import Participant, PlanLine
+from .models import PlanLine, Registration
 
-#: Application statuses whose participants count as registered: submitted and not withdrawn.
+#: Application statuses whose registrations count as registered: submitted and not withdrawn.
 REGISTERED_STATUSES = (
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.ASSESSED,
@@ -66,8 +66,8 @@ AGE_BANDS: tuple[str, ...] = tuple(AgeBand.values)
 FOCUSES: tuple[str, ...] = tuple(Focus.values)
 
 
-class ParticipantStatus(models.TextChoices):
-    """Which participants the table counts (R34)."""
+class RegistrationStatus(models.TextChoices):
+    """Which registrations the table counts (R34)."""
 
     REGISTERED = "registered", _("Registered: applications submitted and not withdrawn")
     STARTED = "started", _("Started (accountability)")
@@ -79,7 +79,7 @@ class TableFilter:
     periods: tuple[int, ...] = ()
     region: str | None = None
     earmark: str | None = None
-    status: str = ParticipantStatus.REGISTERED
+    status: str = RegistrationStatus.REGISTERED
 
 
 def percentage(count: int, total: int) -> int:
@@ -101,11 +101,11 @@ def _narrowed(qs, f: TableFilter):
     return qs
 
 
-def _participants(f: TableFilter):
-    qs = _narrowed(Participant.objects.all(), f)
-    if f.status == ParticipantStatus.STARTED:
+def _registrations(f: TableFilter):
+    qs = _narrowed(Registration.objects.all(), f)
+    if f.status == RegistrationStatus.STARTED:
         qs = qs.filter(started=True)
-    elif f.status == ParticipantStatus.COMPLETED:
+    elif f.status == RegistrationStatus.COMPLETED:
         qs = qs.filter(outcome=Outcome.COMPLETED)
     return qs
 
@@ -152,18 +152,18 @@ def _table(grid: dict[str, list[int]], columns: Sequence[str] = AGE_BANDS) -> di
     }
 
 
-def participant_table(
+def registration_table(
     *, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None,
-    status: str = ParticipantStatus.REGISTERED,
+    status: str = RegistrationStatus.REGISTERED,
 ) -> dict:
-    """Participants (trajectories) by focus x age band: counts, row percentages, totals (R34).
+    """Registrations (trajectories) by focus x age band: counts, row percentages, totals (R34).
 
     Two queries at most: the ``GROUP BY focus, age_band`` and, without a period filter, the list of periods.
     """
     f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark, status=status)
     counts = {
         (r["focus"], r["age_band"]): r["n"]
-        for r in _participants(f).order_by().values("focus", "age_band").annotate(n=Count("id"))
+        for r in _registrations(f).order_by().values("focus", "age_band").annotate(n=Count("id"))
     }
     return {
         "periods": _periods_of(f),
@@ -311,20 +311,20 @@ def _suppressed_table(grid: dict[str, list[int]], values: list[list[int]], hidde
     return {"rows": rows, "totals": row_out(len(values) - 1)}
 
 
-def participant_table_by_region(
+def registration_table_by_region(
     *, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None,
-    status: str = ParticipantStatus.REGISTERED,
+    status: str = RegistrationStatus.REGISTERED,
 ) -> dict:
-    """The participants table per region, with small-cell suppression (R34, R36).
+    """The registrations table per region, with small-cell suppression (R34, R36).
 
-    Regions with at least one counted participant are listed, in the order of their names. Three
+    Regions with at least one counted registration are listed, in the order of their names. Three
     queries at most: the ``GROUP BY region, focus, age_band``, the region names and (without a
     period filter) the periods.
     """
     f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark, status=status)
     per_region: dict[int, dict[tuple[str, str], int]] = {}
     for r in (
-        _participants(f).order_by().values("application__region_id", "focus", "age_band").annotate(n=Count("id"))
+        _registrations(f).order_by().values("application__region_id", "focus", "age_band").annotate(n=Count("id"))
     ):
         per_region.setdefault(r["application__region_id"], {})[(r["focus"], r["age_band"])] = r["n"]
     regions = (
@@ -375,8 +375,8 @@ def planned_table(*, periods: Iterable[int] | None = None, region: str | None = 
     return {**head, **_suppressed_table(grid, values, hidden), "suppressed": bool(hidden)}
 
 
-def csv_rows_participants(data: dict) -> tuple[list[str], list[Sequence]]:
-    """Header and rows of a participants table (national or by region) for CSV (R37)."""
+def csv_rows_registrations(data: dict) -> tuple[list[str], list[Sequence]]:
+    """Header and rows of a registrations table (national or by region) for CSV (R37)."""
     bands = data["age_bands"]
     by_region = "regions" in data
     header = [

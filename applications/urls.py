@@ -14,15 +14,15 @@ urlpatterns = [
     path("aanvragen/<int:pk>/", views.application_detail, name="application_detail"),
     path("aanvragen/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
     path("aanvragen/<int:pk>/plan/importeren/", views.plan_import, name="plan_import"),
-    path("aanvragen/<int:pk>/deelnemers/nieuw/", views.participant_add, name="participant_add"),
-    path("aanvragen/<int:pk>/deelnemers/importeren/", views.participant_import, name="participant_import"),
+    path("aanvragen/<int:pk>/deelnemers/nieuw/", views.registration_add, name="registration_add"),
+    path("aanvragen/<int:pk>/deelnemers/importeren/", views.registration_import, name="registration_import"),
     path(
-        "aanvragen/<int:pk>/deelnemers/<int:participant_pk>/wijzigen/", views.participant_edit, name="participant_edit"
+        "aanvragen/<int:pk>/deelnemers/<int:registration_pk>/wijzigen/", views.registration_edit, name="registration_edit"
     ),
     path(
-        "aanvragen/<int:pk>/deelnemers/<int:participant_pk>/verwijderen/",
-        views.participant_delete,
-        name="participant_delete",
+        "aanvragen/<int:pk>/deelnemers/<int:registration_pk>/verwijderen/",
+        views.registration_delete,
+        name="registration_delete",
     ),
     path("aanvragen/<int:pk>/indienen/", views.application_submit, name="application_submit"),
     path("aanvragen/<int:pk>/intrekken/", views.application_withdraw, name="application_withdraw"),

@@ -45,17 +45,17 @@ from .forms import (
     CompletionForm,
     CompletionRequestForm,
     ConfirmForm,
-    ParticipantForm,
-    ParticipantImportForm,
     PlanLineImportForm,
     PlanMatrixForm,
     QueueFilterForm,
+    RegistrationForm,
+    RegistrationImportForm,
     WithdrawForm,
     add_domain_errors,
     cost_field_name,
     count_field_name,
 )
-from .models import CompletionRequest, Participant, Receipt
+from .models import CompletionRequest, Receipt, Registration
 from .portal import act_for, get_active_employer, member_employers, posted_employer, set_active_employer
 from .receipts import receipts_visible_to
 from .selectors import applications_visible_to, is_contact
@@ -107,9 +107,9 @@ def _domain_message(request, exc: DomainError):
 def requested_matrix(application):
     """Requested amount and count by focus x age band, aggregated in the database."""
     cells = (
-        Participant.objects.filter(application=application)
+        Registration.objects.filter(application=application)
         .values("focus", "age_band")
-        .annotate(n=Count("id"), amount=Sum("requested_amount"))
+        .annotate(n=Count("id"), total=Sum("amount"))
         .order_by()
     )
     bands = list(AgeBand)
@@ -122,7 +122,7 @@ def requested_matrix(application):
         row_cells, row_total, row_n = [], ZERO, 0
         for band in bands:
             cell = by_cell.get((focus.value, band.value))
-            amount = cell["amount"] if cell else ZERO
+            amount = cell["total"] if cell else ZERO
             n = cell["n"] if cell else 0
             row_cells.append({"amount": amount, "n": n})
             row_total += amount
@@ -239,7 +239,7 @@ def application_create(request):
 @login_required
 def application_detail(request, pk):
     application = _member_application(request, pk)
-    participants = application.participants.all()
+    registrations = application.registrations.all()
     transitions = application.transitions.select_related("actor")
     can_change = _can_change(request, application)
     return render(
@@ -247,7 +247,7 @@ def application_detail(request, pk):
         "portal/application_detail.html",
         {
             "application": application,
-            "participants": participants,
+            "registrations": registrations,
             "transitions": transitions,
             "matrix": requested_matrix(application),
             "plan": plan_matrix(application),
@@ -324,11 +324,11 @@ def _editable_application(request, pk):
 
 
 def _granted_application(request, pk):
-    """Participants (proto-registrations) are registered on a granted application by a contact."""
+    """Registrations (proto-registrations) are registered on a granted application by a contact."""
     application = _member_application(request, pk)
     _require_contact(request, application)
     if application.status != ApplicationStatus.GRANTED:
-        messages.error(request, _("Participants are registered once the application has been granted."))
+        messages.error(request, _("Registrations are registered once the application has been granted."))
         return application, redirect("portal:application_detail", pk=application.pk)
     return application, None
 
@@ -418,7 +418,7 @@ def plan_edit(request, pk):
 def _import_upload(request, *, form, importer, application, input_rules):
     """Run a file import (R13, all or nothing) for a portal upload form: returns ``(created, [])`` on success,
     else ``(None, row_errors)`` with every bad row's line, field, label and reason, the file-level problems on
-    the form's ``file`` field. One place for the plan-line and participant uploads."""
+    the form's ``file`` field. One place for the plan-line and registration uploads."""
     if request.method != "POST" or not form.is_valid():
         return None, []
     try:
@@ -468,93 +468,93 @@ def plan_import(request, pk):
     )
 
 
-# --- participants (registered once granted) -----------------------------------------------------
+# --- registrations (registered once granted) -----------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_add(request, pk):
+def registration_add(request, pk):
     application, redirect_response = _granted_application(request, pk)
     if redirect_response:
         return redirect_response
-    form = ParticipantForm(_posted(request), period=application.period)
+    form = RegistrationForm(_posted(request), period=application.period)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participants_add(application=application, rows=[form.cleaned_data], by=request.user)
+            services.registrations_add(application=application, rows=[form.cleaned_data], by=request.user)
         except DomainError as exc:
             add_domain_errors(form, exc.errors)
         else:
-            messages.success(request, _("The participant has been added."))
+            messages.success(request, _("The registration has been added."))
             if "add_another" in request.POST:
-                return redirect("portal:participant_add", pk=application.pk)
-            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
+                return redirect("portal:registration_add", pk=application.pk)
+            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#registrations")
     return render(
         request,
-        "portal/participant_form.html",
-        {"application": application, "form": form, "participant": None},
+        "portal/registration_form.html",
+        {"application": application, "form": form, "registration": None},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_edit(request, pk, participant_pk):
+def registration_edit(request, pk, registration_pk):
     application, redirect_response = _granted_application(request, pk)
     if redirect_response:
         return redirect_response
-    participant = get_object_or_404(application.participants, pk=participant_pk)
-    initial = {f: getattr(participant, f) for f in rules.PARTICIPANT_FIELDS}
-    form = ParticipantForm(_posted(request), initial=initial, period=application.period)
+    registration = get_object_or_404(application.registrations, pk=registration_pk)
+    initial = {f: getattr(registration, f) for f in rules.REGISTRATION_FIELDS}
+    form = RegistrationForm(_posted(request), initial=initial, period=application.period)
     if request.method == "POST" and form.is_valid():
         try:
-            services.participant_update(participant=participant, values=form.cleaned_data, by=request.user)
+            services.registration_update(registration=registration, values=form.cleaned_data, by=request.user)
         except DomainError as exc:
             add_domain_errors(form, exc.errors)
         else:
-            messages.success(request, _("The participant has been changed."))
-            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
+            messages.success(request, _("The registration has been changed."))
+            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#registrations")
     return render(
         request,
-        "portal/participant_form.html",
-        {"application": application, "form": form, "participant": participant},
+        "portal/registration_form.html",
+        {"application": application, "form": form, "registration": registration},
         status=400 if form.errors else 200,
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_delete(request, pk, participant_pk):
+def registration_delete(request, pk, registration_pk):
     application, redirect_response = _editable_application(request, pk)
     if redirect_response:
         return redirect_response
-    participant = get_object_or_404(application.participants, pk=participant_pk)
+    registration = get_object_or_404(application.registrations, pk=registration_pk)
     if request.method == "POST":
         try:
-            services.participant_delete(participant=participant, by=request.user)
+            services.registration_delete(registration=registration, by=request.user)
         except DomainError as exc:
             _domain_message(request, exc)
         else:
-            messages.success(request, _("The participant has been removed."))
-        return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
-    return render(request, "portal/participant_delete.html", {"application": application, "participant": participant})
+            messages.success(request, _("The registration has been removed."))
+        return redirect(reverse("portal:application_detail", args=[application.pk]) + "#registrations")
+    return render(request, "portal/registration_delete.html", {"application": application, "registration": registration})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def participant_import(request, pk):
+def registration_import(request, pk):
     application, redirect_response = _granted_application(request, pk)
     if redirect_response:
         return redirect_response
-    form = ParticipantImportForm(_posted(request), request.FILES if request.method == "POST" else None)
-    created, row_errors = _import_upload(request, form=form, importer=importing.import_participants,
-                                         application=application, input_rules=rules.PARTICIPANT_INPUT)
+    form = RegistrationImportForm(_posted(request), request.FILES if request.method == "POST" else None)
+    created, row_errors = _import_upload(request, form=form, importer=importing.import_registrations,
+                                         application=application, input_rules=rules.REGISTRATION_INPUT)
     if created is not None:
         count = len(created) if hasattr(created, "__len__") else created
-        messages.success(request, _("%(n)s participants have been imported.") % {"n": count})
-        return redirect(reverse("portal:application_detail", args=[application.pk]) + "#participants")
+        messages.success(request, _("%(n)s registrations have been imported.") % {"n": count})
+        return redirect(reverse("portal:application_detail", args=[application.pk]) + "#registrations")
     return render(
         request,
-        "portal/participant_import.html",
+        "portal/registration_import.html",
         {"application": application, "form": form, "row_errors": row_errors},
         status=400 if form.errors else 200,
     )

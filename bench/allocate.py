@@ -3,7 +3,7 @@
 Run:  DJANGO_SETTINGS_MODULE=sectorplan.settings.test DATABASE_URL=... .venv/bin/python bench/allocate.py [N ...]
 
 Creates a throw-away database (``bench_<name>``), loads N assessed applications (default 1,000 and 4,000)
-with about 62 participants each (~250,000 for 4,000; COPY), then times the proposal and the confirmation
+with about 62 registrations each (~250,000 for 4,000; COPY), then times the proposal and the confirmation
 and counts their SQL queries. Letter enqueueing (after commit, one Celery message per letter) is stubbed
 out; the letter rows themselves are created. The database is dropped at the end.
 """
@@ -30,7 +30,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from applications.decisions import services as decision_services  # noqa: E402
 
 AMS = ZoneInfo("Europe/Amsterdam")
-PARTICIPANTS_PER_APPLICATION = 62
+REGISTRATIONS_PER_APPLICATION = 62
 
 
 def load(period_number: int, n: int, regions, users):
@@ -66,8 +66,8 @@ def load(period_number: int, n: int, regions, users):
             Application(
                 employer=e, region=e.region, period=period, number=i + 1,
                 reference=Application.make_reference(period_number, i + 1), status="assessed",
-                requested_amount=Decimal(PARTICIPANTS_PER_APPLICATION * 5000) + Decimal(i % 97) / 100,
-                eligible_amount=Decimal(PARTICIPANTS_PER_APPLICATION * 5000 - (i % 7) * 5000) + Decimal(i % 97) / 100,
+                requested_amount=Decimal(REGISTRATIONS_PER_APPLICATION * 5000) + Decimal(i % 97) / 100,
+                eligible_amount=Decimal(REGISTRATIONS_PER_APPLICATION * 5000 - (i % 7) * 5000) + Decimal(i % 97) / 100,
                 submitted_at=submitted, assessed_by=users["reviewer"], assessed_at=submitted,
             )
             for i, e in enumerate(employers)
@@ -81,9 +81,9 @@ def load(period_number: int, n: int, regions, users):
     )
     now = datetime.now(tz=AMS)
     with connection.cursor() as cursor:
-        with cursor.connection.cursor().copy(f"COPY applications_participant ({columns}) FROM STDIN") as copy:
+        with cursor.connection.cursor().copy(f"COPY applications_registration ({columns}) FROM STDIN") as copy:
             for app in applications:
-                for j in range(PARTICIPANTS_PER_APPLICATION):
+                for j in range(REGISTRATIONS_PER_APPLICATION):
                     copy.write_row(
                         (app.pk, "A.", f"P{j}", date(1980 + j % 30, 1, 1), "upskilling", "A", date(2021, 2, 1),
                          date(2021, 12, 31), Decimal("32.0"), date(2015, 1, 1), None, "25-45", Decimal("5000.00"),
@@ -112,7 +112,7 @@ def measure(period, users):
 def main(sizes):
     from django.contrib.auth.models import User
 
-    from applications.models import Participant
+    from applications.models import Registration
     from budgets.models import Region
     from budgets.services import reference_data_seed
 
@@ -124,15 +124,15 @@ def main(sizes):
         regions = list(Region.objects.order_by("pk"))
         users = {"reviewer": User.objects.create(username="bench-reviewer"),
                  "decider": User.objects.create(username="bench-decider")}
-        print(f"{'applications':>12} {'participants':>12} {'load s':>7} {'propose s':>9} {'queries':>7} "
+        print(f"{'applications':>12} {'registrations':>12} {'load s':>7} {'propose s':>9} {'queries':>7} "
               f"{'confirm s':>9} {'queries':>7} {'check_ledger s':>14}")
         for index, n in enumerate(sizes):
             start = time.perf_counter()
             period = load(50 + index, n, regions, users)
             t_load = time.perf_counter() - start
-            participants = Participant.objects.filter(application__period=period).count()
+            registrations = Registration.objects.filter(application__period=period).count()
             t_p, q_p, t_c, q_c, t_check, problems = measure(period, users)
-            print(f"{n:>12} {participants:>12} {t_load:>7.2f} {t_p:>9.3f} {q_p:>7} {t_c:>9.3f} {q_c:>7} {t_check:>14.2f}")
+            print(f"{n:>12} {registrations:>12} {t_load:>7.2f} {t_p:>9.3f} {q_p:>7} {t_c:>9.3f} {q_c:>7} {t_check:>14.2f}")
             if problems:
                 print("LEDGER VIOLATIONS:", *problems[:10], sep="\n  ")
                 raise SystemExit(1)

@@ -5,7 +5,7 @@ Options: --n 30 (letters timed per path), --memory 500 (letters for the memory r
 
 * bare: ``weasyprint.HTML(string=html).write_pdf()`` on the letter's HTML with the stylesheet inlined;
 * worker path: ``generate_letter.run(letter_id)``, i.e. what a Celery worker does per message: lock and
-  claim the row, load the decision, aggregate the participants, render the template, render the PDF,
+  claim the row, load the decision, aggregate the registrations, render the template, render the PDF,
   hash it, store it in the private storage and mark the letter done;
 * memory: a fresh process (as a worker child with ``--max-tasks-per-child``) generates ``--memory``
   letters; its peak RSS (``ru_maxrss``) is printed, with the RSS after the first 10 letters.
@@ -70,7 +70,7 @@ def make_letters(count: int) -> list[int]:
         DecisionFactory,
         EmployerFactory,
         LetterFactory,
-        ParticipantFactory,
+        RegistrationFactory,
     )
     from tests.budgets.factories import PeriodFactory
 
@@ -84,7 +84,7 @@ def make_letters(count: int) -> list[int]:
             submitted_at=period.application_opens, eligible_amount=Decimal("12345.67"),
         )
         for focus, band in specs:
-            ParticipantFactory(application=application, focus=focus, age_band=band, eligible=True)
+            RegistrationFactory(application=application, focus=focus, age_band=band, eligible=True)
         decision = DecisionFactory(
             application=application, granted_amount=Decimal("12345.67"), held_amount=Decimal("3086.42"),
             advance_amount=Decimal("6943.69"),

@@ -1,13 +1,13 @@
 """Benchmark of the ministry's tables (issue #7, R34-R37).
 
-Generates 4,000 employers and 250,000 participants over four periods with PostgreSQL COPY, then times
-the national participants table, the region breakdown (with suppression) and the budget table through
+Generates 4,000 employers and 250,000 registrations over four periods with PostgreSQL COPY, then times
+the national registrations table, the region breakdown (with suppression) and the budget table through
 the API (DRF's APIClient, in-process, as the ministry) against the same GROUP BY run directly on
 PostgreSQL, and prints both and the ratio.
 
     DJANGO_SETTINGS_MODULE=sectorplan.settings.test DATABASE_URL=postgres://.../spp_bench python bench/statistics.py
 
-It empties the employers, applications, participants and ledger tables of the database it is given:
+It empties the employers, applications, registrations and ledger tables of the database it is given:
 point it at a database of its own.
 """
 
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorplan.settings.test")
 
 EMPLOYERS = 4_000
-PARTICIPANTS = 250_000
+REGISTRATIONS = 250_000
 REPEAT = 7
 
 
@@ -57,7 +57,7 @@ def generate():
     t0 = time.perf_counter()
     with connection.cursor() as cur:
         cur.execute(
-            "TRUNCATE applications_participant, applications_decision, applications_application, "
+            "TRUNCATE applications_registration, applications_decision, applications_application, "
             "applications_employer, budgets_ledgerentry RESTART IDENTITY CASCADE"
         )
         raw = cur.cursor  # the psycopg 3 cursor
@@ -91,11 +91,11 @@ def generate():
         focuses = ["new_intake", "redundancy_risk", "upskilling", "practice_supervisor", "retention"]
         bands = ["<25", "25-45", "45-55", "55+"]
         with raw.copy(
-            "COPY applications_participant (application_id, initials, surname, date_of_birth, focus, activity_type, "
+            "COPY applications_registration (application_id, initials, surname, date_of_birth, focus, activity_type, "
             "start_date, end_date, contract_hours, employed_since, age_band, requested_amount, eligibility_reason, "
             "started, outcome, created_at) FROM STDIN"
         ) as copy:
-            for n in range(PARTICIPANTS):
+            for n in range(REGISTRATIONS):
                 app_pk, start, _status, _period, _earmark, _pooled = apps[n % len(apps)]
                 started = rng.random() < 0.8
                 outcome = rng.choice(["completed", "dropped_out", "ongoing"]) if started else ""
@@ -112,7 +112,7 @@ def generate():
                     copy.write_row((period_pk, line, app_pk, "hold", "2500.00", actor.pk, now, ""))
                     copy.write_row((period_pk, line, app_pk, "advance", "5625.00", actor.pk, now, ""))
         cur.execute("ANALYZE")
-    print(f"generated {EMPLOYERS} employers, {len(apps)} applications, {PARTICIPANTS} participants "
+    print(f"generated {EMPLOYERS} employers, {len(apps)} applications, {REGISTRATIONS} registrations "
           f"in {time.perf_counter() - t0:.1f} s")
     return ministry
 
@@ -131,12 +131,12 @@ def timed(fn) -> float:
 REGISTERED = "('submitted', 'assessed', 'granted', 'rejected', 'settled')"
 RAW = {
     "national table": [
-        "SELECT p.focus, p.age_band, COUNT(p.id) FROM applications_participant p "
+        "SELECT p.focus, p.age_band, COUNT(p.id) FROM applications_registration p "
         "JOIN applications_application a ON a.id = p.application_id "
         f"WHERE a.status IN {REGISTERED} GROUP BY 1, 2",
     ],
     "region breakdown": [
-        "SELECT a.region_id, p.focus, p.age_band, COUNT(p.id) FROM applications_participant p "
+        "SELECT a.region_id, p.focus, p.age_band, COUNT(p.id) FROM applications_registration p "
         "JOIN applications_application a ON a.id = p.application_id "
         f"WHERE a.status IN {REGISTERED} GROUP BY 1, 2, 3",
         "SELECT id, code, name FROM budgets_region ORDER BY name",

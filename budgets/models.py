@@ -265,7 +265,7 @@ class BudgetLine(models.Model):
 
 
 class ActivityRate(models.Model):
-    """The subsidy per participant of one activity type in one period (domain.md §3, R12)."""
+    """The subsidy per registration of one activity type in one period (domain.md §3, R12)."""
 
     period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="activity_rates")
     activity_type = models.CharField(_("activity type"), max_length=1, choices=ActivityType.choices)

@@ -1,7 +1,7 @@
 """Row locks, taken one way for the whole codebase.
 
 **Lock only the rows that change.** ``select_for_update()`` with ``select_related`` locks every joined row
-(period, employer, region): two employers adding participants in the same period would wait on each
+(period, employer, region): two employers adding registrations in the same period would wait on each
 other. Every lock here is ``select_for_update(of=("self",))``: only the rows of the queried model.
 
 **One order** (a path that needs several takes them in this order, so two paths never deadlock):
@@ -10,11 +10,11 @@ other. Every lock here is ``select_for_update(of=("self",))``: only the rows of 
 2. allocation        (a proposal being confirmed)
 3. application(s)    (ascending primary key when several)
 4. decision          (the decision a letter or an objection belongs to)
-5. objection, report, participants (rows of one application)
+5. objection, report, registrations (rows of one application)
 6. letter            (a letter's own row while it is generated)
 7. message           (a letter's message in the box, when its notification is recorded)
 
-A path that changes no money of the period (a draft's participants, a submission) locks only its
+A path that changes no money of the period (a draft's registrations, a submission) locks only its
 application, not the period, so employers of one period never queue behind each other.
 """
 

@@ -92,7 +92,7 @@ def test_page_size_query_key_is_camel_case(client_for, plain_user):
     "path,expected",
     [
         ("kvk_number", "kvkNumber"),
-        ("participants[1].actual_cost", "participants[1].actualCost"),
+        ("registrations[1].actual_cost", "registrations[1].actualCost"),
         ("budget_lines[0].ceiling", "budgetLines[0].ceiling"),
         ("[3].date_of_birth", "[3].dateOfBirth"),
         ("non_field_errors", "nonFieldErrors"),

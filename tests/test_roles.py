@@ -7,7 +7,7 @@ from django.urls import resolve, reverse
 from applications.models import Application
 from sectorplan.api.permissions import BASE_PERMISSIONS, HasRequiredRoles
 from sectorplan.roles import ACTION_ROLES, Action, Role, may
-from tests.applications.factories import ApplicationFactory, MembershipFactory, ParticipantFactory, UserFactory
+from tests.applications.factories import ApplicationFactory, MembershipFactory, RegistrationFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
 from tests.problems import problems
 from tests.statistics.test_permissions import PUBLIC_ROUTES, _api_patterns, _fill
@@ -97,7 +97,7 @@ def test_office_pages_answer_403_to_the_commission_and_the_ministry_alike_R4(cli
 def test_a_post_only_another_role_may_make_is_403_on_a_page_one_may_read_R4(client, office_urls):
     decider = UserFactory(username="d", roles=[Role.OFFICE_DECIDER])
     application = Application.objects.get()
-    ParticipantFactory(application=application)
+    RegistrationFactory(application=application)
     client.force_login(decider)
     url = reverse("portal:office_review", args=[application.pk])
     assert client.get(url).status_code == 200
@@ -111,7 +111,7 @@ def test_assessing_another_employers_application_is_404_and_ones_own_403_R2_R4(c
     member = MembershipFactory().user
     own = ApplicationFactory(employer=member.memberships.get().employer, submitted=True)
     foreign = ApplicationFactory(submitted=True)
-    body = {"participants": [{"id": 1, "eligible": True}]}
+    body = {"registrations": [{"id": 1, "eligible": True}]}
     response = client_for(member).post(f"/api/v2/applications/{own.pk}/assessment", body, format="json")
     assert response.status_code == 403
     assert problems(response)[0]["message"] == "Niet toegestaan voor uw rol: aanvragen beoordelen."

@@ -8,7 +8,7 @@ from ..models import Invitation, Objection, ObjectionStatus
 
 
 class ReportRowSerializer(serializers.Serializer):
-    """One participant's report (R29). Validation of the combination happens in the service."""
+    """One registration's report (R29). Validation of the combination happens in the service."""
 
     id = serializers.IntegerField()
     started = serializers.BooleanField()
@@ -17,7 +17,7 @@ class ReportRowSerializer(serializers.Serializer):
 
 
 class AccountabilityInputSerializer(serializers.Serializer):
-    participants = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+    registrations = serializers.ListField(child=serializers.DictField(), allow_empty=False)
 
     class Meta:
         ref_name = "AccountabilityInput"
@@ -26,10 +26,10 @@ class AccountabilityInputSerializer(serializers.Serializer):
 class AccountabilityDocSerializer(serializers.Serializer):
     """Schema only: the request body as documented in api.md."""
 
-    participants = ReportRowSerializer(many=True)
+    registrations = ReportRowSerializer(many=True)
 
 
-class ReportedParticipantSerializer(serializers.Serializer):
+class ReportedRegistrationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     started = serializers.BooleanField(allow_null=True)
     outcome = serializers.CharField(allow_blank=True)
@@ -44,7 +44,7 @@ class AccountabilityOutputSerializer(serializers.Serializer):
     submitted_at = UTCDateTimeField(allow_null=True)
     completion_statement = serializers.BooleanField()
     is_small = serializers.BooleanField()
-    participants = ReportedParticipantSerializer(many=True)
+    registrations = ReportedRegistrationSerializer(many=True)
 
 
 class ReopenSerializer(serializers.Serializer):

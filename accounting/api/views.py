@@ -28,15 +28,15 @@ def _report_payload(application) -> dict:
         "submitted_at": report.submitted_at if report else None,
         "completion_statement": bool(report and report.completion_statement),
         "is_small": application.is_small,
-        "participants": [
+        "registrations": [
             {"id": p.pk, "started": p.started, "outcome": p.outcome, "actual_cost": p.actual_cost, "reported_at": p.reported_at}
-            for p in application.participants.order_by("pk")
+            for p in application.registrations.order_by("pk")
         ],
     }
 
 
 class AccountabilityView(APIView):
-    """R29/R31/R32: members of the employer (both roles) report per participant; members and office read."""
+    """R29/R31/R32: members of the employer (both roles) report per registration; members and office read."""
 
     permission_classes = [*BASE_PERMISSIONS]
 
@@ -44,8 +44,8 @@ class AccountabilityView(APIView):
     def get(self, request, pk):
         application = get_object_or_404(applications_visible_to(request.user), pk=pk)
         payload = _report_payload(application)
-        # R54: per participant what happened and what it cost: an office read is logged (members' reads are not).
-        log_processing(user=request.user, action=ProcessingAction.READ, objects=application.participants.order_by("pk"),
+        # R54: per registration what happened and what it cost: an office read is logged (members' reads are not).
+        log_processing(user=request.user, action=ProcessingAction.READ, objects=application.registrations.order_by("pk"),
                        purpose=purpose_for(application), application=application)
         return Response(s.AccountabilityOutputSerializer(payload).data)
 
@@ -60,7 +60,7 @@ class AccountabilityView(APIView):
             raise PermissionDenied  # office may read, but only the employer reports
         data = s.AccountabilityInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.accountability_submit(application=application, rows=data.validated_data["participants"], by=request.user)
+        services.accountability_submit(application=application, rows=data.validated_data["registrations"], by=request.user)
         application.refresh_from_db()
         return Response(s.AccountabilityOutputSerializer(_report_payload(application)).data)
 

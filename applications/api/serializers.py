@@ -16,7 +16,7 @@ from sectorplan.api.fields import UTCDateTimeField
 
 from .. import rules
 from ..constants import AgeBand, ApplicationStatus, MembershipRole
-from ..models import Application, ApplicationTransition, CompletionRequest, Employer, Participant, PlanLine
+from ..models import Application, ApplicationTransition, CompletionRequest, Employer, PlanLine, Registration
 from ..validators import normalise_iban
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -160,7 +160,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     granted_amount = serializers.DecimalField(**MONEY, read_only=True)
     held_amount = serializers.DecimalField(**MONEY, read_only=True)
     is_small = serializers.SerializerMethodField()
-    participant_count = serializers.IntegerField(read_only=True)
+    registration_count = serializers.IntegerField(read_only=True)
     received_at = UTCDateTimeField(source="submitted_at", read_only=True, allow_null=True)
     decision_due = serializers.DateField(read_only=True, allow_null=True)
     receipt = serializers.SerializerMethodField()
@@ -184,7 +184,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "granted_amount",
             "held_amount",
             "is_small",
-            "participant_count",
+            "registration_count",
             "created_at",
             "submitted_at",
             "assessed_at",
@@ -209,10 +209,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return CompletionRequestSerializer(obj.completion_requests.all(), many=True).data
 
 
-# --- Participants ------------------------------------------------------------------------------
+# --- Registrations ------------------------------------------------------------------------------
 
 
-#: The serializer field class of each kind of participant input; the limits come from ``rules.PARTICIPANT_INPUT``.
+#: The serializer field class of each kind of registration input; the limits come from ``rules.REGISTRATION_INPUT``.
 API_FIELD_CLASSES = {
     rules.Kind.TEXT: serializers.CharField,
     rules.Kind.DATE: serializers.DateField,
@@ -222,38 +222,38 @@ API_FIELD_CLASSES = {
 }
 
 
-def participant_api_field(rule: rules.InputRule) -> serializers.Field:
+def registration_api_field(rule: rules.InputRule) -> serializers.Field:
     optional = {} if rule.required else {"allow_null": True}
     return API_FIELD_CLASSES[rule.kind](**rule.field_kwargs(), **optional)
 
 
-#: One participant as sent to ``POST .../participants/`` (R8), in JSON: fields made from ``rules.PARTICIPANT_INPUT``
+#: One registration as sent to ``POST .../registrations/`` (R8), in JSON: fields made from ``rules.REGISTRATION_INPUT``
 #: as the portal form's and the import's are. Ranges and rules across fields are checked by the service.
-ParticipantInputSerializer = type(serializers.Serializer)(
-    "ParticipantInputSerializer",
+RegistrationInputSerializer = type(serializers.Serializer)(
+    "RegistrationInputSerializer",
     (serializers.Serializer,),
     {
         "__module__": __name__,
-        "__doc__": "One participant as sent to ``POST .../participants/`` (R8). Rules are checked by the service.",
-        **{name: participant_api_field(rule) for name, rule in rules.PARTICIPANT_INPUT.items()},
+        "__doc__": "One registration as sent to ``POST .../registrations/`` (R8). Rules are checked by the service.",
+        **{name: registration_api_field(rule) for name, rule in rules.REGISTRATION_INPUT.items()},
     },
 )
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(serializers.ModelSerializer):
     age_band = serializers.ChoiceField(choices=AgeBand.choices, read_only=True)
-    requested_amount = serializers.DecimalField(**MONEY, read_only=True)
-    planned_cost = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
+    amount = serializers.DecimalField(**MONEY, read_only=True)
+    cost = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
 
     class Meta:
-        model = Participant
+        model = Registration
         fields = [
             "id",
-            *rules.PARTICIPANT_FIELDS,
+            "status",
+            *rules.REGISTRATION_FIELDS,
             "age_band",
-            "requested_amount",
-            "eligible",
-            "eligibility_reason",
+            "amount",
+            "review_reason",
         ]
         read_only_fields = fields
 
@@ -269,7 +269,7 @@ PlanLineInputSerializer = type(serializers.Serializer)(
     {
         "__module__": __name__,
         "__doc__": "One plan line as sent to ``POST .../plan-lines/`` (R8). Rules are checked by the service.",
-        **{name: participant_api_field(rule) for name, rule in rules.PLAN_LINE_INPUT.items()},
+        **{name: registration_api_field(rule) for name, rule in rules.PLAN_LINE_INPUT.items()},
     },
 )
 
@@ -286,7 +286,7 @@ class PlanLineSerializer(serializers.ModelSerializer):
 
 
 class ImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text=_("CSV (UTF-8) or .xlsx with a header row of the participant fields."))
+    file = serializers.FileField(help_text=_("CSV (UTF-8) or .xlsx with a header row of the registration fields."))
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -80,7 +80,7 @@ class StatisticsQuerySerializer(serializers.Serializer):
     region = serializers.SlugField(required=False, max_length=60)
     earmark = serializers.ChoiceField(choices=Earmark.choices, required=False)
     status = serializers.ChoiceField(
-        choices=statistics.ParticipantStatus.choices, required=False, default=statistics.ParticipantStatus.REGISTERED
+        choices=statistics.RegistrationStatus.choices, required=False, default=statistics.RegistrationStatus.REGISTERED
     )
     group_by = serializers.ChoiceField(choices=[("region", _("region"))], required=False)
 
@@ -141,7 +141,7 @@ class TrajectoryRegionTableSerializer(serializers.Serializer):
     totals = TrajectoryTotalsSerializer()
 
 
-class ParticipantTableSerializer(serializers.Serializer):
+class RegistrationTableSerializer(serializers.Serializer):
     periods = serializers.ListField(child=serializers.IntegerField())
     status = serializers.CharField(help_text="registered, started or completed")
     age_bands = serializers.ListField(child=serializers.CharField(), help_text=", ".join(AgeBand.values))
@@ -158,7 +158,7 @@ PERIOD_PARAMETER = OpenApiParameter(
 )
 CSV_RESPONSE = OpenApiTypes.STR
 
-PARTICIPANTS_EXAMPLE = {
+REGISTRATIONS_EXAMPLE = {
     "periods": [1, 2],
     "status": "registered",
     "ageBands": ["<25", "25-45", "45-55", "55+"],
@@ -227,20 +227,20 @@ class StatisticsView(APIView):
         return response
 
 
-class ParticipantStatisticsView(StatisticsView):
-    """``GET /api/v2/statistics/trajectories``: participants by focus x age band (R34, R36, R37)."""
+class RegistrationStatisticsView(StatisticsView):
+    """``GET /api/v2/statistics/trajectories``: registrations by focus x age band (R34, R36, R37)."""
 
-    csv_filename = "participants.csv"
+    csv_filename = "registrations.csv"
 
     def csv_rows(self, data):
-        return statistics.csv_rows_participants(data)
+        return statistics.csv_rows_registrations(data)
 
     @extend_schema(
-        operation_id="statistics_participants",
-        summary="Participants by focus and age band (ministry table)",
+        operation_id="statistics_registrations",
+        summary="Registrations by focus and age band (ministry table)",
         description=(
-            "Counts of participants (trajectories) by focus and age band with row percentages (rounded half-up), "
-            "row totals and a totals row (R34). `status=registered` (default) counts participants of applications "
+            "Counts of registrations (trajectories) by focus and age band with row percentages (rounded half-up), "
+            "row totals and a totals row (R34). `status=registered` (default) counts registrations of applications "
             "submitted and not withdrawn; `started` and `completed` follow the accountability reports. "
             "`groupBy=region` gives one table per region with cells of 1-4 people suppressed (null, row flagged "
             "`suppressed`), plus secondary suppression so that no suppressed value follows from the totals (R36). "
@@ -250,13 +250,13 @@ class ParticipantStatisticsView(StatisticsView):
             PERIOD_PARAMETER,
             OpenApiParameter("region", str, description="Region code."),
             OpenApiParameter("earmark", str, enum=Earmark.values, description="The employers' earmark (sector)."),
-            OpenApiParameter("status", str, enum=statistics.ParticipantStatus.values, description="Default registered."),
+            OpenApiParameter("status", str, enum=statistics.RegistrationStatus.values, description="Default registered."),
             OpenApiParameter("group_by", str, enum=["region"], description="One table per region, with suppression."),
             FORMAT_PARAMETER,
         ],
-        responses={(200, "application/json"): ParticipantTableSerializer, (200, "text/csv"): CSV_RESPONSE},
+        responses={(200, "application/json"): RegistrationTableSerializer, (200, "text/csv"): CSV_RESPONSE},
         examples=[
-            OpenApiExample("National table", value=PARTICIPANTS_EXAMPLE, response_only=True),
+            OpenApiExample("National table", value=REGISTRATIONS_EXAMPLE, response_only=True),
             OpenApiExample("By region, with suppression", value=REGIONS_EXAMPLE, response_only=True),
         ],
     )
@@ -269,8 +269,8 @@ class ParticipantStatisticsView(StatisticsView):
             "status": q["status"],
         }
         if q.get("group_by") == "region":
-            return Response(statistics.participant_table_by_region(**kwargs))
-        return Response(statistics.participant_table(**kwargs))
+            return Response(statistics.registration_table_by_region(**kwargs))
+        return Response(statistics.registration_table(**kwargs))
 
 
 class PlannedTableSerializer(serializers.Serializer):
@@ -410,7 +410,7 @@ class BudgetStatisticsView(StatisticsView):
         description=(
             "Per period and budget line (earmark, or `pooled`): ceiling, requested, eligible, granted, held, "
             "released, forfeited, available, advances paid, settled and reclaimed (R35), derived from the ledger. "
-            "Money as strings with two decimals. ETag and Cache-Control as for the participants table."
+            "Money as strings with two decimals. ETag and Cache-Control as for the registrations table."
         ),
         parameters=[PERIOD_PARAMETER, FORMAT_PARAMETER],
         responses={(200, "application/json"): BudgetTableSerializer, (200, "text/csv"): CSV_RESPONSE},
@@ -448,5 +448,5 @@ __all__ = [
     "BudgetStatisticsView",
     "CSVRenderer",
     "HoldbackStatisticsView",
-    "ParticipantStatisticsView",
+    "RegistrationStatisticsView",
 ]

@@ -1,4 +1,4 @@
-"""Employers, memberships, applications and participants (shared/api.md).
+"""Employers, memberships, applications and registrations (shared/api.md).
 
 Visibility: every lookup goes through ``applications.selectors`` so that an employer's objects are a
 404 for anyone not linked to it (R2). Permissions on what a visible object allows are 403s.
@@ -31,7 +31,7 @@ from .. import completion, selectors, services
 from ..constants import ApplicationStatus, ProcessingAction
 from ..decisions.amounts import with_amounts
 from ..decisions.services import not_considered_decide
-from ..importing import import_participants, import_plan_lines
+from ..importing import import_plan_lines, import_registrations
 from ..models import Application, ApplicationTransition, CompletionRequest
 from ..processing import log_processing, purpose_for
 from .serializers import (
@@ -49,10 +49,10 @@ from .serializers import (
     MemberSerializer,
     NotConsideredResultSerializer,
     OfficeUserSerializer,
-    ParticipantInputSerializer,
-    ParticipantSerializer,
     PlanLineInputSerializer,
     PlanLineSerializer,
+    RegistrationInputSerializer,
+    RegistrationSerializer,
     StatusSerializer,
     SubmitInputSerializer,
     SubmitResultSerializer,
@@ -253,41 +253,41 @@ class ApplicationViewSet(
         )
         return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
 
-    # --- participants (proto-registrations of a granted application) ---
+    # --- registrations (proto-registrations of a granted application) ---
 
     @extend_schema(
         methods=["GET"],
-        summary="List the application's participants (members, office)",
-        responses={200: ParticipantSerializer(many=True)},
+        summary="List the application's registrations (members, office)",
+        responses={200: RegistrationSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
-        summary="Add one participant or a list (contacts, once granted)",
-        request=ParticipantInputSerializer(many=True),
-        # A plain (unpaginated) list: ParticipantSerializer(many=True) would be documented as a page.
-        responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Participant"}}, **ERROR_RESPONSES},
-        description="Send one participant object or a list of them; all or nothing. The answer is a list.",
+        summary="Add one registration or a list (contacts, once granted)",
+        request=RegistrationInputSerializer(many=True),
+        # A plain (unpaginated) list: RegistrationSerializer(many=True) would be documented as a page.
+        responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Registration"}}, **ERROR_RESPONSES},
+        description="Send one registration object or a list of them; all or nothing. The answer is a list.",
     )
     @action(detail=True, methods=["get", "post"])
-    def participants(self, request, pk=None):
+    def registrations(self, request, pk=None):
         application = self.get_object()
         if request.method == "GET":
-            qs = application.participants.order_by("id")
+            qs = application.registrations.order_by("id")
             page = self.paginate_queryset(qs)
             log_processing(user=request.user, action=ProcessingAction.READ, objects=page,
                            purpose=purpose_for(application), application=application)  # R54
-            return self.get_paginated_response(ParticipantSerializer(page, many=True).data)
+            return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
         self._require_contact(application)
         many = isinstance(request.data, list)
         extra = {"allow_empty": False} if many else {}  # an empty list is bad input, not "201 []"
-        serializer = ParticipantInputSerializer(data=request.data, many=many, **extra)
+        serializer = RegistrationInputSerializer(data=request.data, many=many, **extra)
         serializer.is_valid(raise_exception=True)
         rows = serializer.validated_data if many else [serializer.validated_data]
-        created = services.participants_add(application=application, rows=[dict(r) for r in rows], by=request.user)
-        return Response(ParticipantSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+        created = services.registrations_add(application=application, rows=[dict(r) for r in rows], by=request.user)
+        return Response(RegistrationSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Import participants from a CSV (UTF-8) or XLSX file (contacts, once granted)",
+        summary="Import registrations from a CSV (UTF-8) or XLSX file (contacts, once granted)",
         request={"multipart/form-data": ImportInputSerializer},
         responses={201: ImportResultSerializer, **ERROR_RESPONSES},
         description="All or nothing: any bad row gives 400 listing every bad row with line, field, code, message.",
@@ -295,8 +295,8 @@ class ApplicationViewSet(
     @action(
         detail=True,
         methods=["post"],
-        url_path="participants/import",
-        url_name="participants-import",
+        url_path="registrations/import",
+        url_name="registrations-import",
         parser_classes=[CamelCaseMultiPartParser, CamelCaseFormParser],
     )
     def import_file(self, request, pk=None):
@@ -304,7 +304,7 @@ class ApplicationViewSet(
         self._require_contact(application)
         serializer = ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = import_participants(
+        created = import_registrations(
             application=application, uploaded_file=serializer.validated_data["file"], by=request.user
         )
         return Response({"created": len(created)}, status=status.HTTP_201_CREATED)

@@ -29,7 +29,7 @@ EMPTY = {
 def with_amounts(qs: QuerySet[Application]) -> QuerySet[Application]:
     """Annotate what each application has, from the ledger: ``granted_amount`` (the reservation in force:
     unconditional + held + released), ``held_amount`` (still held back), ``released_amount``,
-    ``forfeited_amount``, ``advances_paid``, ``settled_amount``, and ``participant_count``."""
+    ``forfeited_amount``, ``advances_paid``, ``settled_amount``, and ``registration_count``."""
     states = application_balance_annotations()
     return qs.annotate(
         granted_amount=states["reserved"],
@@ -38,7 +38,7 @@ def with_amounts(qs: QuerySet[Application]) -> QuerySet[Application]:
         forfeited_amount=states["forfeited"],
         advances_paid=states["advances_paid"],
         settled_amount=states["settled"],
-        participant_count=Count("participants", distinct=True),
+        registration_count=Count("registrations", distinct=True),
     )
 
 

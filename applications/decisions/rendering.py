@@ -19,8 +19,8 @@ from django.utils import timezone
 from budgets.constants import ActivityType
 from sectorplan.money import ZERO, round_half_up
 
-from ..constants import AgeBand, DecisionKind, Focus, LetterStatus
-from ..models import Decision, Letter, Participant
+from ..constants import AgeBand, DecisionKind, Focus, LetterStatus, RegistrationStatus
+from ..models import Decision, Letter, Registration
 from ..pdf import html_to_pdf, render_html
 from .messages import message_delivered
 
@@ -82,17 +82,17 @@ def template_for(kind: str) -> str:
     return f"letters/{DecisionKind(kind).value}.html"
 
 
-def participant_table(*, decision: Decision) -> dict:
-    """Participants by focus x age band with counts, and amounts per focus (aggregated in the database)."""
-    qs = Participant.objects.filter(application_id=decision.application_id)
+def registration_table(*, decision: Decision) -> dict:
+    """Registrations by focus x age band with counts, and amounts per focus (aggregated in the database)."""
+    qs = Registration.objects.filter(application_id=decision.application_id)
     kind = decision.kind
     if kind == DecisionKind.SETTLEMENT:
         qs = qs.filter(started=True)
-    elif kind not in (DecisionKind.REJECTION, DecisionKind.NOT_CONSIDERED) and qs.filter(eligible__isnull=False).exists():
-        qs = qs.filter(eligible=True)
+    elif kind not in (DecisionKind.REJECTION, DecisionKind.NOT_CONSIDERED):
+        qs = qs.filter(status=RegistrationStatus.APPROVED)
     cells = {
         (row["focus"], row["age_band"]): row
-        for row in qs.values("focus", "age_band").annotate(n=Count("id"), amount=Sum("requested_amount"))
+        for row in qs.values("focus", "age_band").annotate(n=Count("id"), amount=Sum("amount"))
     }
     bands = list(AgeBand)
     rows = []
@@ -162,7 +162,7 @@ def letter_context(*, letter: Letter) -> dict:
     application_cap = allocation.application_cap if allocation else None
     eligible = application.eligible_amount
     capped_eligible = min(eligible, application_cap) if eligible is not None and application_cap is not None else eligible
-    rejected_count = Participant.objects.filter(application_id=application.pk, eligible=False).count()
+    rejected_count = Registration.objects.filter(application_id=application.pk, status=RegistrationStatus.REJECTED).count()
     return {
         "letter": letter,
         "decision": decision,
@@ -173,7 +173,7 @@ def letter_context(*, letter: Letter) -> dict:
         "reference": application.reference,
         "subject": SUBJECTS[DecisionKind(decision.kind)].format(period=period.number),
         "office": office(),
-        "table": participant_table(decision=decision),
+        "table": registration_table(decision=decision),
         "plan": plan_table(application=application),
         "unconditional_amount": unconditional,
         "advances_paid": advances_paid,

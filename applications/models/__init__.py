@@ -1,4 +1,4 @@
-from .applications import Application, ApplicationTransition, Participant, PlanLine
+from .applications import Application, ApplicationTransition, PlanLine, Registration, RegistrationTransition
 from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
 from .processing import ProcessingLogEntry
@@ -17,8 +17,9 @@ __all__ = [
     "OfficeScope",
     "OfficeScopeChange",
     "OfficeUser",
-    "Participant",
     "PlanLine",
     "ProcessingLogEntry",
     "Receipt",
+    "Registration",
+    "RegistrationTransition",
 ]

@@ -7,7 +7,7 @@ from budgets.constants import ActivityType
 from sectorplan.money import MoneyField
 from sectorplan.records import AppendOnlyModel, refuse
 
-from ..constants import AgeBand, ApplicationStatus, Focus, Outcome
+from ..constants import AgeBand, ApplicationStatus, Focus, Outcome, RegistrationStatus
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -21,7 +21,7 @@ class Application(models.Model):
     """An employer's application for one region in one period (R5).
 
     Services change its status; once it has left ``draft`` it is never deleted (R39), and its
-    participants with it (see :class:`Participant`).
+    registrations with it (see :class:`Registration`).
     """
 
     employer = models.ForeignKey(
@@ -117,71 +117,103 @@ class ApplicationTransition(AppendOnlyModel):
         verbose_name_plural = _("status changes")
 
 
-class ParticipantQuerySet(models.QuerySet):
+class RegistrationQuerySet(models.QuerySet):
     def delete(self):
-        if self.exclude(application__status=ApplicationStatus.DRAFT).exists():
-            refuse(self.model, "deleted once their application is submitted")
+        if self.exclude(status=RegistrationStatus.DRAFT).exists():
+            refuse(self.model, "deleted once submitted for review")
         return super().delete()
 
 
-class Participant(models.Model):
-    """One training trajectory of one person (R8). Services update it (assessment, accountability); it
-    is deleted only while its application is a draft."""
+class Registration(models.Model):
+    """One real trajectory of one person on a granted application (R47). Services change it along the lifecycle
+    of R49 (every change on its timeline, :class:`RegistrationTransition`); it is deleted only while a draft."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="participants")
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="registrations")
+    status = models.CharField(
+        _("status"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.DRAFT
+    )
     initials = models.CharField(_("initials"), max_length=20)
     surname = models.CharField(_("surname"), max_length=100)
     date_of_birth = models.DateField(_("date of birth"))
     focus = models.CharField(_("training focus"), max_length=30, choices=Focus.choices)
     activity_type = models.CharField(_("activity type"), max_length=1, choices=ActivityType.choices)
-    start_date = models.DateField(_("planned start date"))
-    end_date = models.DateField(_("planned end date"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
     contract_hours = models.DecimalField(_("contract hours per week"), max_digits=4, decimal_places=1)
     employed_since = models.DateField(_("employed since"))
-    planned_cost = MoneyField(_("planned cost"), null=True, blank=True)
+    cost = MoneyField(_("cost"), null=True, blank=True)
     # Derived by the service from the fields above (R10, R12).
     age_band = models.CharField(_("age band"), max_length=5, choices=AgeBand.choices)
-    requested_amount = MoneyField(_("requested amount"))
-    # Assessment (R15).
-    eligible = models.BooleanField(_("eligible"), null=True, blank=True)
-    eligibility_reason = models.TextField(_("reason"), blank=True)
-    # Accountability (R29), filled by the accounting services.
+    amount = MoneyField(_("subsidy amount"))
+    # Review (R49): the reviewer's reason for a rejection, or what to repair.
+    review_reason = models.TextField(_("reason"), blank=True)
+    # R47: the same person in another employer's application for the same activity and start date.
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("possible duplicate of")
+    )
+    # Progress (R29), reported by members on approved registrations.
     started = models.BooleanField(_("started"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     actual_cost = MoneyField(_("actual cost"), null=True, blank=True)
     reported_at = models.DateTimeField(_("reported at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
-    objects = ParticipantQuerySet.as_manager()
+    objects = RegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
-        verbose_name = _("participant")
-        verbose_name_plural = _("participants")
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
         constraints = [
             models.UniqueConstraint(
                 fields=["application", "initials", "surname", "date_of_birth", "activity_type", "start_date"],
-                name="participant_unique_person_in_application",
+                name="registration_unique_person_in_application",
                 violation_error_message=_("This person is already in the application with this activity and start."),
             ),
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="participant_end_after_start"),
-            models.CheckConstraint(condition=Q(requested_amount__gte=0), name="participant_requested_nonnegative"),
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="registration_end_after_start"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="registration_amount_nonnegative"),
+            models.CheckConstraint(condition=Q(cost__isnull=True) | Q(cost__gte=0), name="registration_cost_nonnegative"),
             models.CheckConstraint(
-                condition=Q(planned_cost__isnull=True) | Q(planned_cost__gte=0), name="participant_cost_nonnegative"
+                condition=Q(actual_cost__isnull=True) | Q(actual_cost__gte=0), name="registration_actual_cost_nonnegative"
             ),
             models.CheckConstraint(
-                condition=Q(contract_hours__gte=0, contract_hours__lte=80), name="participant_hours_plausible"
+                condition=Q(contract_hours__gte=0, contract_hours__lte=80), name="registration_hours_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(started=False, outcome="") | Q(started__isnull=True, outcome="") | Q(started=True),
+                name="registration_not_started_has_no_outcome",
             ),
         ]
-        indexes = [models.Index(fields=["application", "focus", "age_band"])]
+        indexes = [
+            models.Index(fields=["application", "status"]),
+            models.Index(fields=["status", "focus", "age_band"]),
+            models.Index(fields=["initials", "surname", "date_of_birth", "activity_type", "start_date"]),
+        ]
 
     def __str__(self):
         return f"{self.initials} {self.surname}"
 
     def delete(self, *args, **kwargs):
-        if Application.objects.filter(pk=self.application_id).exclude(status=ApplicationStatus.DRAFT).exists():
-            refuse(self, "deleted once their application is submitted")
+        if Registration.objects.filter(pk=self.pk).exclude(status=RegistrationStatus.DRAFT).exists():
+            refuse(self, "deleted once submitted for review")
         return super().delete(*args, **kwargs)
+
+
+class RegistrationTransition(AppendOnlyModel):
+    """Append-only timeline of a registration (R49, R39): who, when, from, to, why."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=20, choices=RegistrationStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=RegistrationStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("registration change")
+        verbose_name_plural = _("registration changes")
 
 
 class PlanLineQuerySet(models.QuerySet):

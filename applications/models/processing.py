@@ -19,7 +19,7 @@ class ProcessingLogEntry(AppendOnlyModel):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     action = models.CharField(_("action"), max_length=10, choices=ProcessingAction.choices)
     purpose = models.CharField(_("purpose"), max_length=20, choices=ProcessingPurpose.choices)
-    object_type = models.CharField(_("kind of object"), max_length=100, help_text=_("For example applications.participant."))
+    object_type = models.CharField(_("kind of object"), max_length=100, help_text=_("For example applications.registration."))
     object_ids = models.JSONField(_("object ids"), default=list)
     employer = models.ForeignKey(
         "applications.Employer", on_delete=models.PROTECT, related_name="+", verbose_name=_("employer")

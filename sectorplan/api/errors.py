@@ -108,7 +108,7 @@ _SEGMENT = re.compile(r"[^.\[\]]+")
 
 
 def camel_field(path: str) -> str:
-    """A field path as the API names it: ``participants[1].actual_cost`` -> ``participants[1].actualCost``.
+    """A field path as the API names it: ``registrations[1].actual_cost`` -> ``registrations[1].actualCost``.
 
     Uses djangorestframework-camel-case's own rule, so names match the rendered properties.
     """

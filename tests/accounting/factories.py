@@ -11,7 +11,7 @@ from applications.models import Decision
 from budgets.ledger import budget_line_for
 from budgets.models import LedgerEntry
 from sectorplan.money import percent_of
-from tests.applications.factories import ApplicationFactory, ParticipantFactory, UserFactory
+from tests.applications.factories import ApplicationFactory, RegistrationFactory, UserFactory
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
@@ -34,13 +34,13 @@ def granted_application(
     *,
     employer=None,
     period=None,
-    participants=(("A", None),),
+    registrations=(("A", None),),
     granted: Decimal | None = None,
     held: Decimal = Decimal("0.00"),
     advance_percent: Decimal | None = None,
     eligible=True,
 ):
-    """A granted application with participants (activity type, planned cost), all eligible unless told,
+    """A granted application with registrations (activity type, planned cost), all eligible unless told,
     and its grant decision: a reservation, no advance (R20 v2). ``granted`` defaults to the eligible amount
     (not oversubscribed). ``advance_percent``: also book an advance of that share of the unconditional part,
     as a run of R48 would pay it on approved registrations (:func:`booked_advance`)."""
@@ -52,11 +52,11 @@ def granted_application(
     app = ApplicationFactory(submitted=True, **kwargs)
     rates = {r.activity_type: r for r in app.period.activity_rates.all()}
     total = Decimal("0.00")
-    for activity, cost in participants:
+    for activity, cost in registrations:
         rate = rates[activity]
         amount = rate.amount if rate.method == "fixed" else min(cost, rate.amount)
-        ParticipantFactory(application=app, activity_type=activity, planned_cost=cost, requested_amount=amount,
-                           eligible=eligible)
+        RegistrationFactory(application=app, activity_type=activity, cost=cost, amount=amount,
+                            status="approved" if eligible else "rejected")
         total += amount
     app.requested_amount = total
     app.small = app.period.is_small_amount(total)  # v2: the employer's choice (R14), here as v1 derived it

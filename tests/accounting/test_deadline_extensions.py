@@ -135,10 +135,10 @@ def test_an_employers_accountability_extension_lets_it_report_after_the_period_d
     own = client_for(member).get(f"/api/v2/applications/{app.pk}/accountability").json()
     assert own["deadline"] == str(today + timedelta(days=7))
     response = client_for(member).post(f"/api/v2/applications/{app.pk}/accountability",
-                                       {"participants": rows_for(app)}, format="json")
+                                       {"registrations": rows_for(app)}, format="json")
     assert response.status_code == 200, response.content
     response = client_for(other_member).post(f"/api/v2/applications/{other.pk}/accountability",
-                                             {"participants": rows_for(other)}, format="json")
+                                             {"registrations": rows_for(other)}, format="json")
     assert response.status_code == 400 and problems(response)[0]["code"] == "deadline_passed"
 
 

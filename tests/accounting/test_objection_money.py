@@ -115,7 +115,7 @@ def test_settlement_after_lowered_grant_counts_reclaimed_advance_R30_R33(reviewe
     app.refresh_from_db()
     submitted_report(app, reviewer)
     decision, result = services.application_settle(application=app, by=decider)
-    # Nothing realised (no participants): the net advance 4500 is reclaimed.
+    # Nothing realised (no registrations): the net advance 4500 is reclaimed.
     assert result.payment_amount == Decimal("-4500.00")
     assert_ledger_ok()
 

@@ -35,7 +35,7 @@ def test_late_objection_is_refused_R33(client_for, reviewer):
 
 
 def test_upheld_objection_gives_a_new_decision_and_letter_R33(client_for, reviewer, decider):
-    app = granted_application(participants=[("A", None), ("B", None)], granted=Decimal("8000.00"))
+    app = granted_application(registrations=[("A", None), ("B", None)], granted=Decimal("8000.00"))
     grant = app.decisions.get()
     objection = services.objection_record(decision=grant, received_on=date(2026, 3, 1), grounds="Meer", by=reviewer)
     response = client_for(decider).post(f"/api/v2/objections/{objection.pk}/ruling",

@@ -47,14 +47,14 @@ def test_another_employers_application_is_404_on_reopen_and_settle_R2_R32(client
 
 
 def test_csv_row_with_more_cells_than_the_header_is_a_line_error_not_a_500_R29_R38(client, app):
-    participant = app.participants.first()
+    registration = app.registrations.first()
     client.force_login(MembershipFactory(employer=app.employer).user)
-    csv = f"id,started,outcome,actual_cost\n{participant.pk},ja,completed,1,50\n"  # an unquoted decimal comma
+    csv = f"id,started,outcome,actual_cost\n{registration.pk},ja,completed,1,50\n"  # an unquoted decimal comma
     response = client.post(
         f"/account/verantwoording/{app.pk}/upload/",
         {"file": SimpleUploadedFile("r.csv", csv.encode(), content_type="text/csv")},
     )
     assert response.status_code == 400
     assert "<td>2</td><td>file</td>" in response.content.decode()
-    participant.refresh_from_db()
-    assert participant.started is None  # nothing saved
+    registration.refresh_from_db()
+    assert registration.started is None  # nothing saved

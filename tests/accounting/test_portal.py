@@ -48,8 +48,8 @@ def test_account_of_a_alone_gets_404_on_b_pages_R2(client, period):
 
 
 def test_report_form_saves_and_shows_row_errors_R29(client, period):
-    app = granted_application(period=period, participants=[("A", None), ("C", Decimal("1500.00"))])
-    a, c = app.participants.order_by("pk")
+    app = granted_application(period=period, registrations=[("A", None), ("C", Decimal("1500.00"))])
+    a, c = app.registrations.order_by("pk")
     user = MembershipFactory(employer=app.employer, role=MembershipRole.ACCOUNTABILITY_OFFICER).user
     client.force_login(user)
     bad = {f"started_{a.pk}": "yes", f"outcome_{a.pk}": "completed", f"started_{c.pk}": "yes", f"outcome_{c.pk}": "ongoing"}
@@ -64,8 +64,8 @@ def test_report_form_saves_and_shows_row_errors_R29(client, period):
 
 
 def test_csv_upload_lists_every_bad_row_and_saves_nothing_R29(client, period):
-    app = granted_application(period=period, participants=[("A", None), ("C", Decimal("1500.00")), ("B", None)])
-    a, c, b = app.participants.order_by("pk")
+    app = granted_application(period=period, registrations=[("A", None), ("C", Decimal("1500.00")), ("B", None)])
+    a, c, b = app.registrations.order_by("pk")
     user = MembershipFactory(employer=app.employer).user
     client.force_login(user)
     csv = f"id;started;outcome;actual_cost\n{a.pk};ja;completed;\n{c.pk};ja;;-5\n{b.pk};misschien;;\n"
@@ -75,7 +75,7 @@ def test_csv_upload_lists_every_bad_row_and_saves_nothing_R29(client, period):
     page = response.content.decode()
     assert "<td>4</td><td>started</td>" in page  # line 4: started is neither yes nor no
     assert "<td>3</td><td>actual_cost</td>" in page and "<td>3</td><td>outcome</td>" in page  # every bad row
-    assert not app.participants.filter(started__isnull=False).exists()
+    assert not app.registrations.filter(started__isnull=False).exists()
     csv = f"id,started,outcome,actual_cost\n{a.pk},yes,completed,\n{c.pk},yes,dropped_out,-5\n{b.pk},no,,\n"
     response = client.post(f"/account/verantwoording/{app.pk}/upload/",
                            {"file": SimpleUploadedFile("r.csv", csv.encode(), content_type="text/csv")})
@@ -90,8 +90,8 @@ def test_csv_upload_lists_every_bad_row_and_saves_nothing_R29(client, period):
 
 
 def test_report_form_and_csv_read_amounts_with_the_one_dutch_parser_R13_R29(client, period):
-    app = granted_application(period=period, participants=[("A", None), ("C", Decimal("1500.00"))])
-    a, c = app.participants.order_by("pk")
+    app = granted_application(period=period, registrations=[("A", None), ("C", Decimal("1500.00"))])
+    a, c = app.registrations.order_by("pk")
     client.force_login(MembershipFactory(employer=app.employer).user)
     form = {f"started_{a.pk}": "yes", f"outcome_{a.pk}": "completed", f"started_{c.pk}": "yes",
             f"outcome_{c.pk}": "ongoing", f"actual_cost_{c.pk}": "1.234"}

@@ -87,8 +87,8 @@ def test_a_reminder_whose_mail_fails_is_not_recorded_and_goes_out_on_the_next_ru
 def test_every_deadline_that_concerns_the_employer_gets_its_reminders_R32(django_capture_on_commit_callbacks):
     agreement, registration, repair = date(2026, 5, 1), date(2026, 9, 1), date(2026, 12, 1)
     period = PeriodFactory(deadlines={"agreement": agreement, "registration": registration, "repair": repair})
-    app = granted_application(period=period, participants=[("A", None)])
-    surname = app.participants.get().surname
+    app = granted_application(period=period, registrations=[("A", None)])
+    surname = app.registrations.get().surname
     MembershipFactory(employer=app.employer)
     not_granted = ApplicationFactory(period=period, submitted=True)
     MembershipFactory(employer=not_granted.employer)

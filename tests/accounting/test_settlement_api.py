@@ -32,9 +32,9 @@ def settle_url(app):
 
 def test_settlement_pays_the_rest_when_all_completed_R30(client_for, decider, period, django_capture_on_commit_callbacks):
     # 7000 granted; a run (R48) paid 75% of it.
-    app = granted_application(period=period, participants=[("A", None), ("C", Decimal("2000.00"))], advance_percent=Decimal("75"))
-    c = app.participants.get(activity_type="C")
-    a = app.participants.get(activity_type="A")
+    app = granted_application(period=period, registrations=[("A", None), ("C", Decimal("2000.00"))], advance_percent=Decimal("75"))
+    c = app.registrations.get(activity_type="C")
+    a = app.registrations.get(activity_type="A")
     report(app, [{"id": a.pk, "started": True, "outcome": "completed"},
                  {"id": c.pk, "started": True, "outcome": "completed", "actual_cost": "1800.00"}])
     response = client_for(decider).post(settle_url(app))
@@ -50,9 +50,9 @@ def test_settlement_pays_the_rest_when_all_completed_R30(client_for, decider, pe
     assert app.transitions.filter(to_status=ApplicationStatus.SETTLED, actor=decider).exists()
 
 
-def test_not_started_participants_lead_to_a_reclaim_R30(decider, period):
-    app = granted_application(period=period, participants=[("A", None), ("B", None)], advance_percent=Decimal("75"))  # 10000, advance 7500
-    a, b = app.participants.order_by("pk")
+def test_not_started_registrations_lead_to_a_reclaim_R30(decider, period):
+    app = granted_application(period=period, registrations=[("A", None), ("B", None)], advance_percent=Decimal("75"))  # 10000, advance 7500
+    a, b = app.registrations.order_by("pk")
     report(app, [{"id": a.pk, "started": True, "outcome": "dropped_out"}, {"id": b.pk, "started": False}])
     decision, result = services.application_settle(application=app, by=decider)
     assert result.settled_amount == Decimal("5000.00")
@@ -62,9 +62,9 @@ def test_not_started_participants_lead_to_a_reclaim_R30(decider, period):
 
 def test_allocation_factor_scales_the_settlement_R30(decider, period):
     # Eligible 10000, granted 8000 (oversubscribed): factor 0.8.
-    app = granted_application(period=period, participants=[("A", None), ("B", None)], granted=Decimal("8000.00"),
+    app = granted_application(period=period, registrations=[("A", None), ("B", None)], granted=Decimal("8000.00"),
                               advance_percent=Decimal("75"))
-    report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in app.participants.order_by("pk")])
+    report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in app.registrations.order_by("pk")])
     _decision, result = services.application_settle(application=app, by=decider)
     assert result.settled_amount == Decimal("8000.00")
     assert result.advances_paid == Decimal("6000.00")
@@ -72,9 +72,9 @@ def test_allocation_factor_scales_the_settlement_R30(decider, period):
 
 
 def test_held_back_part_is_not_paid_until_released_R30(decider, period):
-    app = granted_application(period=period, participants=[("A", None), ("B", None)], held=Decimal("2500.00"),
+    app = granted_application(period=period, registrations=[("A", None), ("B", None)], held=Decimal("2500.00"),
                               advance_percent=Decimal("75"))
-    report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in app.participants.order_by("pk")])
+    report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in app.registrations.order_by("pk")])
     assert services.settlement_compute(application=app).settled_amount == Decimal("7500.00")
     booked_release(app, released=Decimal("2500.00"))
     booked_advance(app, amount=Decimal("1875.00"))  # a run paid 75% of the released part (R48)
@@ -83,10 +83,10 @@ def test_held_back_part_is_not_paid_until_released_R30(decider, period):
         Decimal("10000.00"), Decimal("7500.00"), Decimal("2500.00"))
 
 
-def test_ineligible_participant_is_not_settled_R30(decider, period):
-    app = granted_application(period=period, participants=[("A", None), ("B", None)])
-    a, b = app.participants.order_by("pk")
-    b.eligible = False
+def test_rejected_registration_is_not_settled_R30_R49(decider, period):
+    app = granted_application(period=period, registrations=[("A", None), ("B", None)])
+    a, b = app.registrations.order_by("pk")
+    b.status = "rejected"
     b.save()
     report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in (a, b)])
     assert services.settlement_compute(application=app).settled_amount == Decimal("5000.00")
@@ -102,7 +102,7 @@ def test_settling_without_a_report_is_a_conflict_R30(client_for, decider, period
 def test_settling_twice_is_a_conflict_R30(client_for, decider, period):
     app = granted_application(period=period)
     submitted_report(app, decider)
-    app.participants.update(started=True, outcome="completed")
+    app.registrations.update(started=True, outcome="completed")
     assert client_for(decider).post(settle_url(app)).status_code == 200
     assert client_for(decider).post(settle_url(app)).status_code == 409
 
@@ -117,8 +117,8 @@ def test_only_office_decider_settles_R30(client_for, reviewer, period):
 def test_settlement_posts_ledger_entries_R30(decider, period):
     from budgets.models import LedgerEntry
 
-    app = granted_application(period=period, participants=[("A", None), ("B", None)], advance_percent=Decimal("75"))
-    a, b = app.participants.order_by("pk")
+    app = granted_application(period=period, registrations=[("A", None), ("B", None)], advance_percent=Decimal("75"))
+    a, b = app.registrations.order_by("pk")
     report(app, [{"id": a.pk, "started": True, "outcome": "completed"}, {"id": b.pk, "started": False}])
     decision, _result = services.application_settle(application=app, by=decider)
     kinds = dict(LedgerEntry.objects.filter(decision=decision).values_list("kind", "amount"))
@@ -127,8 +127,8 @@ def test_settlement_posts_ledger_entries_R30(decider, period):
 
 def test_settlement_without_advances_pays_the_whole_settled_amount_R30_R20(decider, period):
     """R20 v2: the grant paid nothing; with no advance run yet, the settlement pays everything realised."""
-    app = granted_application(period=period, participants=[("A", None), ("B", None)])
-    a, b = app.participants.order_by("pk")
+    app = granted_application(period=period, registrations=[("A", None), ("B", None)])
+    a, b = app.registrations.order_by("pk")
     report(app, [{"id": a.pk, "started": True, "outcome": "completed"}, {"id": b.pk, "started": False}])
     decision, result = services.application_settle(application=app, by=decider)
     assert (result.settled_amount, result.advances_paid, result.payment_amount) == (

@@ -19,9 +19,9 @@ from tests.budgets.helpers import assert_ledger_ok, assessed, closed_period
 def test_settlement_factor_rounds_an_exact_half_cent_up_R30():
     # 13,975.12 × 19,052.87 / 27,950.24 = 9,526.435 exactly: half-up gives 9,526.44. Multiplying by the
     # factor already cut to 28 digits gave 9,526.4349… and so 9,526.43.
-    participants = [p(), p(), p(COST, cost=Decimal("2000.00")), p(COST, cost=Decimal("1975.12"))]
+    registrations = [p(), p(), p(COST, cost=Decimal("2000.00")), p(COST, cost=Decimal("1975.12"))]
     result = settle(
-        participants=participants,
+        registrations=registrations,
         eligible_amount=Decimal("27950.24"), granted_amount=Decimal("19052.87"),
         unconditional_amount=Decimal("19052.87"), released_amount=Decimal("0.00"), advances_paid=Decimal("0.00"),
     )

@@ -12,8 +12,8 @@ from tests.budgets.factories import PeriodFactory, amsterdam
 INSIDE_WINDOW = amsterdam(2025, 12, 10, 12, 0)
 
 
-def participant_payload(**overrides) -> dict:
-    """A participant as the API takes it (lowerCamelCase); overrides by the model's field names."""
+def registration_payload(**overrides) -> dict:
+    """A registration as the API takes it (lowerCamelCase); overrides by the model's field names."""
     payload = {
         "initials": "A.B.",
         "surname": "Visser",
@@ -44,7 +44,7 @@ def plan_payload(**overrides) -> dict:
     return values
 
 
-def participant_row(**overrides) -> dict:
+def registration_row(**overrides) -> dict:
     """Typed values as the services take them."""
     values = {
         "initials": "A.B.",
@@ -107,7 +107,7 @@ def at_time(monkeypatch):
 
 @pytest.fixture
 def granted(employer, period):
-    """A granted application: participants (proto-registrations) are registered on it (v2)."""
+    """A granted application: registrations (proto-registrations) are registered on it (v2)."""
     return ApplicationFactory(
         employer=employer, period=period, status=ApplicationStatus.GRANTED, submitted_at=period.application_opens,
         eligible_amount=Decimal("0.00"),

@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth.models import Group, User
 
 from applications.constants import ApplicationStatus, MembershipRole
-from applications.models import Application, Employer, Membership, Participant, PlanLine
+from applications.models import Application, Employer, Membership, PlanLine, Registration
 from tests.budgets.factories import PeriodFactory, RegionFactory
 
 
@@ -75,9 +75,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
         )
 
 
-class ParticipantFactory(factory.django.DjangoModelFactory):
+class RegistrationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Participant
+        model = Registration
 
     application = factory.SubFactory(ApplicationFactory)
     initials = "J."
@@ -89,9 +89,9 @@ class ParticipantFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyAttribute(lambda o: date(o.start_date.year, 12, 31))
     contract_hours = Decimal("32.0")
     employed_since = date(2015, 1, 1)
-    planned_cost = None
+    cost = None
     age_band = "25-45"
-    requested_amount = Decimal("5000.00")
+    amount = Decimal("5000.00")
 
 
 class PlanLineFactory(factory.django.DjangoModelFactory):

@@ -12,21 +12,21 @@ from django.utils import timezone
 from accounting.models import Invitation
 from applications import services
 from applications.constants import ApplicationStatus, MembershipRole
-from applications.models import Application, Participant, PlanLine
+from applications.models import Application, PlanLine, Registration
 from applications.portal import SESSION_KEY
 from tests.accounting.factories import granted_application
 from tests.applications.factories import (
     ApplicationFactory,
     EmployerFactory,
     MembershipFactory,
-    ParticipantFactory,
     PlanLineFactory,
+    RegistrationFactory,
 )
 from tests.applications.test_portal import open_period  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
 
-CSV_HEADER = "initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,planned_cost\n"
+CSV_HEADER = "initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,cost\n"
 
 
 @pytest.fixture
@@ -41,34 +41,34 @@ def world(open_period):  # noqa: F811 - the fixture imported above
     return {"user": user, "a": a, "b": b, "period": open_period}
 
 
-def participant_data(**overrides):
+def registration_data(**overrides):
     data = {
         "initials": "A.B.", "surname": "de Vries", "date_of_birth": "01-03-1990", "focus": "upskilling",
         "activity_type": "A", "start_date": "2027-02-01", "end_date": "2027-12-31", "contract_hours": "32",
-        "employed_since": "2015-01-01", "planned_cost": "",
+        "employed_since": "2015-01-01", "cost": "",
     }
     data.update(overrides)
     return data
 
 
 def _draft(world):
-    """A draft with a plan line (and, for the delete route, a participant as v1 drafts had)."""
+    """A draft with a plan line (and, for the delete route, a registration as v1 drafts had)."""
     application = ApplicationFactory(employer=world["a"], period=world["period"])
     PlanLineFactory(application=application)
-    participant = ParticipantFactory(application=application)
-    return application, participant
+    registration = RegistrationFactory(application=application)
+    return application, registration
 
 
 def _granted(world):
-    """A granted application: participants are registered on it (v2)."""
+    """A granted application: registrations are registered on it (v2)."""
     application = ApplicationFactory(employer=world["a"], period=world["period"], status=ApplicationStatus.GRANTED,
                                      submitted_at=world["period"].application_opens, eligible_amount=Decimal("0.00"))
-    participant = ParticipantFactory(application=application)
-    return application, participant
+    registration = RegistrationFactory(application=application)
+    return application, registration
 
 
 def _plan(world):
-    application, _participant = _draft(world)
+    application, _registration = _draft(world)
     return {
         "url": reverse("portal:plan_edit", args=[application.pk]),
         "data": {"employer": world["a"].pk, "count_A_upskilling": "3", "count_B_new_intake": "1"},
@@ -84,45 +84,45 @@ def _new_application(world):
     }
 
 
-def _add_participant(world):
-    application, _participant = _granted(world)
+def _add_registration(world):
+    application, _registration = _granted(world)
     return {
-        "url": reverse("portal:participant_add", args=[application.pk]),
-        "data": participant_data(),
-        "state": lambda: Participant.objects.count(),
+        "url": reverse("portal:registration_add", args=[application.pk]),
+        "data": registration_data(),
+        "state": lambda: Registration.objects.count(),
     }
 
 
-def _edit_participant(world):
-    application, participant = _granted(world)
+def _edit_registration(world):
+    application, registration = _granted(world)
     return {
-        "url": reverse("portal:participant_edit", args=[application.pk, participant.pk]),
-        "data": participant_data(contract_hours="20"),
-        "state": lambda: Participant.objects.values_list("surname", "contract_hours").get(pk=participant.pk),
+        "url": reverse("portal:registration_edit", args=[application.pk, registration.pk]),
+        "data": registration_data(contract_hours="20"),
+        "state": lambda: Registration.objects.values_list("surname", "contract_hours").get(pk=registration.pk),
     }
 
 
-def _delete_participant(world):
-    application, participant = _draft(world)
+def _delete_registration(world):
+    application, registration = _draft(world)
     return {
-        "url": reverse("portal:participant_delete", args=[application.pk, participant.pk]),
+        "url": reverse("portal:registration_delete", args=[application.pk, registration.pk]),
         "data": {},
-        "state": lambda: Participant.objects.filter(pk=participant.pk).exists(),
+        "state": lambda: Registration.objects.filter(pk=registration.pk).exists(),
     }
 
 
-def _import_participants(world):
-    application, _participant = _granted(world)
+def _import_registrations(world):
+    application, _registration = _granted(world)
     row = "B.,Smit,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
     return {
-        "url": reverse("portal:participant_import", args=[application.pk]),
+        "url": reverse("portal:registration_import", args=[application.pk]),
         "data": {"file": SimpleUploadedFile("p.csv", (CSV_HEADER + row).encode(), content_type="text/csv")},
-        "state": lambda: Participant.objects.count(),
+        "state": lambda: Registration.objects.count(),
     }
 
 
 def _submit(world):
-    application, _participant = _draft(world)
+    application, _registration = _draft(world)
     return {
         "url": reverse("portal:application_submit", args=[application.pk]),
         "data": {"confirm": "on"},
@@ -131,7 +131,7 @@ def _submit(world):
 
 
 def _withdraw(world):
-    application, _participant = _draft(world)
+    application, _registration = _draft(world)
     services.application_submit(application=application, by=world["user"])
     return {
         "url": reverse("portal:application_withdraw", args=[application.pk]),
@@ -142,22 +142,22 @@ def _withdraw(world):
 
 def _report(world):
     application = granted_application(employer=world["a"], period=world["period"])
-    (participant,) = application.participants.all()
+    (registration,) = application.registrations.all()
     return {
         "url": reverse("accounting:report", args=[application.pk]),
-        "data": {f"started_{participant.pk}": "yes", f"outcome_{participant.pk}": "completed"},
-        "state": lambda: list(application.participants.values_list("started", "outcome")),
+        "data": {f"started_{registration.pk}": "yes", f"outcome_{registration.pk}": "completed"},
+        "state": lambda: list(application.registrations.values_list("started", "outcome")),
     }
 
 
 def _report_upload(world):
     application = granted_application(employer=world["a"], period=world["period"])
-    (participant,) = application.participants.all()
-    text = f"id;started;outcome;actual_cost\n{participant.pk};ja;completed;\n"
+    (registration,) = application.registrations.all()
+    text = f"id;started;outcome;actual_cost\n{registration.pk};ja;completed;\n"
     return {
         "url": reverse("accounting:report-upload", args=[application.pk]),
         "data": {"file": SimpleUploadedFile("r.csv", text.encode(), content_type="text/csv")},
-        "state": lambda: list(application.participants.values_list("started", "outcome")),
+        "state": lambda: list(application.registrations.values_list("started", "outcome")),
         "opened_from": reverse("accounting:report", args=[application.pk]),
     }
 
@@ -173,10 +173,10 @@ def _invitation(world):
 FORMS = {
     "new_application": _new_application,
     "plan": _plan,
-    "add_participant": _add_participant,
-    "edit_participant": _edit_participant,
-    "delete_participant": _delete_participant,
-    "import_participants": _import_participants,
+    "add_registration": _add_registration,
+    "edit_registration": _edit_registration,
+    "delete_registration": _delete_registration,
+    "import_registrations": _import_registrations,
     "submit": _submit,
     "withdraw": _withdraw,
     "accountability_report": _report,
@@ -264,7 +264,7 @@ def test_form_naming_an_employer_one_is_not_linked_to_is_404_R2(client, world, v
 
 
 def test_reading_an_application_of_another_own_employer_still_switches_to_it_R2(client, world):
-    application, _participant = _draft(world)
+    application, _registration = _draft(world)
     client.force_login(world["user"])
     _act_for(client, world["b"])
     assert client.get(reverse("portal:application_detail", args=[application.pk])).status_code == 200

@@ -36,7 +36,7 @@ def _rule_upheld(app, *, amount, reviewer, decider):
 
 
 def test_application_shows_the_raised_grant_after_an_upheld_objection_R25_R33(client_for, contact_of, reviewer, decider):
-    app = granted_application(participants=[("A", None), ("B", None)], granted=Decimal("8000.00"))
+    app = granted_application(registrations=[("A", None), ("B", None)], granted=Decimal("8000.00"))
     _rule_upheld(app, amount="10000.00", reviewer=reviewer, decider=decider)
     body = client_for(contact_of(app)).get(f"{BASE}/{app.pk}").json()
     assert (body["grantedAmount"], body["heldAmount"]) == ("10000.00", "0.00")
@@ -44,7 +44,7 @@ def test_application_shows_the_raised_grant_after_an_upheld_objection_R25_R33(cl
 
 
 def test_held_is_never_negative_after_a_release_and_a_raise_R22_R33(client_for, contact_of, reviewer, decider):
-    app = granted_application(participants=[("A", None), ("B", None)], held=Decimal("2500.00"))
+    app = granted_application(registrations=[("A", None), ("B", None)], held=Decimal("2500.00"))
     booked_release(app, released=Decimal("2500.00"))
     booked_advance(app, amount=Decimal("1875.00"))  # a run paid 75% of the released part (R48)
     _rule_upheld(app, amount="12000.00", reviewer=reviewer, decider=decider)

@@ -1,4 +1,4 @@
-"""Applications, plan lines and participants API (shared/api.md; R2, R5-R9, R12-R15, R39, R40)."""
+"""Applications, plan lines and registrations API (shared/api.md; R2, R5-R9, R12-R15, R39, R40)."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -8,10 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from applications import services
 from applications.constants import ApplicationStatus, DecisionKind
-from applications.models import Application, Decision, Participant
+from applications.models import Application, Decision, Registration
 from budgets.ledger import budget_line_for
 from budgets.models import LedgerEntry
-from tests.applications.conftest import INSIDE_WINDOW, participant_payload, participant_row, plan_payload, plan_row
+from tests.applications.conftest import INSIDE_WINDOW, plan_payload, plan_row, registration_payload, registration_row
 from tests.applications.factories import ApplicationFactory, UserFactory
 from tests.budgets.factories import PeriodFactory, amsterdam
 from tests.problems import problems
@@ -29,9 +29,9 @@ def detail_endpoints(app_id):
     csv = SimpleUploadedFile("p.csv", b"initials\n", content_type="text/csv")
     return [
         ("get", f"{BASE}/{app_id}", None, None),
-        ("get", f"{BASE}/{app_id}/participants", None, None),
-        ("post", f"{BASE}/{app_id}/participants", participant_payload(), "json"),
-        ("post", f"{BASE}/{app_id}/participants/import", {"file": csv}, "multipart"),
+        ("get", f"{BASE}/{app_id}/registrations", None, None),
+        ("post", f"{BASE}/{app_id}/registrations", registration_payload(), "json"),
+        ("post", f"{BASE}/{app_id}/registrations/import", {"file": csv}, "multipart"),
         ("post", f"{BASE}/{app_id}/submit", {}, "json"),
         ("post", f"{BASE}/{app_id}/withdraw", {}, "json"),
         ("post", f"{BASE}/{app_id}/assessment", {"lines": [{"id": 1, "eligibleCount": 1}]}, "json"),
@@ -72,7 +72,7 @@ def test_reviewer_of_another_employer_also_cannot_see_with_member_reviewer_disti
 
 def test_ministry_gets_403_on_applications_R40(client_for, application, ministry_user):
     assert client_for(ministry_user).get(BASE).status_code == 403
-    assert client_for(ministry_user).get(f"{BASE}/{application.pk}/participants").status_code == 403
+    assert client_for(ministry_user).get(f"{BASE}/{application.pk}/registrations").status_code == 403
 
 
 def test_accountability_officer_gets_403_on_create_R2(client_for, officer, employer, period):
@@ -85,8 +85,8 @@ def test_accountability_officer_gets_403_on_create_R2(client_for, officer, emplo
 def test_accountability_officer_reads_but_cannot_change_R2(client_for, officer, application):
     client = client_for(officer)
     assert client.get(f"{BASE}/{application.pk}").status_code == 200
-    assert client.get(f"{BASE}/{application.pk}/participants").status_code == 200
-    assert client.post(f"{BASE}/{application.pk}/participants", participant_payload(), format="json").status_code == 403
+    assert client.get(f"{BASE}/{application.pk}/registrations").status_code == 200
+    assert client.post(f"{BASE}/{application.pk}/registrations", registration_payload(), format="json").status_code == 403
     assert client.post(f"{BASE}/{application.pk}/submit", {}, format="json").status_code == 403
     assert client.post(f"{BASE}/{application.pk}/withdraw", {}, format="json").status_code == 403
 
@@ -195,50 +195,50 @@ def test_small_is_chosen_when_applying_and_shown_R14(client_for, contact, employ
     assert Application.objects.get(pk=response.json()["id"], period=period).is_small
 
 
-# --- participants -------------------------------------------------------------------------------
+# --- registrations -------------------------------------------------------------------------------
 
 
-def test_add_one_participant_returns_age_band_and_amount_R10_R12(client_for, contact, granted):
-    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants",
-                                        participant_payload(contract_hours="20"), format="json")
+def test_add_one_registration_returns_age_band_and_amount_R10_R12(client_for, contact, granted):
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations",
+                                        registration_payload(contract_hours="20"), format="json")
     assert response.status_code == 201, response.json()
     [created] = response.json()
-    assert created["id"] and created["ageBand"] == "25-45" and created["requestedAmount"] == "2000.00"
-    assert created["eligible"] is True  # a participant of a granted application counts as eligible
+    assert created["id"] and created["ageBand"] == "25-45" and created["amount"] == "2000.00"
+    assert created["status"] == "draft"  # R49: a new registration is a draft until a member submits it
     granted.refresh_from_db()
-    assert granted.requested_amount == Decimal("0.00")  # the plan, not the participants, sets what was asked
+    assert granted.requested_amount == Decimal("0.00")  # the plan, not the registrations, sets what was asked
 
 
-def test_add_list_of_participants_is_all_or_nothing_R13(client_for, contact, granted):
-    payload = [participant_payload(), participant_payload(surname="Bakker", start_date="2025-06-01")]
-    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", payload, format="json")
+def test_add_list_of_registrations_is_all_or_nothing_R13(client_for, contact, granted):
+    payload = [registration_payload(), registration_payload(surname="Bakker", start_date="2025-06-01")]
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations", payload, format="json")
     assert response.status_code == 400
     assert ("[1].startDate", "outside_training_window") in codes(response)
-    assert not Participant.objects.exists()
+    assert not Registration.objects.exists()
     payload[1]["startDate"] = "2026-06-01"
-    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", payload, format="json")
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations", payload, format="json")
     assert response.status_code == 201
     assert len(response.json()) == 2
 
 
-def test_empty_participant_list_is_400_R38(client_for, contact, granted):
-    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", [], format="json")
+def test_empty_registration_list_is_400_R38(client_for, contact, granted):
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations", [], format="json")
     assert response.status_code == 400
     assert ("nonFieldErrors", "empty") in codes(response)
 
 
 def test_new_intake_starting_in_year_one_is_400_not_500_R38(client_for, contact, granted):
-    payload = participant_payload(focus="new_intake", start_date="0001-01-01", employed_since="0001-01-01")
-    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants", payload, format="json")
+    payload = registration_payload(focus="new_intake", start_date="0001-01-01", employed_since="0001-01-01")
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations", payload, format="json")
     assert response.status_code == 400
     assert ("startDate", "outside_training_window") in codes(response)
-    assert not Participant.objects.exists()
+    assert not Registration.objects.exists()
 
 
-def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_for, contact, granted):
+def test_bad_registration_input_names_field_without_personal_data_R38_R40(client_for, contact, granted):
     response = client_for(contact).post(
-        f"{BASE}/{granted.pk}/participants",
-        participant_payload(surname="Geheimnaam", date_of_birth="17-13-1990"), format="json",
+        f"{BASE}/{granted.pk}/registrations",
+        registration_payload(surname="Geheimnaam", date_of_birth="17-13-1990"), format="json",
     )
     assert response.status_code == 400
     assert "dateOfBirth" in {f for f, _ in codes(response)}
@@ -246,38 +246,38 @@ def test_bad_participant_input_names_field_without_personal_data_R38_R40(client_
 
 
 def test_same_person_twice_is_refused_R13(client_for, contact, granted):
-    url = f"{BASE}/{granted.pk}/participants"
-    assert client_for(contact).post(url, participant_payload(), format="json").status_code == 201
-    response = client_for(contact).post(url, participant_payload(initials="a.b."), format="json")
+    url = f"{BASE}/{granted.pk}/registrations"
+    assert client_for(contact).post(url, registration_payload(), format="json").status_code == 201
+    response = client_for(contact).post(url, registration_payload(initials="a.b."), format="json")
     assert response.status_code == 400
-    assert ("surname", "duplicate_participant") in codes(response)
+    assert ("surname", "duplicate_registration") in codes(response)
 
 
-def test_participants_cannot_be_added_to_a_draft_v2(client_for, contact, application):
-    response = client_for(contact).post(f"{BASE}/{application.pk}/participants", participant_payload(), format="json")
+def test_registrations_cannot_be_added_to_a_draft_v2(client_for, contact, application):
+    response = client_for(contact).post(f"{BASE}/{application.pk}/registrations", registration_payload(), format="json")
     assert response.status_code == 409
     assert ("status", "not_granted") in codes(response)
 
 
-def test_members_and_office_list_participants(client_for, contact, officer, reviewer, granted):
-    services.participants_add(application=granted, rows=[participant_row()], by=contact)
+def test_members_and_office_list_registrations(client_for, contact, officer, reviewer, granted):
+    services.registrations_add(application=granted, rows=[registration_row()], by=contact)
     for user in (contact, officer, reviewer):
-        body = client_for(user).get(f"{BASE}/{granted.pk}/participants").json()
+        body = client_for(user).get(f"{BASE}/{granted.pk}/registrations").json()
         assert body["count"] == 1 and body["results"][0]["ageBand"] == "25-45"
 
 
 def test_import_endpoint_creates_rows(client_for, contact, granted):
-    header = ",".join(services.PARTICIPANT_FIELDS)
+    header = ",".join(services.REGISTRATION_FIELDS)
     row = "A.,Visser,1990-05-17,upskilling,A,2026-03-01,2026-12-31,32,2015-01-01,"
     upload = SimpleUploadedFile("p.csv", f"{header}\n{row}\n".encode(), content_type="text/csv")
-    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants/import", {"file": upload},
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations/import", {"file": upload},
                                         format="multipart")
     assert response.status_code == 201, response.json()
     assert response.json() == {"created": 1}
 
 
 def test_import_without_file_names_the_field_R38(client_for, contact, granted):
-    response = client_for(contact).post(f"{BASE}/{granted.pk}/participants/import", {}, format="multipart")
+    response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations/import", {}, format="multipart")
     assert response.status_code == 400
     assert "file" in {f for f, _ in codes(response)}
 
@@ -453,11 +453,11 @@ def test_assessing_a_draft_is_409_R15(client_for, reviewer, filled):
     assert response.status_code == 409
 
 
-def test_participant_start_date_boundaries_R11(client_for, contact, granted):
-    url = f"{BASE}/{granted.pk}/participants"
+def test_registration_start_date_boundaries_R11(client_for, contact, granted):
+    url = f"{BASE}/{granted.pk}/registrations"
     start = date(2026, 1, 1)
-    ok = client_for(contact).post(url, participant_payload(start_date=str(start)), format="json")
-    bad = client_for(contact).post(url, participant_payload(surname="B", start_date=str(start - timedelta(days=1))),
+    ok = client_for(contact).post(url, registration_payload(start_date=str(start)), format="json")
+    bad = client_for(contact).post(url, registration_payload(surname="B", start_date=str(start - timedelta(days=1))),
                                    format="json")
     assert ok.status_code == 201 and bad.status_code == 400
 

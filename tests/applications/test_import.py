@@ -1,4 +1,4 @@
-"""Bulk import of participants from CSV and XLSX (R13, R38, R40)."""
+"""Bulk import of registrations from CSV and XLSX (R13, R38, R40)."""
 
 import io
 from decimal import Decimal
@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from applications import importing, services
-from applications.models import Participant
+from applications.models import Registration
 from sectorplan.api.errors import DomainError
-from tests.applications.conftest import participant_row
+from tests.applications.conftest import registration_row
 from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
@@ -18,10 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def application(granted):
-    """v2: participants (proto-registrations) are imported into a granted application."""
+    """v2: registrations (proto-registrations) are imported into a granted application."""
     return granted
 
-HEADER = ",".join(services.PARTICIPANT_FIELDS)
+HEADER = ",".join(services.REGISTRATION_FIELDS)
 GOOD = [
     "A.,Visser,1990-05-17,upskilling,A,2026-03-01,2026-12-31,32,2015-01-01,",
     "B.,Bakker,1970-01-02,redundancy_risk,C,2026-04-01,2026-10-01,24.5,2010-01-01,1500.50",
@@ -34,22 +34,22 @@ def csv_file(lines, name="deelnemers.csv"):
 
 
 def url(app):
-    return f"/api/v2/applications/{app.pk}/participants/import"
+    return f"/api/v2/applications/{app.pk}/registrations/import"
 
 
 def test_csv_import_creates_every_row_with_derived_fields_R13(client_for, contact, application):
     response = client_for(contact).post(url(application), {"file": csv_file(GOOD)}, format="multipart")
     assert response.status_code == 201, response.json()
     assert response.json() == {"created": 3}
-    bands = dict(application.participants.values_list("surname", "age_band"))
+    bands = dict(application.registrations.values_list("surname", "age_band"))
     assert bands == {"Visser": "25-45", "Bakker": "55+", "de Vries": "<25"}
-    total = sum(application.participants.values_list("requested_amount", flat=True))
+    total = sum(application.registrations.values_list("amount", flat=True))
     assert str(total) == "6900.50"
 
 
 def test_semicolon_csv_with_bom_and_dutch_decimals_is_accepted_R13(contact, application):
     text = "\ufeff" + HEADER.replace(",", ";") + "\n" + "A.;Visser;17-05-1990;upskilling;a;2026-03-01;2026-12-31;32,5;2015-01-01;\n"
-    created = importing.import_participants(
+    created = importing.import_registrations(
         application=application, uploaded_file=SimpleUploadedFile("x.csv", text.encode("utf-8")), by=contact
     )
     assert len(created) == 1 and created[0].contract_hours == 32.5 and created[0].activity_type == "A"
@@ -58,7 +58,7 @@ def test_semicolon_csv_with_bom_and_dutch_decimals_is_accepted_R13(contact, appl
 def test_xlsx_import_creates_every_row_R13(client_for, contact, application):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(list(services.PARTICIPANT_FIELDS))
+    sheet.append(list(services.REGISTRATION_FIELDS))
     from datetime import date
     sheet.append(["A.", "Visser", date(1990, 5, 17), "upskilling", "A", date(2026, 3, 1), date(2026, 12, 31), 32,
                   date(2015, 1, 1), None])
@@ -70,7 +70,7 @@ def test_xlsx_import_creates_every_row_R13(client_for, contact, application):
     response = client_for(contact).post(url(application), {"file": upload}, format="multipart")
     assert response.status_code == 201, response.json()
     assert response.json() == {"created": 2}
-    assert str(application.participants.get(surname="Bakker").requested_amount) == "999.99"
+    assert str(application.registrations.get(surname="Bakker").amount) == "999.99"
 
 
 def test_one_bad_row_rejects_the_file_and_names_line_and_field_R13(client_for, contact, application):
@@ -80,7 +80,7 @@ def test_one_bad_row_rejects_the_file_and_names_line_and_field_R13(client_for, c
     assert response.status_code == 400
     errors = problems(response)
     assert [(e["line"], e["field"], e["code"]) for e in errors] == [(3, "dateOfBirth", "invalid_date")]
-    assert Participant.objects.count() == 0
+    assert Registration.objects.count() == 0
 
 
 def test_several_bad_rows_are_all_listed_R13_R38(client_for, contact, application):
@@ -97,7 +97,7 @@ def test_several_bad_rows_are_all_listed_R13_R38(client_for, contact, applicatio
     found = {(e["line"], e["field"], e["code"]) for e in problems(response)}
     assert found == {
         (2, "focus", "invalid_choice"),
-        (3, "plannedCost", "invalid_amount"),
+        (3, "cost", "invalid_amount"),
         (4, "startDate", "outside_training_window"),
         (4, "employedSince", "not_new_intake"),
         (5, "activityType", "required"),
@@ -106,7 +106,7 @@ def test_several_bad_rows_are_all_listed_R13_R38(client_for, contact, applicatio
         (7, "employedSince", "not_new_intake"),
     }
     assert [e["line"] for e in problems(response)] == sorted(e["line"] for e in problems(response))
-    assert Participant.objects.count() == 0
+    assert Registration.objects.count() == 0
 
 
 def test_errors_carry_no_personal_data_R40(client_for, contact, application):
@@ -121,40 +121,40 @@ def test_duplicate_person_within_file_is_refused_R13(client_for, contact, applic
     lines = [GOOD[0], GOOD[1], GOOD[0].replace("A.,Visser", "a.,VISSER")]
     response = client_for(contact).post(url(application), {"file": csv_file(lines)}, format="multipart")
     assert response.status_code == 400
-    assert [(e["line"], e["code"]) for e in problems(response)] == [(4, "duplicate_participant")]
-    assert Participant.objects.count() == 0
+    assert [(e["line"], e["code"]) for e in problems(response)] == [(4, "duplicate_registration")]
+    assert Registration.objects.count() == 0
 
 
-def test_duplicate_of_existing_participant_is_refused_R13(client_for, contact, application):
-    services.participants_add(application=application, rows=[participant_row(initials="A.", surname="Visser")],
+def test_duplicate_of_existing_registration_is_refused_R13(client_for, contact, application):
+    services.registrations_add(application=application, rows=[registration_row(initials="A.", surname="Visser")],
                               by=contact)
     response = client_for(contact).post(url(application), {"file": csv_file(GOOD)}, format="multipart")
     assert response.status_code == 400
-    assert [(e["line"], e["code"]) for e in problems(response)] == [(2, "duplicate_participant")]
-    assert Participant.objects.count() == 1
+    assert [(e["line"], e["code"]) for e in problems(response)] == [(2, "duplicate_registration")]
+    assert Registration.objects.count() == 1
 
 
 def test_missing_and_unknown_columns_are_reported_on_line_1_R13(contact, application):
     text = "initials,surname,shoe_size\nA.,Visser,42\n"
     with pytest.raises(DomainError) as exc:
-        importing.import_participants(application=application, uploaded_file=SimpleUploadedFile("x.csv", text.encode()),
+        importing.import_registrations(application=application, uploaded_file=SimpleUploadedFile("x.csv", text.encode()),
                                       by=contact)
     found = {(e["line"], e["field"], e["code"]) for e in exc.value.errors}
     assert (1, "date_of_birth", "missing_column") in found and (1, "shoe_size", "unknown_column") in found
-    assert (1, "planned_cost", "missing_column") not in found
+    assert (1, "cost", "missing_column") not in found
 
 
 def test_oversized_file_is_refused_with_clear_error_R13(contact, application, monkeypatch):
     monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
     with pytest.raises(DomainError) as exc:
-        importing.import_participants(application=application, uploaded_file=csv_file(GOOD), by=contact)
+        importing.import_registrations(application=application, uploaded_file=csv_file(GOOD), by=contact)
     assert exc.value.errors[0]["code"] == "file_too_large"
 
 
 def test_too_many_rows_is_refused_R13(contact, application, monkeypatch):
     monkeypatch.setattr(importing, "MAX_ROWS", 2)
     with pytest.raises(DomainError) as exc:
-        importing.import_participants(application=application, uploaded_file=csv_file(GOOD), by=contact)
+        importing.import_registrations(application=application, uploaded_file=csv_file(GOOD), by=contact)
     assert exc.value.errors[0]["code"] == "too_many_rows"
 
 
@@ -174,7 +174,7 @@ def test_broken_xlsx_gives_a_400_R38(client_for, contact, application):
     assert problems(response)[0]["code"] == "invalid_xlsx"
 
 
-def test_large_import_uses_copy_and_returns_saved_participants_R13(contact, application):
+def test_large_import_uses_copy_and_returns_saved_registrations_R13(contact, application):
     from datetime import date, timedelta
 
     lines = [
@@ -182,26 +182,26 @@ def test_large_import_uses_copy_and_returns_saved_participants_R13(contact, appl
         f"2026-12-31,32,2015-01-01,{'' if i % 2 == 0 else '100.25'}"
         for i in range(services.COPY_THRESHOLD + 10)
     ]
-    created = importing.import_participants(application=application, uploaded_file=csv_file(lines), by=contact)
+    created = importing.import_registrations(application=application, uploaded_file=csv_file(lines), by=contact)
     assert len(created) == len(lines)
-    saved = dict(application.participants.values_list("id", "surname"))
+    saved = dict(application.registrations.values_list("id", "surname"))
     assert {p.pk: p.surname for p in created} == saved
     n_a = (len(lines) + 1) // 2
-    assert sum(application.participants.values_list("requested_amount", flat=True)) == n_a * 5000 + (len(lines) - n_a) * Decimal("100.25")
+    assert sum(application.registrations.values_list("amount", flat=True)) == n_a * 5000 + (len(lines) - n_a) * Decimal("100.25")
 
 
 def test_dutch_excel_notation_and_ambiguous_amounts_R13(contact, application):
     """Semicolons, 31-12-1980 and 1.234,56 as Dutch Excel writes them; 1.500 could be 1500 or 1,5: refused."""
     header = HEADER.replace(",", ";")
     good = "A.;Visser;17-05-1990;upskilling;C;01-03-2026;31-12-2026;32;01-01-2015;1.234,56\n"
-    created = importing.import_participants(
+    created = importing.import_registrations(
         application=application, uploaded_file=SimpleUploadedFile("x.csv", f"{header}\n{good}".encode()), by=contact
     )
-    assert created[0].planned_cost == Decimal("1234.56") and str(created[0].date_of_birth) == "1990-05-17"
+    assert created[0].cost == Decimal("1234.56") and str(created[0].date_of_birth) == "1990-05-17"
     bad = good.replace("A.;Visser", "B.;Smit").replace("1.234,56", "1.500")
     with pytest.raises(DomainError) as exc:
-        importing.import_participants(
+        importing.import_registrations(
             application=application, uploaded_file=SimpleUploadedFile("y.csv", f"{header}\n{bad}".encode()), by=contact
         )
-    assert [(e["line"], e["field"], e["code"]) for e in exc.value.errors] == [(2, "planned_cost", "ambiguous_number")]
-    assert application.participants.count() == 1
+    assert [(e["line"], e["field"], e["code"]) for e in exc.value.errors] == [(2, "cost", "ambiguous_number")]
+    assert application.registrations.count() == 1

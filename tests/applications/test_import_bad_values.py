@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def application(granted):
-    """v2: participants (proto-registrations) are imported into a granted application."""
+    """v2: registrations (proto-registrations) are imported into a granted application."""
     return granted
 
 ROW = "B.,{surname},1970-01-02,redundancy_risk,C,2026-04-01,2026-10-01,24.5,2010-01-01,{cost}"
@@ -22,9 +22,9 @@ def test_planned_cost_too_large_for_the_column_is_a_row_error_not_a_500_R13_R38(
     response = client_for(contact).post(url(application), {"file": file}, format="multipart")
     assert response.status_code == 400
     assert problems(response) == [
-        {"line": 2, "field": "plannedCost", "code": "max_value", "message": problems(response)[0]["message"]}
+        {"line": 2, "field": "cost", "code": "max_value", "message": problems(response)[0]["message"]}
     ]
-    assert not application.participants.exists()
+    assert not application.registrations.exists()
 
 
 def test_largest_planned_cost_the_column_holds_is_imported_R13(client_for, contact, application):

@@ -1,4 +1,4 @@
-"""One rule, one place: the portal form, the API serializer and the file import read participants alike
+"""One rule, one place: the portal form, the API serializer and the file import read registrations alike
 (R8-R13, R38), and "can it be withdrawn" is read from the status map (R7)."""
 
 from decimal import Decimal
@@ -6,45 +6,45 @@ from decimal import Decimal
 import pytest
 
 from applications import importing, rules
-from applications.api.serializers import ParticipantInputSerializer, PlanLineInputSerializer
+from applications.api.serializers import PlanLineInputSerializer, RegistrationInputSerializer
 from applications.constants import TRANSITIONS, ApplicationStatus, Focus
-from applications.forms import ParticipantForm
+from applications.forms import RegistrationForm
 from budgets.constants import ActivityType
 from sectorplan.parsing import ParseError
 
 FORM_ROW = {
     "initials": "A.B.", "surname": "Visser", "date_of_birth": "1990-05-17", "focus": "upskilling",
     "activity_type": "C", "start_date": "2026-03-01", "end_date": "2026-12-31", "contract_hours": "32",
-    "employed_since": "2015-01-01", "planned_cost": "",
+    "employed_since": "2015-01-01", "cost": "",
 }
 
 
 def _form_error(field, value):
-    form = ParticipantForm({**FORM_ROW, field: value})
+    form = RegistrationForm({**FORM_ROW, field: value})
     form.is_valid()
     return form.errors.get(field)
 
 
 def _api_error(field, value):
-    serializer = ParticipantInputSerializer(data={**FORM_ROW, field: value})
+    serializer = RegistrationInputSerializer(data={**FORM_ROW, field: value})
     serializer.is_valid()
     return serializer.errors.get(field)
 
 
 def _import_error(field, value):
     try:
-        rules.clean_input(rules.PARTICIPANT_INPUT[field], value)
+        rules.clean_input(rules.REGISTRATION_INPUT[field], value)
     except ParseError as exc:
         return exc.code
     return None
 
 
 def test_form_serializer_and_import_have_the_same_fields_in_the_same_order_R8():
-    assert tuple(ParticipantForm.base_fields) == rules.PARTICIPANT_FIELDS
-    assert tuple(ParticipantInputSerializer().fields) == rules.PARTICIPANT_FIELDS
-    assert importing.COLUMNS == rules.PARTICIPANT_FIELDS
-    assert not ParticipantForm.base_fields["planned_cost"].required
-    assert not ParticipantInputSerializer().fields["planned_cost"].required
+    assert tuple(RegistrationForm.base_fields) == rules.REGISTRATION_FIELDS
+    assert tuple(RegistrationInputSerializer().fields) == rules.REGISTRATION_FIELDS
+    assert importing.COLUMNS == rules.REGISTRATION_FIELDS
+    assert not RegistrationForm.base_fields["cost"].required
+    assert not RegistrationInputSerializer().fields["cost"].required
 
 
 @pytest.mark.parametrize(
@@ -53,9 +53,9 @@ def test_form_serializer_and_import_have_the_same_fields_in_the_same_order_R8():
 )
 def test_planned_cost_limit_is_the_same_in_form_serializer_and_import_R8_R38(value, accepted):
     """It was 12 digits in the form, 14 in the serializer and 10**12 in the import."""
-    assert (_form_error("planned_cost", value) is None) is accepted
-    assert (_api_error("planned_cost", value) is None) is accepted
-    assert (_import_error("planned_cost", value) is None) is accepted
+    assert (_form_error("cost", value) is None) is accepted
+    assert (_api_error("cost", value) is None) is accepted
+    assert (_import_error("cost", value) is None) is accepted
 
 
 @pytest.mark.parametrize(("value", "accepted"), [("80", True), ("37.5", True), ("1000", False), ("32.25", False)])
@@ -74,29 +74,29 @@ def test_name_lengths_are_the_columns_in_form_serializer_and_import_R8(field, le
 
 
 def test_focus_and_activity_values_are_the_same_everywhere_R9():
-    form, api = ParticipantForm(), ParticipantInputSerializer()
+    form, api = RegistrationForm(), RegistrationInputSerializer()
     assert [c for c, _label in form.fields["focus"].choices] == Focus.values
     assert list(api.fields["focus"].choices) == Focus.values
     assert [c for c, _label in form.fields["activity_type"].choices] == ActivityType.values
     assert list(api.fields["activity_type"].choices) == ActivityType.values
-    assert rules.clean_input(rules.PARTICIPANT_INPUT["focus"], " Upskilling ") == "upskilling"
+    assert rules.clean_input(rules.REGISTRATION_INPUT["focus"], " Upskilling ") == "upskilling"
     assert _import_error("focus", "cooking") == "invalid_choice"
     assert _form_error("focus", "cooking") and _api_error("focus", "cooking")
 
 
 def test_portal_form_reads_dutch_numbers_and_dates_with_the_one_parser_R13():
-    form = ParticipantForm({**FORM_ROW, "planned_cost": "1.234,56", "contract_hours": "32,5",
+    form = RegistrationForm({**FORM_ROW, "cost": "1.234,56", "contract_hours": "32,5",
                             "date_of_birth": "17-05-1990"})
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["planned_cost"] == Decimal("1234.56")
+    assert form.cleaned_data["cost"] == Decimal("1234.56")
     assert form.cleaned_data["contract_hours"] == Decimal("32.5")
     assert str(form.cleaned_data["date_of_birth"]) == "1990-05-17"
 
 
 def test_ambiguous_amount_is_refused_with_the_reason_in_form_and_import_R38():
-    errors = _form_error("planned_cost", "1.500")
+    errors = _form_error("cost", "1.500")
     assert errors and "1234" in errors[0]  # the reason shows how to write it
-    assert _import_error("planned_cost", "1.500") == "ambiguous_number"
+    assert _import_error("cost", "1.500") == "ambiguous_number"
 
 
 @pytest.mark.parametrize("status", ApplicationStatus.values)

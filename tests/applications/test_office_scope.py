@@ -51,7 +51,7 @@ def test_scoped_reviewer_gets_404_on_another_regions_application_in_the_api_R4(c
     assert client.get(f"/api/v2/applications/{apps['north'].pk}").status_code == 200
     assert client.get(f"/api/v2/applications/{apps['south'].pk}").status_code == 404
     assessment = client.post(
-        f"/api/v2/applications/{apps['south'].pk}/assessment", {"participants": [{"id": 1, "eligible": True}]},
+        f"/api/v2/applications/{apps['south'].pk}/assessment", {"registrations": [{"id": 1, "eligible": True}]},
         format="json",
     )
     assert assessment.status_code == 404

@@ -1,15 +1,15 @@
-"""R39: decisions, letters, timelines, submitted applications and their participants are never deleted
+"""R39: decisions, letters, timelines, submitted applications and their registrations are never deleted
 (nor, where nothing legitimately changes them, edited) through the admin, the ORM or a bulk call."""
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from applications import services
-from applications.models import Application, ApplicationTransition, Letter, Participant
+from applications.models import Application, ApplicationTransition, Letter, Registration
 from budgets.models import Allocation, AllocationLine, CommissionAdvice
 from sectorplan.api.errors import StateConflict
 from sectorplan.records import PermanentRecordError
-from tests.applications.factories import ApplicationFactory, DecisionFactory, LetterFactory, ParticipantFactory
+from tests.applications.factories import ApplicationFactory, DecisionFactory, LetterFactory, RegistrationFactory
 from tests.budgets.factories import RegionFactory
 from tests.budgets.helpers import closed_period
 
@@ -52,8 +52,8 @@ RECORDS = {
     "letter": (lambda user: LetterFactory(), False),
     "transition": (lambda user: transition(), True),
     "submitted application": (lambda user: submitted_application(), False),
-    "participant of a submitted application": (
-        lambda user: ParticipantFactory(application=submitted_application()), False),
+    "submitted registration": (
+        lambda user: RegistrationFactory(application=submitted_application(), status="submitted"), False),
     "allocation": (allocation, False),
     "allocation line": (lambda user: allocation(user).lines.first(), True),
     "commission advice": (advice, True),
@@ -89,19 +89,19 @@ def test_services_still_update_letters_applications_and_allocations(staff_user):
     assert Allocation.objects.get(pk=proposal.pk).status == "discarded"
 
 
-def test_a_draft_and_its_participants_can_still_be_deleted():
+def test_a_draft_and_its_registrations_can_still_be_deleted():
     draft = ApplicationFactory()
-    participant = ParticipantFactory(application=draft)
-    Participant.objects.filter(pk=participant.pk).delete()
+    registration = RegistrationFactory(application=draft)
+    Registration.objects.filter(pk=registration.pk).delete()
     draft.delete()
     assert not Application.objects.filter(pk=draft.pk).exists()
 
 
-def test_participant_delete_service_refuses_once_submitted_R39(staff_user):
-    participant = ParticipantFactory(application=submitted_application())
+def test_registration_delete_service_refuses_once_submitted_R39(staff_user):
+    registration = RegistrationFactory(application=submitted_application())
     with pytest.raises(StateConflict):
-        services.participant_delete(participant=participant, by=staff_user)
-    assert Participant.objects.filter(pk=participant.pk).exists()
+        services.registration_delete(registration=registration, by=staff_user)
+    assert Registration.objects.filter(pk=registration.pk).exists()
 
 
 @pytest.mark.parametrize("table", ["budgets_commissionadvice", "budgets_allocationline", "budgets_allocation"])
@@ -117,7 +117,7 @@ ADMIN_RECORDS = {
     "decision": lambda: DecisionFactory(),
     "letter": lambda: LetterFactory(),
     "application": submitted_application,
-    "participant": lambda: ParticipantFactory(application=submitted_application()),
+    "registration": lambda: RegistrationFactory(application=submitted_application()),
 }
 
 

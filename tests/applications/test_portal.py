@@ -9,14 +9,14 @@ from django.utils import timezone
 
 from applications import services
 from applications.constants import ApplicationStatus, Focus, MembershipRole
-from applications.models import Application, Participant
+from applications.models import Application, Registration
 from applications.portal import SESSION_KEY
 from tests.applications.factories import (
     ApplicationFactory,
     EmployerFactory,
     MembershipFactory,
-    ParticipantFactory,
     PlanLineFactory,
+    RegistrationFactory,
 )
 from tests.budgets.factories import PeriodFactory
 
@@ -65,12 +65,12 @@ def draft(employer, open_period, contact):
 
 @pytest.fixture
 def granted_app(employer, open_period):
-    """v2: participants (proto-registrations) are registered on a granted application."""
+    """v2: registrations (proto-registrations) are registered on a granted application."""
     return ApplicationFactory(employer=employer, period=open_period, status=ApplicationStatus.GRANTED,
                               submitted_at=open_period.application_opens, eligible_amount=Decimal("0.00"))
 
 
-def participant_data(**overrides):
+def registration_data(**overrides):
     data = {
         "initials": "A.B.",
         "surname": "de Vries",
@@ -81,7 +81,7 @@ def participant_data(**overrides):
         "end_date": "2027-12-31",
         "contract_hours": "32",
         "employed_since": "2015-01-01",
-        "planned_cost": "",
+        "cost": "",
     }
     data.update(overrides)
     return data
@@ -181,32 +181,32 @@ def test_create_for_a_closed_period_is_refused_R6(client_as, contact, employer):
     assert not Application.objects.exists()
 
 
-def test_add_participant_with_field_errors_saves_nothing_R38(client_as, contact, granted_app):
-    url = reverse("portal:participant_add", args=[granted_app.pk])
-    response = client_as(contact).post(url, participant_data(end_date="2027-01-01", date_of_birth="not a date"))
+def test_add_registration_with_field_errors_saves_nothing_R38(client_as, contact, granted_app):
+    url = reverse("portal:registration_add", args=[granted_app.pk])
+    response = client_as(contact).post(url, registration_data(end_date="2027-01-01", date_of_birth="not a date"))
     assert response.status_code == 400
     page = response.content.decode()
     assert 'class="error-summary"' in page
     assert 'href="#id_date_of_birth"' in page
-    assert not Participant.objects.exists()
+    assert not Registration.objects.exists()
 
 
-def test_add_participant_rule_error_from_service_is_shown_on_the_field_R11(client_as, contact, granted_app):
-    url = reverse("portal:participant_add", args=[granted_app.pk])
-    response = client_as(contact).post(url, participant_data(start_date="2030-01-01", end_date="2030-02-01"))
+def test_add_registration_rule_error_from_service_is_shown_on_the_field_R11(client_as, contact, granted_app):
+    url = reverse("portal:registration_add", args=[granted_app.pk])
+    response = client_as(contact).post(url, registration_data(start_date="2030-01-01", end_date="2030-02-01"))
     assert response.status_code == 400
     page = response.content.decode()
     assert 'href="#id_start_date"' in page
     assert 'id="id_start_date_error"' in page
-    assert not Participant.objects.exists()
+    assert not Registration.objects.exists()
 
 
-def test_add_participant_shows_amount_in_matrix_in_dutch_notation_R12(client_as, contact, granted_app):
+def test_add_registration_shows_amount_in_matrix_in_dutch_notation_R12(client_as, contact, granted_app):
     client = client_as(contact)
-    response = client.post(reverse("portal:participant_add", args=[granted_app.pk]), participant_data())
+    response = client.post(reverse("portal:registration_add", args=[granted_app.pk]), registration_data())
     assert response.status_code == 302
-    participant = Participant.objects.get()
-    assert participant.requested_amount == Decimal("5000.00")
+    registration = Registration.objects.get()
+    assert registration.amount == Decimal("5000.00")
     page = client.get(reverse("portal:application_detail", args=[granted_app.pk])).content.decode()
     assert "de Vries" in page
     assert "€ 5.000,00" in page
@@ -216,9 +216,9 @@ def test_add_participant_shows_amount_in_matrix_in_dutch_notation_R12(client_as,
 def test_requested_matrix_sums_by_focus_and_age_band(draft):
     from applications.views import requested_matrix
 
-    ParticipantFactory(application=draft, focus="upskilling", age_band="<25", requested_amount=Decimal("5000.00"))
-    ParticipantFactory(application=draft, focus="upskilling", age_band="<25", requested_amount=Decimal("2000.00"))
-    ParticipantFactory(application=draft, focus="new_intake", age_band="55+", requested_amount=Decimal("500.00"))
+    RegistrationFactory(application=draft, focus="upskilling", age_band="<25", amount=Decimal("5000.00"))
+    RegistrationFactory(application=draft, focus="upskilling", age_band="<25", amount=Decimal("2000.00"))
+    RegistrationFactory(application=draft, focus="new_intake", age_band="55+", amount=Decimal("500.00"))
     matrix = requested_matrix(draft)
     upskilling = next(r for r in matrix["rows"] if r["focus"] == Focus.UPSKILLING.label)
     assert upskilling["cells"][0] == {"amount": Decimal("7000.00"), "n": 2}
@@ -227,35 +227,35 @@ def test_requested_matrix_sums_by_focus_and_age_band(draft):
     assert matrix["totals"][3] == {"amount": Decimal("500.00"), "n": 1}
 
 
-def test_edit_and_delete_participant(client_as, contact, granted_app):
+def test_edit_and_delete_registration(client_as, contact, granted_app):
     client = client_as(contact)
-    services.participants_add(
+    services.registrations_add(
         application=granted_app,
-        rows=[{**participant_data(), "date_of_birth": date(1990, 3, 1), "start_date": date(2027, 2, 1),
+        rows=[{**registration_data(), "date_of_birth": date(1990, 3, 1), "start_date": date(2027, 2, 1),
                "end_date": date(2027, 12, 31), "employed_since": date(2015, 1, 1), "contract_hours": Decimal(32),
-               "planned_cost": None}],
+               "cost": None}],
         by=contact,
     )
-    participant = Participant.objects.get()
+    registration = Registration.objects.get()
     response = client.post(
-        reverse("portal:participant_edit", args=[granted_app.pk, participant.pk]), participant_data(contract_hours="20")
+        reverse("portal:registration_edit", args=[granted_app.pk, registration.pk]), registration_data(contract_hours="20")
     )
     assert response.status_code == 302
-    participant.refresh_from_db()
-    assert participant.requested_amount == Decimal("2000.00")
-    response = client.post(reverse("portal:participant_delete", args=[granted_app.pk, participant.pk]))
+    registration.refresh_from_db()
+    assert registration.amount == Decimal("2000.00")
+    response = client.post(reverse("portal:registration_delete", args=[granted_app.pk, registration.pk]))
     assert response.status_code == 302
-    assert Participant.objects.exists()  # a granted application's participants are kept (R39)
+    assert Registration.objects.exists()  # a granted application's registrations are kept (R39)
 
 
 def test_accountability_officer_sees_read_only_R2(client_as, employer, draft):
     officer = MembershipFactory(employer=employer, role=MembershipRole.ACCOUNTABILITY_OFFICER).user
     client = client_as(officer)
     page = client.get(reverse("portal:application_detail", args=[draft.pk])).content.decode()
-    assert reverse("portal:participant_add", args=[draft.pk]) not in page
-    assert client.post(reverse("portal:participant_add", args=[draft.pk]), participant_data()).status_code == 403
+    assert reverse("portal:registration_add", args=[draft.pk]) not in page
+    assert client.post(reverse("portal:registration_add", args=[draft.pk]), registration_data()).status_code == 403
     assert client.post(reverse("portal:application_submit", args=[draft.pk]), {"confirm": "on"}).status_code == 403
-    assert not Participant.objects.exists()
+    assert not Registration.objects.exists()
 
 
 # --- submit, withdraw, timeline ---------------------------------------------------------------
@@ -325,31 +325,31 @@ def test_withdraw_with_confirmation_and_timeline_R7_R39(client_as, contact, draf
 
 EMPLOYER_PAGES = [
     ("portal:application_detail", False),
-    ("portal:participant_add", False),
-    ("portal:participant_import", False),
-    ("portal:participant_edit", True),
-    ("portal:participant_delete", True),
+    ("portal:registration_add", False),
+    ("portal:registration_import", False),
+    ("portal:registration_edit", True),
+    ("portal:registration_delete", True),
     ("portal:application_submit", False),
     ("portal:application_withdraw", False),
 ]
 
 
-@pytest.mark.parametrize(("name", "with_participant"), EMPLOYER_PAGES)
+@pytest.mark.parametrize(("name", "with_registration"), EMPLOYER_PAGES)
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_another_employers_application_is_404_on_every_page_R2(client_as, contact, open_period, name, with_participant, method):
+def test_another_employers_application_is_404_on_every_page_R2(client_as, contact, open_period, name, with_registration, method):
     foreign = ApplicationFactory(period=open_period)
-    participant = ParticipantFactory(application=foreign)
-    args = [foreign.pk, participant.pk] if with_participant else [foreign.pk]
+    registration = RegistrationFactory(application=foreign)
+    args = [foreign.pk, registration.pk] if with_registration else [foreign.pk]
     response = getattr(client_as(contact), method)(reverse(name, args=args))
     assert response.status_code == 404
-    assert Participant.objects.filter(pk=participant.pk).exists()
+    assert Registration.objects.filter(pk=registration.pk).exists()
     foreign.refresh_from_db()
     assert foreign.status == ApplicationStatus.DRAFT
 
 
-def test_a_participant_of_another_application_is_404_R2(client_as, contact, granted_app, open_period):
-    foreign_participant = ParticipantFactory(application=ApplicationFactory(period=open_period))
-    response = client_as(contact).get(reverse("portal:participant_edit", args=[granted_app.pk, foreign_participant.pk]))
+def test_a_registration_of_another_application_is_404_R2(client_as, contact, granted_app, open_period):
+    foreign_registration = RegistrationFactory(application=ApplicationFactory(period=open_period))
+    response = client_as(contact).get(reverse("portal:registration_edit", args=[granted_app.pk, foreign_registration.pk]))
     assert response.status_code == 404
 
 
@@ -451,12 +451,12 @@ def test_personal_data_is_not_logged_on_rejected_import(caplog, client_as, conta
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     content = (
-        b"initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,planned_cost\n"
+        b"initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,cost\n"
         b"Q.,Geheimnaam,1990-03-01,upskilling,Z,2027-02-01,2027-12-31,32,2015-01-01,\n"
     )
     with caplog.at_level("DEBUG"):
         response = client_as(contact).post(
-            reverse("portal:participant_import", args=[granted_app.pk]),
+            reverse("portal:registration_import", args=[granted_app.pk]),
             {"file": SimpleUploadedFile("p.csv", content, content_type="text/csv")},
         )
     assert response.status_code == 400
@@ -464,16 +464,16 @@ def test_personal_data_is_not_logged_on_rejected_import(caplog, client_as, conta
     assert "1990-03-01" not in caplog.text
 
 
-# --- participant file upload (R13) ------------------------------------------------------------
+# --- registration file upload (R13) ------------------------------------------------------------
 
-CSV_HEADER = "initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,planned_cost\n"
+CSV_HEADER = "initials,surname,date_of_birth,focus,activity_type,start_date,end_date,contract_hours,employed_since,cost\n"
 
 
 def _upload(client, application, text, name="deelnemers.csv"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return client.post(
-        reverse("portal:participant_import", args=[application.pk]),
+        reverse("portal:registration_import", args=[application.pk]),
         {"file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")},
     )
 
@@ -491,10 +491,10 @@ def test_upload_with_bad_rows_lists_every_row_error_and_saves_nothing_R13(client
     assert 'class="errors-table"' in page
     assert '<td class="num">3</td>' in page and '<td class="num">4</td>' in page
     assert 'href="#id_file"' in page
-    assert not Participant.objects.exists()
+    assert not Registration.objects.exists()
 
 
-def test_upload_of_a_good_file_adds_all_participants_R13(client_as, contact, granted_app):
+def test_upload_of_a_good_file_adds_all_registrations_R13(client_as, contact, granted_app):
     text = (
         CSV_HEADER
         + "A.,Bakker,1990-03-01,upskilling,A,2027-02-01,2027-12-31,32,2015-01-01,\n"
@@ -502,8 +502,8 @@ def test_upload_of_a_good_file_adds_all_participants_R13(client_as, contact, gra
     )
     response = _upload(client_as(contact), granted_app, text)
     assert response.status_code == 302
-    assert Participant.objects.filter(application=granted_app).count() == 2
-    assert sum(granted_app.participants.values_list("requested_amount", flat=True)) == Decimal("6500.50")
+    assert Registration.objects.filter(application=granted_app).count() == 2
+    assert sum(granted_app.registrations.values_list("amount", flat=True)) == Decimal("6500.50")
 
 
 def test_upload_of_a_wrong_file_type_is_a_field_error(client_as, contact, granted_app):

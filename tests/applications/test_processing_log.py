@@ -11,43 +11,43 @@ from applications.models import ProcessingLogEntry
 from applications.processing import log_processing
 from sectorplan.records import PermanentRecordError
 from tests.accounting.factories import granted_application
-from tests.applications.factories import ApplicationFactory, ParticipantFactory
+from tests.applications.factories import ApplicationFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def granted(employer, period):
-    return granted_application(employer=employer, period=period, participants=[("A", None)] * 3)
+    return granted_application(employer=employer, period=period, registrations=[("A", None)] * 3)
 
 
-def test_an_office_read_of_the_participants_list_writes_one_row_with_every_id_R54(client_for, granted, reviewer):
-    ids = sorted(granted.participants.values_list("pk", flat=True))
-    response = client_for(reviewer).get(f"/api/v2/applications/{granted.pk}/participants?pageSize=2")
+def test_an_office_read_of_the_registrations_list_writes_one_row_with_every_id_R54(client_for, granted, reviewer):
+    ids = sorted(granted.registrations.values_list("pk", flat=True))
+    response = client_for(reviewer).get(f"/api/v2/applications/{granted.pk}/registrations?pageSize=2")
     assert response.status_code == 200
     entry = ProcessingLogEntry.objects.get()
     assert entry.user == reviewer and entry.action == "read" and entry.purpose == "review"
-    assert entry.object_type == "applications.participant" and entry.object_ids == ids[:2]  # what was on the page
+    assert entry.object_type == "applications.registration" and entry.object_ids == ids[:2]  # what was on the page
     assert entry.employer_id == granted.employer_id and entry.application_id == granted.pk and entry.at is not None
-    client_for(reviewer).get(f"/api/v2/applications/{granted.pk}/participants?pageSize=2&page=2")
+    client_for(reviewer).get(f"/api/v2/applications/{granted.pk}/registrations?pageSize=2&page=2")
     assert ProcessingLogEntry.objects.order_by("id").last().object_ids == ids[2:]
 
 
-def test_members_reading_their_own_employers_participants_are_not_logged_R54(client_for, granted, contact, officer):
+def test_members_reading_their_own_employers_registrations_are_not_logged_R54(client_for, granted, contact, officer):
     for user in (contact, officer):
-        assert client_for(user).get(f"/api/v2/applications/{granted.pk}/participants").status_code == 200
+        assert client_for(user).get(f"/api/v2/applications/{granted.pk}/registrations").status_code == 200
     assert not ProcessingLogEntry.objects.exists()
 
 
 def test_the_purpose_follows_the_task_the_application_is_in_R54(client_for, employer, period, decider):
     submitted = ApplicationFactory(employer=employer, period=period, submitted=True)
-    ParticipantFactory(application=submitted)
-    client_for(decider).get(f"/api/v2/applications/{submitted.pk}/participants")
+    RegistrationFactory(application=submitted)
+    client_for(decider).get(f"/api/v2/applications/{submitted.pk}/registrations")
     assert ProcessingLogEntry.objects.get().purpose == "assessment"
 
 
 def test_the_log_is_append_only_also_in_sql_R54(granted, reviewer):
-    entry = log_processing(user=reviewer, action="read", objects=granted.participants.all(), purpose="review",
+    entry = log_processing(user=reviewer, action="read", objects=granted.registrations.all(), purpose="review",
                            application=granted)
     entry.purpose = "objection"
     with pytest.raises(PermanentRecordError):
@@ -66,18 +66,18 @@ def test_the_log_is_append_only_also_in_sql_R54(granted, reviewer):
 
 
 def test_the_helper_refuses_an_unknown_purpose_and_logs_nothing_for_members_R54(granted, reviewer, contact):
-    assert log_processing(user=contact, action="read", objects=granted.participants.all(), purpose="review",
+    assert log_processing(user=contact, action="read", objects=granted.registrations.all(), purpose="review",
                           application=granted) is None
     with pytest.raises(ValueError):
-        log_processing(user=reviewer, action="read", objects=granted.participants.all(), purpose="curiosity",
+        log_processing(user=reviewer, action="read", objects=granted.registrations.all(), purpose="curiosity",
                        application=granted)
     assert not ProcessingLogEntry.objects.exists()
 
 
 def test_staff_export_the_log_per_employer_as_csv_from_the_admin_R54(client, granted, reviewer, staff_user):
     other = granted_application()
-    log_processing(user=reviewer, action="read", objects=granted.participants.all(), purpose="review", application=granted)
-    log_processing(user=reviewer, action="read", objects=other.participants.all(), purpose="review", application=other)
+    log_processing(user=reviewer, action="read", objects=granted.registrations.all(), purpose="review", application=granted)
+    log_processing(user=reviewer, action="read", objects=other.registrations.all(), purpose="review", application=other)
     client.force_login(staff_user)
     response = client.post(
         reverse("admin:applications_employer_changelist"),
@@ -87,13 +87,13 @@ def test_staff_export_the_log_per_employer_as_csv_from_the_admin_R54(client, gra
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["at", "user", "action", "purpose"]
     assert len(rows) == 2
-    ids = " ".join(str(pk) for pk in granted.participants.order_by("pk").values_list("pk", flat=True))
+    ids = " ".join(str(pk) for pk in granted.registrations.order_by("pk").values_list("pk", flat=True))
     assert rows[1][1] == "reviewer" and rows[1][2] == "read" and ids in rows[1] and granted.reference in rows[1]
     assert other.reference not in response.content.decode("utf-8-sig")
 
 
 def test_the_admin_shows_the_log_read_only_R54(client, granted, reviewer, staff_user):
-    entry = log_processing(user=reviewer, action="read", objects=granted.participants.all(), purpose="review",
+    entry = log_processing(user=reviewer, action="read", objects=granted.registrations.all(), purpose="review",
                            application=granted)
     client.force_login(staff_user)
     assert client.get(reverse("admin:applications_processinglogentry_changelist")).status_code == 200

@@ -1,4 +1,4 @@
-"""Pure participant rules (R9-R12), no database."""
+"""Pure registration rules (R9-R12), no database."""
 
 from datetime import date
 from decimal import Decimal
@@ -26,7 +26,7 @@ def period_rules(**overrides) -> rules.PeriodRules:
     return rules.PeriodRules(**values)
 
 
-def participant(**overrides) -> dict:
+def registration(**overrides) -> dict:
     values = {
         "initials": "A.B.",
         "surname": "Visser",
@@ -37,7 +37,7 @@ def participant(**overrides) -> dict:
         "end_date": date(2026, 12, 31),
         "contract_hours": Decimal("32"),
         "employed_since": date(2015, 1, 1),
-        "planned_cost": None,
+        "cost": None,
     }
     values.update(overrides)
     return values
@@ -101,14 +101,14 @@ def test_born_29_february_turns_older_on_29_february_in_a_leap_year_R10():
 
 @pytest.mark.parametrize("dob", [date(2011, 3, 2), date(1950, 2, 28)])
 def test_implausible_age_is_refused_R10(dob):
-    errors, derived = rules.validate_participant(participant(date_of_birth=dob), period_rules())
+    errors, derived = rules.validate_registration(registration(date_of_birth=dob), period_rules())
     assert ("date_of_birth", "implausible_age") in codes(errors)
     assert derived == {}
 
 
 @pytest.mark.parametrize("dob", [date(2011, 3, 1), date(1950, 3, 2)])
 def test_ages_15_and_75_are_plausible_R10(dob):
-    errors, derived = rules.validate_participant(participant(date_of_birth=dob), period_rules())
+    errors, derived = rules.validate_registration(registration(date_of_birth=dob), period_rules())
     assert errors == []
     assert derived["age_band"] in {"<25", "55+"}
 
@@ -117,14 +117,14 @@ def test_ages_15_and_75_are_plausible_R10(dob):
 
 
 def test_start_outside_training_window_is_refused_R11():
-    errors, _ = rules.validate_participant(
-        participant(start_date=date(2025, 12, 31), end_date=date(2026, 6, 1)), period_rules()
+    errors, _ = rules.validate_registration(
+        registration(start_date=date(2025, 12, 31), end_date=date(2026, 6, 1)), period_rules()
     )
     assert ("start_date", "outside_training_window") in codes(errors)
 
 
 def test_end_before_start_is_refused_R11():
-    errors, _ = rules.validate_participant(participant(end_date=date(2026, 2, 28)), period_rules())
+    errors, _ = rules.validate_registration(registration(end_date=date(2026, 2, 28)), period_rules())
     assert ("end_date", "end_before_start") in codes(errors)
 
 
@@ -132,19 +132,19 @@ def test_end_before_start_is_refused_R11():
 
 
 def test_fixed_type_gets_full_amount_at_24_contract_hours_R12():
-    _, derived = rules.validate_participant(participant(contract_hours=Decimal("24")), period_rules())
-    assert derived["requested_amount"] == Decimal("5000.00")
+    _, derived = rules.validate_registration(registration(contract_hours=Decimal("24")), period_rules())
+    assert derived["amount"] == Decimal("5000.00")
 
 
 def test_fixed_type_gets_reduced_amount_below_24_contract_hours_R12():
-    _, derived = rules.validate_participant(participant(contract_hours=Decimal("23.9")), period_rules())
-    assert derived["requested_amount"] == Decimal("2000.00")
+    _, derived = rules.validate_registration(registration(contract_hours=Decimal("23.9")), period_rules())
+    assert derived["amount"] == Decimal("2000.00")
 
 
 def test_hbo_dual_type_b_follows_the_contract_hours_rule_R12():
-    _, full = rules.validate_participant(participant(activity_type="B"), period_rules())
-    _, reduced = rules.validate_participant(participant(activity_type="B", contract_hours=Decimal("16")), period_rules())
-    assert (full["requested_amount"], reduced["requested_amount"]) == (Decimal("5000.00"), Decimal("2000.00"))
+    _, full = rules.validate_registration(registration(activity_type="B"), period_rules())
+    _, reduced = rules.validate_registration(registration(activity_type="B", contract_hours=Decimal("16")), period_rules())
+    assert (full["amount"], reduced["amount"]) == (Decimal("5000.00"), Decimal("2000.00"))
 
 
 @pytest.mark.parametrize(
@@ -153,16 +153,16 @@ def test_hbo_dual_type_b_follows_the_contract_hours_rule_R12():
      ("E", "499.99", "499.99"), ("E", "800", "500.00")],
 )
 def test_actual_cost_types_get_planned_cost_capped_R12(activity, cost, expected):
-    errors, derived = rules.validate_participant(
-        participant(activity_type=activity, planned_cost=Decimal(cost)), period_rules()
+    errors, derived = rules.validate_registration(
+        registration(activity_type=activity, cost=Decimal(cost)), period_rules()
     )
     assert errors == []
-    assert derived["requested_amount"] == Decimal(expected)
+    assert derived["amount"] == Decimal(expected)
 
 
 def test_actual_cost_type_requires_planned_cost_R12():
-    errors, _ = rules.validate_participant(participant(activity_type="C", planned_cost=None), period_rules())
-    assert ("planned_cost", "required") in codes(errors)
+    errors, _ = rules.validate_registration(registration(activity_type="C", cost=None), period_rules())
+    assert ("cost", "required") in codes(errors)
 
 
 def test_requested_amount_is_rounded_half_up_to_the_cent_R12():
@@ -174,12 +174,12 @@ def test_requested_amount_is_rounded_half_up_to_the_cent_R12():
 
 
 def test_retention_refused_in_period_that_does_not_allow_it_R9():
-    errors, _ = rules.validate_participant(participant(focus="retention"), period_rules())
+    errors, _ = rules.validate_registration(registration(focus="retention"), period_rules())
     assert ("focus", "retention_not_allowed") in codes(errors)
 
 
 def test_retention_allowed_in_period_that_allows_it_R9():
-    errors, _ = rules.validate_participant(participant(focus="retention"), period_rules(retention_allowed=True))
+    errors, _ = rules.validate_registration(registration(focus="retention"), period_rules(retention_allowed=True))
     assert errors == []
 
 
@@ -193,37 +193,37 @@ def test_retention_share_at_most_the_maximum_R9():
 
 
 def test_new_intake_employed_exactly_one_year_is_allowed_R9():
-    errors, _ = rules.validate_participant(
-        participant(focus="new_intake", employed_since=date(2025, 3, 1)), period_rules()
+    errors, _ = rules.validate_registration(
+        registration(focus="new_intake", employed_since=date(2025, 3, 1)), period_rules()
     )
     assert errors == []
 
 
 def test_new_intake_employed_more_than_one_year_is_refused_R9():
-    errors, _ = rules.validate_participant(
-        participant(focus="new_intake", employed_since=date(2025, 2, 28)), period_rules()
+    errors, _ = rules.validate_registration(
+        registration(focus="new_intake", employed_since=date(2025, 2, 28)), period_rules()
     )
     assert ("employed_since", "not_new_intake") in codes(errors)
 
 
 def test_unknown_focus_is_refused_R9():
-    errors, _ = rules.validate_participant(participant(focus="cooking"), period_rules())
+    errors, _ = rules.validate_registration(registration(focus="cooking"), period_rules())
     assert ("focus", "invalid_choice") in codes(errors)
 
 
 def test_missing_field_is_reported_as_required_R8():
-    errors, derived = rules.validate_participant(participant(contract_hours=None, surname=""), period_rules())
+    errors, derived = rules.validate_registration(registration(contract_hours=None, surname=""), period_rules())
     assert codes(errors) == {("contract_hours", "required"), ("surname", "required")}
     assert derived == {}
 
 
 def test_same_person_key_ignores_case_and_spacing_R13():
-    assert rules.person_key(participant(initials="a. b.", surname=" visser")) == rules.person_key(participant())
+    assert rules.person_key(registration(initials="a. b.", surname=" visser")) == rules.person_key(registration())
 
 
 def test_error_messages_carry_no_personal_data_R40():
-    errors, _ = rules.validate_participant(
-        participant(surname="Geheimnaam", date_of_birth=date(2020, 1, 1), end_date=date(2020, 1, 1)), period_rules()
+    errors, _ = rules.validate_registration(
+        registration(surname="Geheimnaam", date_of_birth=date(2020, 1, 1), end_date=date(2020, 1, 1)), period_rules()
     )
     text = " ".join(e["message"] for e in errors)
     assert errors and "Geheimnaam" not in text and "2020" not in text

@@ -2,7 +2,7 @@
 
 An account linked to employers A and B logs in, chooses A, switches to B (the header always names the acting
 employer, R2), opens B's granted application (decisions and their letters are listed), opens the
-accountability report, first submits it incomplete (an error per participant, nothing saved), then completes
+accountability report, first submits it incomplete (an error per registration, nothing saved), then completes
 it and sees it accepted (R29).
 """
 
@@ -36,11 +36,11 @@ def test_account_of_a_and_b_switches_to_b_and_files_the_accountability_report_R2
     MembershipFactory(user=user, employer=a, role=MembershipRole.CONTACT)
     MembershipFactory(user=user, employer=b, role=MembershipRole.ACCOUNTABILITY_OFFICER)
     ApplicationFactory(employer=a, period=period, submitted=True)
-    application = granted_application(employer=b, period=period, participants=[("A", None), ("C", Decimal("1500.00"))])
+    application = granted_application(employer=b, period=period, registrations=[("A", None), ("C", Decimal("1500.00"))])
     decision = application.decisions.get()
     Letter.objects.create(decision=decision, version=1, status=LetterStatus.DONE, sha256="0" * 64,
                           file="letters/test.pdf")
-    first, second = application.participants.order_by("pk")
+    first, second = application.registrations.order_by("pk")
     page = browser_page
 
     log_in(page, "tweewerkgevers")

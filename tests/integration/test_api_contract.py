@@ -46,15 +46,15 @@ APPLICATION_FIELDS = {
     "id", "reference", "employer", "region", "period", "status", "requestedAmount", "eligibleAmount",
     "grantedAmount", "heldAmount", "isSmall", "timeline",
 }
-#: The JSON properties of a participant (lowerCamelCase) ...
-PARTICIPANT_KEYS = [
+#: The JSON properties of a registration (lowerCamelCase) ...
+REGISTRATION_KEYS = [
     "initials", "surname", "dateOfBirth", "focus", "activityType", "startDate", "endDate", "contractHours",
-    "employedSince", "plannedCost",
+    "employedSince", "cost",
 ]
 #: ... and the column names of an import file (the model's field names, as the import reads them).
-PARTICIPANT_FIELDS = [
+REGISTRATION_FIELDS = [
     "initials", "surname", "date_of_birth", "focus", "activity_type", "start_date", "end_date", "contract_hours",
-    "employed_since", "planned_cost",
+    "employed_since", "cost",
 ]
 
 #: Every path of shared/api.md, with its methods.
@@ -69,8 +69,8 @@ CONTRACT_PATHS = {
     "/api/v2/invitations/accept": {"post"},
     "/api/v2/applications": {"get", "post"},
     "/api/v2/applications/{}": {"get"},
-    "/api/v2/applications/{}/participants": {"get", "post"},
-    "/api/v2/applications/{}/participants/import": {"post"},
+    "/api/v2/applications/{}/registrations": {"get", "post"},
+    "/api/v2/applications/{}/registrations/import": {"post"},
     "/api/v2/applications/{}/plan-lines": {"get", "post"},
     "/api/v2/applications/{}/plan-lines/{}": {"delete"},
     "/api/v2/applications/{}/plan-lines/import": {"post"},
@@ -133,17 +133,17 @@ def assert_money(*values):
         assert isinstance(value, str) and MONEY.match(value), value
 
 
-def participant(initials, surname, dob, focus, activity, start, end, hours, since, cost=None):
-    return dict(zip(PARTICIPANT_KEYS, [initials, surname, dob, focus, activity, start, end, hours, since, cost],
+def registration(initials, surname, dob, focus, activity, start, end, hours, since, cost=None):
+    return dict(zip(REGISTRATION_KEYS, [initials, surname, dob, focus, activity, start, end, hours, since, cost],
                     strict=True))
 
 
 def csv_upload(rows, name="deelnemers.csv"):
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(PARTICIPANT_FIELDS)
+    writer.writerow(REGISTRATION_FIELDS)
     for row in rows:
-        writer.writerow(["" if row[k] is None else row[k] for k in PARTICIPANT_KEYS])
+        writer.writerow(["" if row[k] is None else row[k] for k in REGISTRATION_KEYS])
     return SimpleUploadedFile(name, out.getvalue().encode("utf-8"), content_type="text/csv")
 
 
@@ -322,9 +322,9 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     requested = sum(Decimal(x["requestedAmount"]) for x in lines["results"])
     assert requested == Decimal("21900.50")
     assert Decimal(contact_a.get(f"{a}").json()["requestedAmount"]) == requested
-    one = participant("A.", "Visser", "1990-05-17", "upskilling", "A", "2030-03-01", "2030-12-31", "32.0",
+    one = registration("A.", "Visser", "1990-05-17", "upskilling", "A", "2030-03-01", "2030-12-31", "32.0",
                       "2015-01-01")
-    assert_error(contact_a.post(f"{a}/participants", one, format="json"), 409)  # named only once granted
+    assert_error(contact_a.post(f"{a}/registrations", one, format="json"), 409)  # named only once granted
 
     # submit, and twice
     assert officer_a.post(f"{a}/submit", {}, format="json").status_code == 403
@@ -352,8 +352,8 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert contact_b.get("/api/v2/applications").json()["count"] == 1
     foreign = [
         ("get", f"{a}", None, None),
-        ("get", f"{a}/participants", None, None),
-        ("post", f"{a}/participants", one, "json"),
+        ("get", f"{a}/registrations", None, None),
+        ("post", f"{a}/registrations", one, "json"),
         ("get", f"{a}/plan-lines", None, None),
         ("post", f"{a}/plan-lines", {"activityType": "D", "focus": "upskilling", "count": 1}, "json"),
         ("post", f"{a}/submit", {}, "json"),
@@ -361,7 +361,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
         ("post", f"{a}/assessment", {"lines": [{"id": line1["id"], "eligibleCount": 1}]}, "json"),
         ("get", f"{a}/decisions", None, None),
         ("get", f"{a}/accountability", None, None),
-        ("post", f"{a}/accountability", {"participants": [{"id": line1["id"], "started": True}]}, "json"),
+        ("post", f"{a}/accountability", {"registrations": [{"id": line1["id"], "started": True}]}, "json"),
         ("post", f"{a}/settle", {}, "json"),
     ]
 
@@ -487,57 +487,57 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert officer_a.get(f"/api/v2/letters/{release['letter']['id']}/pdf").status_code == 200
     assert contact_a.get(f"{a}").json()["heldAmount"] == "0.00"
 
-    # --- participants (proto-registrations) of the granted application ---
-    response = contact_a.post(f"{a}/participants", one, format="json")
+    # --- registrations (proto-registrations) of the granted application ---
+    response = contact_a.post(f"{a}/registrations", one, format="json")
     assert response.status_code == 201, response.content
     (p1,) = response.json()
-    assert p1["id"] and p1["ageBand"] == "25-45" and p1["requestedAmount"] == "5000.00"
+    assert p1["id"] and p1["ageBand"] == "25-45" and p1["amount"] == "5000.00"
     several = [
-        participant("B.", "Bakker", "1970-01-02", "redundancy_risk", "C", "2030-04-01", "2030-10-01", "24.5",
+        registration("B.", "Bakker", "1970-01-02", "redundancy_risk", "C", "2030-04-01", "2030-10-01", "24.5",
                     "2010-01-01", "1500.50"),
-        participant("C.", "de Vries", "2008-07-07", "new_intake", "E", "2030-05-01", "2030-05-02", "36.0",
+        registration("C.", "de Vries", "2008-07-07", "new_intake", "E", "2030-05-01", "2030-05-02", "36.0",
                     "2029-09-01", "400.00"),
     ]
-    response = contact_a.post(f"{a}/participants", several, format="json")
+    response = contact_a.post(f"{a}/registrations", several, format="json")
     assert response.status_code == 201, response.content
     p2, p3 = response.json()
-    assert (p2["ageBand"], p2["requestedAmount"]) == ("55+", "1500.50")
-    assert (p3["ageBand"], p3["requestedAmount"]) == ("<25", "400.00")
+    assert (p2["ageBand"], p2["amount"]) == ("55+", "1500.50")
+    assert (p3["ageBand"], p3["amount"]) == ("<25", "400.00")
     assert p2["id"] != p3["id"]
-    assert_error(contact_a.post(f"{a}/participants", {**one, "focus": "nonsense"}, format="json"), 400,
+    assert_error(contact_a.post(f"{a}/registrations", {**one, "focus": "nonsense"}, format="json"), 400,
                  field="focus")
-    assert officer_a.post(f"{a}/participants", one, format="json").status_code == 403
+    assert officer_a.post(f"{a}/registrations", one, format="json").status_code == 403
 
     # import: good file, then a bad file (nothing saved, every bad row listed with its line)
     imported = [
-        participant("D.", "de Jong", "1980-02-02", "practice_supervisor", "A", "2030-02-01", "2030-11-30", "32",
+        registration("D.", "de Jong", "1980-02-02", "practice_supervisor", "A", "2030-02-01", "2030-11-30", "32",
                     "2012-01-01"),
-        participant("E.", "Smit", "1985-03-03", "upskilling", "B", "2030-02-01", "2030-11-30", "36", "2011-01-01"),
+        registration("E.", "Smit", "1985-03-03", "upskilling", "B", "2030-02-01", "2030-11-30", "36", "2011-01-01"),
     ]
-    response = contact_a.post(f"{a}/participants/import", {"file": csv_upload(imported)}, format="multipart")
+    response = contact_a.post(f"{a}/registrations/import", {"file": csv_upload(imported)}, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json() == {"created": 2}
     bad = [
-        participant("F.", "Mulder", "1988-01-01", "nonsense", "A", "2030-02-01", "2030-11-30", "32", "2012-01-01"),
-        participant("G.", "Bos", "1987-01-01", "upskilling", "A", "not-a-date", "2030-11-30", "32", "2012-01-01"),
+        registration("F.", "Mulder", "1988-01-01", "nonsense", "A", "2030-02-01", "2030-11-30", "32", "2012-01-01"),
+        registration("G.", "Bos", "1987-01-01", "upskilling", "A", "not-a-date", "2030-11-30", "32", "2012-01-01"),
     ]
-    response = contact_a.post(f"{a}/participants/import", {"file": csv_upload(bad)}, format="multipart")
+    response = contact_a.post(f"{a}/registrations/import", {"file": csv_upload(bad)}, format="multipart")
     errors = assert_error(response, 400)
     assert {(e["line"], e["field"]) for e in errors} >= {(2, "focus"), (3, "startDate")}, errors
-    listing = contact_a.get(f"{a}/participants?pageSize=500").json()
+    listing = contact_a.get(f"{a}/registrations?pageSize=500").json()
     assert set(listing) == PAGE_KEYS and listing["count"] == 5
-    assert sum(Decimal(p["requestedAmount"]) for p in listing["results"]) == eligible_a  # realises what was eligible
+    assert sum(Decimal(p["amount"]) for p in listing["results"]) == eligible_a  # realises what was eligible
     assert {p["surname"]: p for p in listing["results"]}["de Jong"]["ageBand"] == "45-55"
-    assert all(p["eligible"] for p in listing["results"])
-    assert contact_b.post(f"{b}/participants", {**one, "surname": "Dekker"}, format="json").status_code == 201
+    assert all(p["status"] == "draft" for p in listing["results"])
+    assert contact_b.post(f"{b}/registrations", {**one, "surname": "Dekker"}, format="json").status_code == 201
 
     # --- accountability and settlement ---
     rows = []
     for p in listing["results"]:
-        actual = p["plannedCost"] if p["activityType"] in ("C", "D", "E") else None
+        actual = p["cost"] if p["activityType"] in ("C", "D", "E") else None
         rows.append({"id": p["id"], "started": True, "outcome": "completed", "actualCost": actual})
     assert_error(decider.post(f"{a}/settle", format="json"), 409)  # not reported yet
-    response = officer_a.post(f"{a}/accountability", {"participants": rows}, format="json")
+    response = officer_a.post(f"{a}/accountability", {"registrations": rows}, format="json")
     assert response.status_code == 200, response.content
     assert contact_a.post(f"{a}/settle", format="json").status_code == 403
     response = decider.post(f"{a}/settle", format="json")

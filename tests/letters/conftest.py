@@ -8,7 +8,7 @@ from tests.applications.factories import (
     EmployerFactory,
     LetterFactory,
     MembershipFactory,
-    ParticipantFactory,
+    RegistrationFactory,
 )
 from tests.budgets.factories import PeriodFactory, RegionFactory
 
@@ -41,7 +41,7 @@ def period(db):
 
 @pytest.fixture
 def make_decision(employer, period):
-    """``make_decision(kind)``: a decision of ``kind``, without a letter, with participants in several cells."""
+    """``make_decision(kind)``: a decision of ``kind``, without a letter, with registrations in several cells."""
 
     def make(kind="grant", **overrides):
         from applications.models import Application
@@ -62,8 +62,8 @@ def make_decision(employer, period):
             ("practice_supervisor", "55+", "E", Decimal("500.00")),
         ]
         for focus, band, activity, amount in specs:
-            ParticipantFactory(application=application, focus=focus, age_band=band, activity_type=activity,
-                               requested_amount=amount, eligible=True, started=True)
+            RegistrationFactory(application=application, focus=focus, age_band=band, activity_type=activity,
+                               amount=amount, status="approved", started=True)
         values = {**KIND_AMOUNTS[kind], **overrides}
         return DecisionFactory(application=application, kind=kind, **values)
 

@@ -27,7 +27,7 @@ COMMON = [
     "Hoogachtend",
     'counter(page) " van " counter(pages)',
     "Kenmerk SPP-T3-000123",
-    # the participants table by focus and age band
+    # the registrations table by focus and age band
     "Nieuwe instroom",
     "Opscholing",
     "Praktijkbegeleiders",

@@ -13,7 +13,7 @@ from applications.constants import LetterStatus
 from applications.decisions.letters import letter_regenerate, letter_request, letters_request_many
 from applications.decisions.messages import messages_notify_pending
 from applications.decisions.tasks import generate_letter
-from applications.models import Letter, Message, Participant
+from applications.models import Letter, Message, Registration
 from sectorplan.api.errors import DomainError
 from tests.applications.factories import MembershipFactory
 
@@ -59,7 +59,7 @@ def test_a_generated_letter_is_delivered_and_the_members_are_mailed_without_pers
         assert len(mail.to) == 1  # members do not see each other's addresses
         assert "SPP-T3-000123" in mail.subject + mail.body
         assert "/berichten/" in mail.body
-        for person in Participant.objects.filter(application=requested.decision.application):
+        for person in Registration.objects.filter(application=requested.decision.application):
             assert person.surname not in mail.body  # R40
         assert "mevrouw A. de Vries" not in mail.body and "41234567" not in mail.body
 

@@ -9,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from applications.models import Decision, Letter
 from tests.applications.factories import MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory, RegionFactory
-from tests.statistics.conftest import add_participants, application
+from tests.statistics.conftest import add_registrations, application
 
 pytestmark = pytest.mark.django_db
 
@@ -79,15 +79,15 @@ def test_ministry_gets_nothing_but_tables_and_reference_data_R4_R40(client_for, 
     region = RegionFactory(code="rijnmond", name="Rijnmond")
     membership = MembershipFactory(employer__region=region)
     app = application(membership.employer, period, "granted")
-    add_participants(app, 1, focus="upskilling", band="<25")
-    participant = app.participants.first()
+    add_registrations(app, 1, focus="upskilling", band="<25")
+    registration = app.registrations.first()
     decision = Decision.objects.create(application=app, kind="grant", date=date(2026, 1, 5), decided_by=membership.user)
     letter = Letter.objects.create(decision=decision)
     values = {
         "pk": app.pk, "id": app.pk, "application_pk": app.pk, "application_id": app.pk, "number": period.number,
         "period_number": period.number, "code": region.code, "region_code": region.code,
-        "employer_pk": membership.employer.pk, "employer_id": membership.employer.pk, "participant_pk": participant.pk,
-        "participant_id": participant.pk, "decision_pk": decision.pk, "letter_pk": letter.pk, "letter_id": letter.pk,
+        "employer_pk": membership.employer.pk, "employer_id": membership.employer.pk, "registration_pk": registration.pk,
+        "registration_id": registration.pk, "decision_pk": decision.pk, "letter_pk": letter.pk, "letter_id": letter.pk,
     }
     routes = sorted({_fill(r, values) for r in _api_patterns() if r.startswith("api/v2/") and r not in PUBLIC_ROUTES} - {"/api/v2/auth/token"})
     assert "/api/v2/statistics/trajectories" in routes and "/api/v2/regions" in routes

@@ -4,7 +4,7 @@ import pytest
 
 from tests.applications.factories import EmployerFactory
 from tests.budgets.factories import PeriodFactory, RegionFactory
-from tests.statistics.conftest import add_participants, application
+from tests.statistics.conftest import add_registrations, application
 from tests.statistics.test_suppression import _determined_cells
 
 URL = "/api/v2/statistics/trajectories"
@@ -24,7 +24,7 @@ def regional(db):
         app = application(EmployerFactory(region=RegionFactory(code=code, name=name)), period, "submitted")
         for focus, counts in grid.items():
             for band, n in zip(bands, counts, strict=True):
-                add_participants(app, n, focus=focus, band=band)
+                add_registrations(app, n, focus=focus, band=band)
     return cells
 
 
@@ -77,7 +77,7 @@ def test_no_personal_data_in_any_statistics_response_R34_R40(client_for, ministr
 
     period = dataset["periods"][0]
     app = application(EmployerFactory(region=dataset["regions"][0], name="Zwaluwstaart Zorg"), period, "granted")
-    add_participants(app, 1, focus="upskilling", band="55+", surname="Xylofoonbouwer", initials="Qz.W.",
+    add_registrations(app, 1, focus="upskilling", band="55+", surname="Xylofoonbouwer", initials="Qz.W.",
                      date_of_birth=date(1961, 2, 3), started=True, outcome="completed")
     urls = [
         URL, f"{URL}?groupBy=region", f"{URL}?status=started", f"{URL}?status=completed&groupBy=region",

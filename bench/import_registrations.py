@@ -1,12 +1,12 @@
-"""Benchmark: import 10,000 participant rows through the API, next to a plain PostgreSQL COPY (R13).
+"""Benchmark: import 10,000 registration rows through the API, next to a plain PostgreSQL COPY (R13).
 
 Run with the test settings and your database URL:
 
-    DJANGO_SETTINGS_MODULE=sectorplan.settings.test DATABASE_URL=postgres://... .venv/bin/python bench/import_participants.py
+    DJANGO_SETTINGS_MODULE=sectorplan.settings.test DATABASE_URL=postgres://... .venv/bin/python bench/import_registrations.py
 
 It creates a throw-away test database (``test_<name>_bench``), a fresh period, employer, contact and
-granted application (v2: participants are registered once the plan is granted), generates a 10,000-row CSV, POSTs it to
-``/api/v2/applications/{id}/participants/import`` and prints rows per second. Then it COPYs the same
+granted application (v2: registrations are registered once the plan is granted), generates a 10,000-row CSV, POSTs it to
+``/api/v2/applications/{id}/registrations/import`` and prints rows per second. Then it COPYs the same
 rows into a temporary table and prints that time and the ratio. The database is dropped at the end.
 """
 
@@ -25,11 +25,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorplan.settings.test")
 
 
 def make_csv(rows: int) -> str:
-    from applications.rules import PARTICIPANT_FIELDS
+    from applications.rules import REGISTRATION_FIELDS
 
     focuses = ["new_intake", "redundancy_risk", "upskilling", "practice_supervisor"]
     out = io.StringIO()
-    out.write(",".join(PARTICIPANT_FIELDS) + "\n")
+    out.write(",".join(REGISTRATION_FIELDS) + "\n")
     base_dob = date(1960, 1, 1)
     for i in range(rows):
         activity = "ABCDE"[i % 5]
@@ -69,7 +69,7 @@ def run() -> None:
     from rest_framework.test import APIClient
 
     from applications.constants import ApplicationStatus, MembershipRole
-    from applications.models import Participant
+    from applications.models import Registration
     from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
     from tests.budgets.factories import PeriodFactory
 
@@ -89,13 +89,13 @@ def run() -> None:
         upload = SimpleUploadedFile("bench.csv", data, content_type="text/csv")
         started = time.perf_counter()
         response = client.post(
-            f"/api/v2/applications/{application.pk}/participants/import", {"file": upload}, format="multipart"
+            f"/api/v2/applications/{application.pk}/registrations/import", {"file": upload}, format="multipart"
         )
         elapsed = time.perf_counter() - started
         if response.status_code != 201:
             print(response.status_code, str(response.content[:2000]))
             raise SystemExit(1)
-        assert Participant.objects.filter(application=application).count() == ROWS
+        assert Registration.objects.filter(application=application).count() == ROWS
         api_times.append(elapsed)
         print(f"  API import run {attempt + 1}: {elapsed:.3f} s ({ROWS / elapsed:,.0f} rows/s)")
 

@@ -1,4 +1,4 @@
-"""R34/R37: the participants table by focus and age band, its filters, CSV, ETag and query count."""
+"""R34/R37: the registrations table by focus and age band, its filters, CSV, ETag and query count."""
 
 import csv
 import io
@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.applications.factories import EmployerFactory
 from tests.problems import problems
-from tests.statistics.conftest import add_participants, application
+from tests.statistics.conftest import add_registrations, application
 
 URL = "/api/v2/statistics/trajectories"
 pytestmark = pytest.mark.django_db
@@ -157,7 +157,7 @@ def test_etag_and_cache_control_and_304_R34(client_for, ministry, dataset):
     csv_response = client.get(URL, {"format": "csv"}, HTTP_IF_NONE_MATCH=etag)
     assert csv_response.status_code == 200 and csv_response["ETag"] != etag
     # New data changes the tag.
-    add_participants(application(EmployerFactory(region=dataset["regions"][0]), dataset["periods"][0], "submitted"),
+    add_registrations(application(EmployerFactory(region=dataset["regions"][0]), dataset["periods"][0], "submitted"),
                      1, focus="retention", band="<25")
     assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200
 
@@ -166,7 +166,7 @@ def _grow(dataset, n_apps):
     p1, _p2 = dataset["periods"]
     for k in range(n_apps):
         app = application(EmployerFactory(region=dataset["regions"][k % 2]), p1, "submitted")
-        add_participants(app, 7, focus=["upskilling", "retention", "new_intake"][k % 3], band=["<25", "55+"][k % 2])
+        add_registrations(app, 7, focus=["upskilling", "retention", "new_intake"][k % 3], band=["<25", "55+"][k % 2])
 
 
 @pytest.mark.parametrize("params", [{}, {"groupBy": "region"}, {"period": [1, 2], "region": "twente"}])
