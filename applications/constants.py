@@ -87,6 +87,9 @@ class DecisionKind(models.TextChoices):
     #: returns to available. ``granted_amount`` is the reservation that lapses, ``held_amount`` and
     #: ``released_amount`` its held and released parts.
     LAPSE = "lapse", _("Lapse")
+    #: R51, R52: a reservation changed after the grant (lowered to what was registered, or changed in a
+    #: redistribution round); ``previous_reserved`` on the decision's amounts, the new reservation booked.
+    AMENDMENT = "amendment", _("Amendment")
 
 
 class LetterStatus(models.TextChoices):
