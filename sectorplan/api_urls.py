@@ -5,20 +5,21 @@ document, never a redirect and never HTML.
 """
 
 from django.urls import include, path, re_path
-from djangorestframework_camel_case.parser import CamelCaseFormParser, CamelCaseJSONParser, CamelCaseMultiPartParser
+from djangorestframework_camel_case.parser import CamelCaseFormParser, CamelCaseMultiPartParser
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 
 from .api.errors import not_found
+from .api.parsers import JSONBodyParser
 from .api.schema import SchemaView
 
 
 class TokenView(ObtainAuthToken):
     """``POST /api/v2/auth/token`` with username and password; wrong credentials give 400."""
 
-    parser_classes = (CamelCaseJSONParser, CamelCaseFormParser, CamelCaseMultiPartParser)
+    parser_classes = (JSONBodyParser, CamelCaseFormParser, CamelCaseMultiPartParser)
     renderer_classes = (CamelCaseJSONRenderer,)
 
     @extend_schema(
