@@ -11,19 +11,15 @@ the lockout answer.
   as anonymous, on the portal and for the API's session authentication alike.
 - **Lockout** (django-axes): :data:`settings.AXES_FAILURE_LIMIT` failed logins lock the account and, separately,
   the address for ``AXES_COOLOFF_TIME``. A wrong second-factor code is a failed login too
-  (:func:`record_failed_login`), so codes cannot be guessed either. :func:`lockout_response` answers a lockout: a
-  429 problem with ``Retry-After`` under the API, the Dutch page elsewhere.
+  (:func:`record_failed_login`), so codes cannot be guessed either. ``sectorplan.api.lockout`` answers a lockout:
+  a 429 problem with ``Retry-After`` under the API, the Dutch page elsewhere.
 """
 
 from django.conf import settings
 from django.contrib.auth import user_login_failed
 from django.contrib.auth.models import AnonymousUser
-from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django_otp import devices_for_user
 
-from .api.errors import problem
-from .api.middleware import is_api_request
 from .roles import Role, role_names
 
 #: The roles whose accounts need a second factor, besides staff.
@@ -59,22 +55,6 @@ def record_failed_login(request, username: str) -> None:
 
 def cool_off_seconds() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
-
-
-def lockout_response(request, original_response=None, credentials=None):
-    """django-axes' answer to a locked-out account or address (``AXES_LOCKOUT_CALLABLE``)."""
-    retry_after = str(cool_off_seconds())
-    if is_api_request(request):
-        return problem(
-            429, code="locked_out", request=request, headers={"Retry-After": retry_after},
-            detail=_("Too many failed logins for this account or address; try again in %(minutes)d minutes.")
-            % {"minutes": cool_off_seconds() // 60},
-        )
-    response = render(
-        request, "registration/locked_out.html", {"minutes": cool_off_seconds() // 60}, status=429
-    )
-    response["Retry-After"] = retry_after
-    return response
 
 
 class SecondFactorMiddleware:

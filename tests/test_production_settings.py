@@ -32,7 +32,9 @@ REAL_ENV = {
 
 
 def _run(args, **overrides):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LETTER_", "EMAIL_URL", "SECRET_KEY"))}
+    # Not the test run's own settings (nor pytest-playwright's DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy flags).
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("LETTER_", "EMAIL_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
     env.update(REAL_ENV)
     for key, value in overrides.items():
         if value is None:
@@ -80,3 +82,12 @@ def test_production_security_settings():
     result = _run(["-c", probe])
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "True True True True True ['CamelCaseJSONRenderer']"
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_content_security_policy_and_a_permissions_policy(client):
+    response = client.get("/inloggen/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]

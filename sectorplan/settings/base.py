@@ -149,7 +149,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "sectorplan.second_factor.lockout_response"
+AXES_LOCKOUT_CALLABLE = "sectorplan.api.lockout.lockout_response"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
 #: The TOTP issuer shown in authenticator apps.
