@@ -45,6 +45,7 @@ from budgets.models import (
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_many, lock_one, locked
 from sectorplan.money import ZERO, format_eur, percent_of, round_half_up
+from sectorplan.plausibility import check_past_date
 
 from ..completion import latest_request
 from ..constants import ApplicationStatus, DecisionKind
@@ -343,6 +344,7 @@ def advice_record(*, region: Region, period: Period, outcome: str, date: date, r
         )
     if outcome not in AdviceOutcome.values:
         raise DomainError(field="outcome", code="invalid_choice", message=_("The outcome is positive or negative."))
+    check_past_date(date, field="date")
     advice = CommissionAdvice.objects.create(
         region=region, period=period, outcome=outcome, date=date, reference=reference, recorded_by=by
     )

@@ -11,6 +11,7 @@ from accounting.todo import todo_for
 from tests.accounting.factories import granted_application
 from tests.applications.factories import MembershipFactory, RegistrationFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_approved_registrations_without_progress_are_listed_until_reported_R29(s
 def test_the_page_lists_each_employer_and_shows_nothing_of_others_R2(client, setting, today):
     period, first, second, officer = setting
     other = granted_application(period=period)
-    client.force_login(officer)
+    login_verified(client, officer)
     page = client.get(reverse("accounting:todo")).content.decode()
     assert first.employer.name in page and second.employer.name in page
     assert other.employer.name not in page and other.reference not in page

@@ -7,6 +7,7 @@ from applications.models import ProcessingLogEntry
 from applications.registration_queue import PAGE_SIZE
 from tests.accounting.factories import granted_application
 from tests.applications.factories import RegistrationFactory, UserFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_queue_lists_submitted_registrations_only_by_default_R49(client, reviewe
     waiting = RegistrationFactory(application=first, status="submitted")
     RegistrationFactory(application=first, status="draft")  # the employer's own: never in the queue
     RegistrationFactory(application=second, status="repair_requested")
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     response = client.get(URL)
     assert response.status_code == 200
     assert rows(response) == [waiting]
@@ -40,7 +41,7 @@ def test_queue_filters_by_activity_type_region_period_and_duplicate_flag_R47_R49
     a = RegistrationFactory(application=first, status="submitted", activity_type="A")
     c = RegistrationFactory(application=second, status="submitted", activity_type="C", cost="900.00", amount="900.00")
     flagged = RegistrationFactory(application=second, status="submitted", activity_type="A", duplicate_of=a)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert set(rows(client.get(URL, {"activity_type": "C"}))) == {c}
     assert set(rows(client.get(URL, {"duplicate": "yes"}))) == {flagged}
     assert set(rows(client.get(URL, {"duplicate": "no"}))) == {a, c}
@@ -52,7 +53,7 @@ def test_queue_filters_by_activity_type_region_period_and_duplicate_flag_R47_R49
 def test_queue_pages_and_logs_every_read_per_application_R49_R54(client, reviewer, apps):
     first, _ = apps
     RegistrationFactory.create_batch(PAGE_SIZE + 3, application=first, status="submitted")
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert len(rows(client.get(URL))) == PAGE_SIZE
     assert len(rows(client.get(URL, {"page": 2}))) == 3
     entries = ProcessingLogEntry.objects.filter(user=reviewer, application=first)
@@ -63,5 +64,5 @@ def test_queue_pages_and_logs_every_read_per_application_R49_R54(client, reviewe
 def test_queue_is_office_only_R4(client, apps):
     first, _ = apps
     member = UserFactory(username="member")
-    client.force_login(member)
+    login_verified(client, member)
     assert client.get(URL).status_code == 403
