@@ -42,7 +42,7 @@ def case_period():
 
 def case_employer(*, n: int = 0):
     region = RegionFactory(code=f"utrecht-en-omgeving-{n}" if n else "utrecht-en-omgeving",
-                           name="Utrecht en omgeving")
+                           name=f"Utrecht en omgeving {n}" if n else "Utrecht en omgeving")
     return EmployerFactory(
         name="Stichting Zorggroep De Linde", kvk_number=f"{41234567 + n:08d}", region=region,
         address="Lindelaan 12", postal_code="3511 AB", city="Utrecht", contact_name="mevrouw A. de Vries",
