@@ -88,7 +88,7 @@ PER_VARIANT = {
     "settlement_payment": [
         "Ik stel de subsidie vast op € 8.123,45", "€ 6.943,69", "Nog aan u te betalen € 1.179,76",
         "NL91ABNA0417164300", "binnen vier weken", "4 subsidiabele trajecten, waarvan 3 gestart",
-        "1 niet gestart", "€ 4.222,22 lager dan de reservering", "omdat 1 trajecten niet zijn gestart",
+        "1 niet gestart", "€ 4.222,22 lager dan de reservering", "omdat 1 traject niet is gestart",
         "de artikelen 4:42 en 4:44", "artikel 4:46, tweede lid",
     ],
     "settlement_reclaim": [
@@ -147,3 +147,19 @@ def test_r27_no_column_mixes_requested_eligible_and_reserved(rendered):
     text = rendered("grant")
     assert "Aangevraagd Subsidiabel Gereserveerd waarvan aangehouden waarvan onvoorwaardelijk" in text
     assert "Uw aanvraag SPP-T3-000123 € 17.000,00 € 12.345,67 € 12.345,67 € 3.086,42 € 9.259,25" in text
+
+
+def test_r27_long_plan_goes_to_an_annex_that_belongs_to_the_decision(db):
+    """Awb 4:30: the subsidised activities are named; beyond eight plan lines they are in annex 1."""
+    from tests.applications.factories import PlanLineFactory
+
+    decision = build_case("grant")
+    for activity in "BDE":
+        for focus in ("redundancy_risk", "practice_supervisor", "upskilling"):
+            PlanLineFactory(application=decision.application, activity_type=activity, focus=focus, count=1,
+                            eligible_count=1, amount_per_trajectory="500.00")
+    text = _text(letter_html(letter=LetterFactory(decision=decision)))
+    assert "staan in bijlage 1 bij deze brief; die bijlage hoort bij dit besluit" in text
+    assert "Bijlage(n) 1" in text
+    assert "Bijlage 1 bij het besluit van 23 november 2026, kenmerk SPP-T3-000123" in text
+    assert "Met ontslag bedreigd" in text and "Praktijkbegeleider" in text
