@@ -193,7 +193,7 @@ def test_not_considered_keeps_four_eyes_and_needs_a_decider_R4_R43(client_for, d
 def test_not_considered_letter_is_dutch_with_awb_4_5_and_the_objection_clause_R26_R43(decider, submitted, expired):
     decision = not_considered_decide(application=submitted, by=decider)
     html = letter_html(letter=decision.letters.get())
-    assert "Buiten behandeling stellen aanvraag subsidie Sectorplan plus" in html
+    assert "Buiten behandeling stellen aanvraag subsidie SectorplanPlus" in html
     assert "artikel 4:5" in html
     assert "Bezwaar maken" in html and "zes weken" in html
     assert submitted.employer.kvk_number in html
