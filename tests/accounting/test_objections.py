@@ -12,7 +12,6 @@ from budgets.models import LedgerEntry
 from sectorplan.api.errors import DomainError
 from tests.accounting.factories import DecisionFactory, granted_application
 from tests.applications.factories import ApplicationFactory, MembershipFactory
-from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,8 @@ def test_late_objection_is_refused_R33(client_for, reviewer):
     decision = granted_application().decisions.get()
     response = client_for(reviewer).post(f"/api/v2/decisions/{decision.pk}/objections",
                                           {"receivedOn": "2026-03-17", "grounds": "Te laag"}, format="json")
-    assert response.status_code == 400
-    assert problems(response)[0] == {**problems(response)[0], "field": "receivedOn", "code": "objection_late"}
+    assert response.status_code == 409
+    assert response.json()["code"] == "objection_term_passed"
 
 
 def test_upheld_objection_gives_a_new_decision_and_letter_R33(client_for, reviewer, decider):
