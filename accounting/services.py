@@ -363,7 +363,8 @@ def settlement_blockers(*, application: Application, now: datetime | None = None
     * ``invalid_transition``: not granted (settled, lapsed, ...);
     * ``holdback_pending``: part of the reservation is still held (the region's advice decides it first);
     * ``objection_pending``: an objection against one of its decisions is not ruled on;
-    * ``registrations_pending``: a registration awaits review or repair (it may still become approved);
+    * ``registrations_pending``: a registration awaits review or repair (it may still become approved), or a draft
+      may still be submitted (the registration deadline in force has not passed, or the calendar has none);
     * ``progress_missing``: an approved registration has no progress (R29) and the accountability deadline in
       force for the employer (extensions and the office's reopening included) has not passed; once it has,
       unreported counts as not started (R29 refuses a later report);
@@ -393,11 +394,17 @@ def settlement_blockers(*, application: Application, now: datetime | None = None
                       "the application can be settled after the ruling.")
             % {"date": pending.received_on.strftime("%d-%m-%Y"), "decision": pending.decision_id},
         ))
-    awaiting = application.registrations.filter(status__in=AWAITING_REVIEW).count()
+    waiting_for = list(AWAITING_REVIEW)
+    registration_deadline = deadline_for(
+        period=application.period, kind=DeadlineKind.REGISTRATION, employer=application.employer_id
+    )
+    if registration_deadline is None or not deadlines.is_past(registration_deadline, now):
+        waiting_for.append(RegistrationStatus.DRAFT)  # a draft may still be submitted (R53 registration deadline)
+    awaiting = application.registrations.filter(status__in=waiting_for).count()
     if awaiting:
         out.append(StateConflict(
             field="registrations", code="registrations_pending",
-            message=_("%(n)s registration(s) await review or repair; settle after they are decided.") % {"n": awaiting},
+            message=_("%(n)s registration(s) are still in draft, await review or await repair; settle after they are decided.") % {"n": awaiting},
         ))
     unreported = application.registrations.filter(status=RegistrationStatus.APPROVED, started__isnull=True).count()
     if unreported:

@@ -318,3 +318,15 @@ def test_r48_r30_advance_and_settlement_ledger_is_checked(decider, period):
     report(app, True, None)
     services.application_settle(application=app, by=decider)
     assert ledger_violations() == []
+
+
+def test_r30_r53_drafts_block_settlement_until_the_registration_deadline(decider, period):
+    app = granted_application(period=period, registrations=[("A", None), ("B", None)])
+    report(app, True, None, True, None)
+    app.registrations.filter(pk=app.registrations.order_by("pk").last().pk).update(status="draft")
+    with pytest.raises(StateConflict) as exc:
+        services.application_settle(application=app, by=decider)
+    assert exc.value.errors[0]["code"] == "registrations_pending"
+    period.deadlines.create(kind="registration", date=timezone.localdate() - timedelta(days=1))
+    _decision, result = services.application_settle(application=app, by=decider)
+    assert result.settled_amount == Decimal("5000.00")  # the draft never became approved
