@@ -1,6 +1,8 @@
 """Invitations (R3), accountability reports, reminders and objections. Memberships live with employers in
 ``applications`` (who may see an application is decided by membership)."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +12,11 @@ from applications.constants import MembershipRole
 from applications.models.decisions import private_storage
 from budgets.constants import DeadlineKind
 from sectorplan.records import AppendOnlyModel, UndeletableModel
+
+from .deadlines import next_working_day_from
+
+#: Awb 7:10 lid 1: six weeks (no advisory committee); lid 3: adjourned by at most six weeks.
+RULING_TERM_WEEKS = 6
 
 
 class Invitation(models.Model):
@@ -142,6 +149,19 @@ class Objection(models.Model):
     ruling_decision = models.OneToOneField(
         "applications.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="objection_ruled"
     )
+    # Awb 7:2: the hearing, or why none was held (waived by the objector, or Awb 7:3).
+    hearing_on = models.DateField(_("hearing held on"), null=True, blank=True)
+    hearing_attendees = models.TextField(_("who attended the hearing"), blank=True)
+    hearing_summary = models.TextField(_("summary of the hearing"), blank=True)
+    hearing_waived = models.BooleanField(_("hearing waived"), default=False)
+    hearing_waived_reason = models.TextField(_("why no hearing was held"), blank=True)
+    hearing_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hearing_recorded_at = models.DateTimeField(_("hearing recorded at"), null=True, blank=True)
+    # Awb 7:10 lid 3: the ruling may be adjourned once by at most six weeks.
+    adjourned_at = models.DateTimeField(_("adjourned at"), null=True, blank=True)
+    adjournment_reason = models.TextField(_("reason for adjournment"), blank=True)
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -154,10 +174,28 @@ class Objection(models.Model):
                 name="objection_ruled_has_ruler",
             ),
             models.CheckConstraint(condition=Q(received_on__lte=models.F("deadline")), name="objection_within_term"),
+            models.CheckConstraint(
+                condition=Q(hearing_on__isnull=True) | Q(hearing_waived=False), name="objection_hearing_or_waived"
+            ),
         ]
 
     def __str__(self):
         return f"{self.decision} ({self.get_status_display()})"
+
+    @property
+    def hearing_recorded(self) -> bool:
+        return self.hearing_on is not None or self.hearing_waived
+
+    @property
+    def ruling_due(self):
+        """Awb 7:10: the ruling is due six weeks after the objection term ended, six more when adjourned
+        (Algemene termijnenwet applies)."""
+        return ruling_due(deadline=self.deadline, adjourned=self.adjourned_at is not None)
+
+
+def ruling_due(*, deadline, adjourned: bool):
+    weeks = RULING_TERM_WEEKS * (2 if adjourned else 1)
+    return next_working_day_from(deadline + timedelta(weeks=weeks))
 
 
 # --- Project agreement (R45, R46) ---------------------------------------------------------------------

@@ -17,12 +17,12 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from applications.constants import ApplicationStatus, MembershipRole, Outcome, RegistrationStatus
-from applications.decisions.amounts import application_amounts, grant_in_force
+from applications.constants import ApplicationStatus, Focus, MembershipRole, Outcome, RegistrationStatus
+from applications.decisions.amounts import application_amounts, reserved_at_grant
 from applications.decisions.services import (
     lock_application,
     net_advances_paid,
@@ -33,6 +33,7 @@ from applications.decisions.services import (
 from applications.mail import mail_members
 from applications.models import Application, Decision, Employer, Membership, Registration
 from applications.rules import Rate
+from applications.samples import pending_sample_draw, unsupported_registrations
 from budgets.constants import DeadlineKind, RateMethod
 from budgets.selectors import deadline_for, deadlines_for_employers
 from sectorplan.api.errors import DomainError, StateConflict
@@ -307,82 +308,166 @@ def accountability_reopen(*, application: Application, by, until: date | None = 
     return report
 
 
-# --- Settlement (R30) ------------------------------------------------------------------------------
+# --- Settlement (R30, R31) ---------------------------------------------------------------------------
+
+
+#: Registrations that may still become approved: settlement waits for their review (R49).
+AWAITING_REVIEW = (RegistrationStatus.SUBMITTED, RegistrationStatus.REPAIR_REQUESTED)
 
 
 def settlement_compute(*, application: Application) -> Settlement:
-    """R30 for ``application`` from the database (no writes). Amounts in force come from the ledger."""
-    grant = grant_in_force(application)
-    if grant is None:
+    """R30 v2 / R31 for ``application`` from the database (no writes).
+
+    Every registration is listed (only approved ones realise anything); progress as reported (R29), an
+    approved registration without progress realises nothing (after the accountability deadline unreported
+    means not started; before it, :func:`settlement_blockers` refuses); registrations a sample check found
+    unsupported realise nothing (R31). The factor's numerator is the reservation at grant
+    (:func:`applications.decisions.amounts.reserved_at_grant`); the cap is the unconditional plus released
+    reservation in force, from the ledger.
+    """
+    at_grant = reserved_at_grant(application)
+    if at_grant is None:
         raise StateConflict(field="status", code="no_grant", message=_("This application has no grant decision."))
     amounts = application_amounts(application)
     rates = _rates(application)
+    unsupported = unsupported_registrations(application)
     actuals = [
         RegistrationActuals(
+            id=p.pk,
             approved=p.status == RegistrationStatus.APPROVED,
-            started=bool(p.started),
+            started=p.started,
             rate=rates[p.activity_type],
             contract_hours=p.contract_hours,
             actual_cost=p.actual_cost,
             planned_amount=p.amount,
+            retention=p.focus == Focus.RETENTION,
+            unsupported=p.pk in unsupported,
         )
-        for p in application.registrations.all()
+        for p in application.registrations.order_by("pk")
     ]
+    period = application.period
     return settle(
         registrations=actuals,
         eligible_amount=application.eligible_amount or ZERO,
-        granted_amount=grant.granted_amount,
+        granted_amount=at_grant,
         unconditional_amount=amounts["unconditional"],
         released_amount=amounts["released"],
         advances_paid=net_advances_paid(application),
         small=application.is_small,
+        retention_max_percent=period.retention_max_percent if period.retention_allowed else Decimal(100),
     )
 
 
-@transaction.atomic
-def application_settle(*, application: Application, by, today: date | None = None) -> tuple[Decision, Settlement]:
-    """R30: settle a reported, granted application: computed here from the accountability report, written by
-    the decisions service (decision, ledger, transition to ``settled``, letter).
+def settlement_blockers(*, application: Application, now: datetime | None = None) -> list[StateConflict]:
+    """Why ``application`` cannot be settled now (R30, R31); empty when it can. Read by the settle service
+    under its locks and by the office page to explain. In this order:
 
-    R30 v2: settlement waits (409) while part of the reservation is still held back (``holdback_pending``:
-    the region's advice decides it first, by a release or a forfeit) and while an objection against any of
-    the application's decisions is not yet ruled on (``objection_pending``). Both are checked under the
-    application's lock, which :func:`objection_record` takes too.
+    * ``invalid_transition``: not granted (settled, lapsed, ...);
+    * ``holdback_pending``: part of the reservation is still held (the region's advice decides it first);
+    * ``objection_pending``: an objection against one of its decisions is not ruled on;
+    * ``registrations_pending``: a registration awaits review or repair (it may still become approved), or a draft
+      may still be submitted (the registration deadline in force has not passed, or the calendar has none);
+    * ``progress_missing``: an approved registration has no progress (R29) and the accountability deadline in
+      force for the employer (extensions and the office's reopening included) has not passed; once it has,
+      unreported counts as not started (R29 refuses a later report);
+    * ``sample_check_pending``: a small application drawn in a sample whose evidence check is not recorded (R31).
     """
-    _period, application = lock_application(application)
+    now = now or timezone.now()
     if application.status != ApplicationStatus.GRANTED:
-        raise StateConflict(
-            field="status", code="invalid_transition", message=_("Only a granted application can be settled.")
-        )
+        return [StateConflict(field="status", code="invalid_transition",
+                              message=_("Only a granted application can be settled."))]
+    out = []
     held = application_amounts(application)["held"]
     if held > 0:
-        raise StateConflict(
+        out.append(StateConflict(
             field="held_amount", code="holdback_pending",
             message=_("%(held)s of the reservation is still held back; the region's advice decides it first "
                       "(release or forfeit), then the application can be settled.") % {"held": format_eur(held)},
-        )
+        ))
     pending = (
         Objection.objects.filter(decision__application=application, status=ObjectionStatus.RECEIVED)
         .order_by("received_on", "id")
         .first()
     )
     if pending is not None:
-        raise StateConflict(
+        out.append(StateConflict(
             field="objection", code="objection_pending",
             message=_("The objection received on %(date)s against decision %(decision)s has not been ruled on; "
                       "the application can be settled after the ruling.")
             % {"date": pending.received_on.strftime("%d-%m-%Y"), "decision": pending.decision_id},
-        )
-    report = AccountabilityReport.objects.filter(application=application, submitted_at__isnull=False).first()
-    if report is None:
-        raise StateConflict(field="status", code="no_report", message=_("The employer has not reported yet."))
+        ))
+    waiting_for = list(AWAITING_REVIEW)
+    registration_deadline = deadline_for(
+        period=application.period, kind=DeadlineKind.REGISTRATION, employer=application.employer_id
+    )
+    if registration_deadline is None or not deadlines.is_past(registration_deadline, now):
+        waiting_for.append(RegistrationStatus.DRAFT)  # a draft may still be submitted (R53 registration deadline)
+    awaiting = application.registrations.filter(status__in=waiting_for).count()
+    if awaiting:
+        out.append(StateConflict(
+            field="registrations", code="registrations_pending",
+            message=_("%(n)s registration(s) are still in draft, await review or await repair; settle after they are decided.") % {"n": awaiting},
+        ))
+    unreported = application.registrations.filter(status=RegistrationStatus.APPROVED, started__isnull=True).count()
+    if unreported:
+        report = AccountabilityReport.objects.filter(application=application).first()
+        open_until = accountability_open_until(application, report)
+        if not deadlines.is_past(open_until, now):
+            out.append(StateConflict(
+                field="registrations", code="progress_missing",
+                message=_("%(n)s approved registration(s) have no progress reported and reporting is open until "
+                          "%(date)s; settle once every one is reported or the deadline has passed.")
+                % {"n": unreported, "date": open_until.strftime("%d-%m-%Y")},
+            ))
+    if application.is_small:
+        sample = pending_sample_draw(application)
+        if sample is not None:
+            out.append(StateConflict(
+                field="sample", code="sample_check_pending",
+                message=_("This small application was drawn in the sample of %(date)s; a reviewer records the "
+                          "evidence check before it is settled.") % {"date": timezone.localtime(sample.drawn_at).strftime("%d-%m-%Y")},
+            ))
+    return out
+
+
+def settlement_reasons(*, application: Application, result: Settlement) -> str:
+    """The settlement decision's reasons (Dutch, R27): what was counted."""
+    approved = sum(1 for line in result.lines if line.basis != "not_approved")
+    counted = sum(1 for line in result.lines if line.realised > 0)
+    with translation.override("nl"):
+        text = _(
+            "Settled on the progress of %(approved)s approved registration(s), of which %(counted)s count with a "
+            "realised subsidy of %(realised)s in total."
+        ) % {"approved": approved, "counted": counted, "realised": format_eur(result.realised)}
+        if result.retention_counted < result.realised_retention:
+            text += " " + _("The retention part is capped at %(counted)s (R9).") % {
+                "counted": format_eur(result.retention_counted)}
+        if result.capped:
+            text += " " + _("The settlement is capped at the reservation of %(cap)s.") % {"cap": format_eur(result.cap)}
+    return text
+
+
+@transaction.atomic
+def application_settle(*, application: Application, by, today: date | None = None,
+                       now: datetime | None = None) -> tuple[Decision, Settlement]:
+    """R30 v2 / R31: settle a granted application on its approved registrations' progress: checked and
+    computed here, written by the decisions service (decision, ledger, transition to ``settled``, letter).
+
+    Refused (409, see :func:`settlement_blockers`) while held, while an objection is pending, while
+    registrations await review, before every approved registration is reported (or the deadline passed) and
+    while a drawn small application's sample check is not recorded. Everything is checked under the locks of
+    :func:`lock_application` (period, then application), which :func:`objection_record` takes too.
+    """
+    _period, application = lock_application(application)
+    blockers = settlement_blockers(application=application, now=now)
+    if blockers:
+        raise blockers[0]
     result = settlement_compute(application=application)
     decision = settlement_decide(
         application=application,
         settled_amount=result.settled_amount,
         payment_amount=result.payment_amount,
-        reasons=_("Settlement on the accountability report of %(date)s.")
-        % {"date": timezone.localtime(report.submitted_at).strftime("%d-%m-%Y")},
+        reasons=settlement_reasons(application=application, result=result),
         by=by,
         today=today,
     )
@@ -508,7 +593,7 @@ def _reminder_send_one(*, application: Application, deadline_kind: str, deadline
 
 
 @transaction.atomic
-def objection_record(*, decision: Decision, received_on: date, grounds: str, by) -> Objection:
+def objection_record(*, decision: Decision, received_on: date, grounds: str, by, today: date | None = None) -> Objection:
     """The office records an objection received on ``received_on``; it must be within the term.
 
     After settlement (R30 v2) the settlement is the final word on the grant and the advances: an objection
@@ -533,10 +618,12 @@ def objection_record(*, decision: Decision, received_on: date, grounds: str, by)
     check_past_date(received_on, field="received_on")
     if received_on < decision.date:
         raise DomainError(field="received_on", code="before_decision", message=_("The objection predates the decision."))
+    if received_on > (today or timezone.localdate()):
+        raise DomainError(field="received_on", code="future", message=_("The receipt date cannot be in the future."))
     if received_on > deadline:
-        raise DomainError(
+        raise StateConflict(
             field="received_on",
-            code="objection_late",
+            code="objection_term_passed",
             message=_("The objection term ended on %(date)s.") % {"date": deadline.strftime("%d-%m-%Y")},
         )
     if not (grounds or "").strip():
@@ -563,6 +650,11 @@ def objection_rule(
         raise DomainError(field="outcome", code="invalid_choice", message=_("Choose upheld or rejected."))
     if not (ruling or "").strip():
         raise DomainError(field="ruling", code="required", message=_("State the ruling's reasons."))
+    if outcome == ObjectionStatus.REJECTED and not objection.hearing_recorded:
+        # Awb 7:2: the objector is heard before an objection is rejected, unless the hearing is waived on a
+        # ground of Awb 7:3 (recorded with its reason); the letter states which.
+        raise StateConflict(field="outcome", code="hearing_required", message=_(
+            "Record the hearing, or why none is held (Awb 7:3), before rejecting the objection."))
     decision = objection_ruling_decide(
         original=objection.decision, application=application, upheld=outcome == ObjectionStatus.UPHELD,
         ruling=ruling, by=by, granted_amount=granted_amount, settled_amount=settled_amount, today=today,
@@ -570,4 +662,71 @@ def objection_rule(
     objection.status, objection.ruling, objection.ruled_by, objection.ruled_at = outcome, ruling, by, timezone.now()
     objection.ruling_decision = decision
     objection.save()
+    return objection
+
+
+def _lock_objection(objection: Objection) -> Objection:
+    """The locks of a change to an objection: its application (as recording and ruling take), then the row."""
+    application_id = Objection.objects.values_list("decision__application_id", flat=True).get(pk=objection.pk)
+    lock_one(Application.objects, pk=application_id)
+    objection = lock_one(Objection.objects.select_related("decision"), pk=objection.pk)
+    if objection.status != ObjectionStatus.RECEIVED:
+        raise StateConflict(field="status", code="already_ruled", message=_("This objection has already been ruled on."))
+    return objection
+
+
+@transaction.atomic
+def objection_hearing_record(
+    *, objection: Objection, by, held_on: date | None = None, attendees: str = "", summary: str = "",
+    waived: bool = False, waived_reason: str = "", today: date | None = None,
+) -> Objection:
+    """Awb 7:2: record the hearing (date, who attended, a summary) or that none was held (the objector waived it,
+    or Awb 7:3 applies) with the reason. Recorded once, before the ruling."""
+    objection = _lock_objection(objection)
+    if objection.hearing_recorded:
+        raise StateConflict(field="hearing", code="already_recorded", message=_("The hearing is already recorded."))
+    today = today or timezone.localdate()
+    if waived:
+        if held_on is not None:
+            raise DomainError(field="held_on", code="waived", message=_("A waived hearing has no date."))
+        if not (waived_reason or "").strip():
+            raise DomainError(field="waived_reason", code="required", message=_("State why no hearing was held."))
+    else:
+        errors = []
+        if held_on is None:
+            errors.append({"field": "held_on", "code": "required", "message": _("This field is required.")})
+        elif held_on > today:
+            errors.append({"field": "held_on", "code": "future", "message": _("The hearing date cannot be in the future.")})
+        elif held_on < objection.received_on:
+            errors.append({"field": "held_on", "code": "before_objection",
+                           "message": _("The hearing cannot be before the objection was received.")})
+        if not (attendees or "").strip():
+            errors.append({"field": "attendees", "code": "required", "message": _("State who attended.")})
+        if not (summary or "").strip():
+            errors.append({"field": "summary", "code": "required", "message": _("Summarise the hearing.")})
+        if errors:
+            raise DomainError(errors)
+    objection.hearing_on, objection.hearing_attendees, objection.hearing_summary = held_on, attendees, summary
+    objection.hearing_waived, objection.hearing_waived_reason = waived, waived_reason if waived else ""
+    objection.hearing_recorded_by, objection.hearing_recorded_at = by, timezone.now()
+    objection.save()
+    return objection
+
+
+@transaction.atomic
+def objection_adjourn(*, objection: Objection, reason: str, by, today: date | None = None) -> Objection:
+    """Awb 7:10 lid 3: adjourn the ruling once by six weeks, before the ruling term ends, with a reason."""
+    objection = _lock_objection(objection)
+    if objection.adjourned_at is not None:
+        raise StateConflict(field="objection", code="already_adjourned", message=_("The ruling is already adjourned."))
+    if not (reason or "").strip():
+        raise DomainError(field="reason", code="required", message=_("State why the ruling is adjourned."))
+    if (today or timezone.localdate()) > objection.ruling_due:
+        raise StateConflict(
+            field="objection", code="ruling_term_passed",
+            message=_("The ruling term ended on %(date)s; it can no longer be adjourned.")
+            % {"date": objection.ruling_due.strftime("%d-%m-%Y")},
+        )
+    objection.adjourned_at, objection.adjournment_reason = timezone.now(), reason
+    objection.save(update_fields=["adjourned_at", "adjournment_reason"])
     return objection

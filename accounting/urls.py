@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import agreement_views, views
+from . import agreement_views, settlement_views, views
 
 app_name = "accounting"
 urlpatterns = [
@@ -21,4 +21,7 @@ urlpatterns = [
     ),
     path("kantoor/overeenkomst/<int:pk>/", agreement_views.agreement_review, name="agreement-review"),
     path("kantoor/tijdvak/<int:number>/verval/", agreement_views.lapse, name="lapse"),
+    path("kantoor/vaststelling/<int:pk>/", settlement_views.settlement, name="settlement"),
+    path("kantoor/tijdvak/<int:number>/steekproef/", settlement_views.sample, name="sample"),
+    path("kantoor/bezwaar/<int:pk>/", settlement_views.objection, name="objection"),
 ]

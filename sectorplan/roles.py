@@ -55,6 +55,8 @@ class Action(models.TextChoices):
     RECORD_OBJECTION = "record_objection", _("record an objection")  # R33
     REOPEN_ACCOUNTABILITY = "reopen_accountability", _("reopen accountability")  # R32
     EXTEND_DEADLINE = "extend_deadline", _("extend a deadline")  # R53
+    DRAW_SAMPLE = "draw_sample", _("draw a sample of small applications")  # R31
+    CHECK_SAMPLE = "check_sample", _("record a sample check")  # R31
     RECORD_ADVICE = "record_advice", _("record the Commission's advice")  # R21
     #: The budget overview and the holdback table (the Commission reads them too).
     READ_BUDGETS = "read_budgets", _("read the budget pages")
@@ -88,6 +90,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.RECORD_OBJECTION: _OFFICE,
     Action.REOPEN_ACCOUNTABILITY: _OFFICE,
     Action.EXTEND_DEADLINE: _DECIDER,
+    Action.DRAW_SAMPLE: _OFFICE,
+    Action.CHECK_SAMPLE: _REVIEWER,
     Action.RECORD_ADVICE: frozenset({Role.COMMISSION}),
     Action.READ_BUDGETS: _OFFICE | {Role.COMMISSION},
     Action.READ_STATISTICS: _OFFICE | {Role.MINISTRY},

@@ -26,5 +26,10 @@ urlpatterns = [
     path("employers/<int:pk>/invitations", views.InvitationCreateView.as_view(), name="employer-invitations"),
     path("invitations/accept", views.InvitationAcceptView.as_view(), name="invitation-accept"),
     path("decisions/<int:pk>/objections", views.ObjectionCreateView.as_view(), name="decision-objections"),
+    path("objections/<int:pk>", views.ObjectionDetailView.as_view(), name="objection-detail"),
     path("objections/<int:pk>/ruling", views.ObjectionRulingView.as_view(), name="objection-ruling"),
+    path("objections/<int:pk>/hearing", views.ObjectionHearingView.as_view(), name="objection-hearing"),
+    path("objections/<int:pk>/adjournment", views.ObjectionAdjournmentView.as_view(), name="objection-adjournment"),
+    path("periods/<int:number>/samples", views.SampleDrawView.as_view(), name="period-samples"),
+    path("samples/<int:pk>/checks", views.SampleCheckView.as_view(), name="sample-checks"),
 ]

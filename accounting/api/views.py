@@ -1,15 +1,20 @@
 """Accountability, settlement, invitations and objections (shared/api.md, "Accountability and settlement")."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from applications import samples
 from applications.constants import ProcessingAction
+from applications.models import Application, SampleDraw
 from applications.processing import log_processing, purpose_for
-from applications.selectors import applications_visible_to, employers_visible_to
+from applications.selectors import applications_visible_to, employers_visible_to, serves_all_regions
+from budgets.models import Period
+from sectorplan.api.errors import DomainError
 from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.api.views import ObjectAPIView
 from sectorplan.roles import Action, may
@@ -113,16 +118,29 @@ class SettleView(ObjectAPIView):
     def post(self, request, pk):
         application = self.get_object()
         decision, result = services.application_settle(application=application, by=request.user)
-        return Response(
-            s.SettlementOutputSerializer(
-                {
-                    "settled_amount": result.settled_amount,
-                    "advances_paid": result.advances_paid,
-                    "payment_amount": result.payment_amount,
-                    "decision": decision.pk,
-                }
-            ).data
-        )
+        return Response(s.SettlementOutputSerializer(settlement_payload(decision, result)).data)
+
+
+def settlement_payload(decision, result) -> dict:
+    return {
+        "settled_amount": result.settled_amount,
+        "advances_paid": result.advances_paid,
+        "payment_amount": result.payment_amount,
+        "payment_due": decision.payment_due,
+        "factor": result.factor,
+        "decision": decision.pk,
+        "computation": {
+            "realised_other": result.realised_other,
+            "realised_retention": result.realised_retention,
+            "retention_counted": result.retention_counted,
+            "realised": result.realised,
+            "reserved_at_grant": result.reserved_at_grant,
+            "eligible_amount": result.eligible_amount,
+            "before_cap": result.before_cap,
+            "cap": result.cap,
+            "lines": result.lines,
+        },
+    }
 
 
 class InvitationCreateView(ObjectAPIView):
@@ -193,5 +211,115 @@ class ObjectionRulingView(ObjectAPIView):
         objection = self.get_object()
         data = s.ObjectionRulingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        objection = services.objection_rule(objection=objection, by=request.user, **data.validated_data)
+        values = dict(data.validated_data)
+        reserved = values.pop("reserved_amount", None)
+        if reserved is not None:
+            if values.get("granted_amount") not in (None, reserved):
+                raise DomainError(field="reserved_amount", code="conflict",
+                                  message=_("reservedAmount and grantedAmount differ; give one."))
+            values["granted_amount"] = reserved
+        objection = services.objection_rule(objection=objection, by=request.user, **values)
         return Response(s.ObjectionSerializer(objection).data)
+
+
+class ObjectionHearingView(ObjectAPIView):
+    """Awb 7:2 (R33): the office records the hearing, or that it was waived."""
+
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.RECORD_OBJECTION}
+
+    def get_queryset(self):
+        return selectors.objections_visible_to(self.request.user)
+
+    @extend_schema(summary="Record the hearing on an objection", request=s.HearingSerializer,
+                   responses={200: s.ObjectionSerializer})
+    def post(self, request, pk):
+        objection = self.get_object()
+        data = s.HearingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        objection = services.objection_hearing_record(objection=objection, by=request.user, **data.validated_data)
+        return Response(s.ObjectionSerializer(objection).data)
+
+
+class ObjectionAdjournmentView(ObjectAPIView):
+    """Awb 7:10 lid 3 (R33): a decider adjourns the ruling by six weeks."""
+
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.RULE_ON_OBJECTION}
+
+    def get_queryset(self):
+        return selectors.objections_visible_to(self.request.user)
+
+    @extend_schema(summary="Adjourn the ruling on an objection", request=s.AdjournmentSerializer,
+                   responses={200: s.ObjectionSerializer})
+    def post(self, request, pk):
+        objection = self.get_object()
+        data = s.AdjournmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        objection = services.objection_adjourn(objection=objection, by=request.user, **data.validated_data)
+        return Response(s.ObjectionSerializer(objection).data)
+
+
+class ObjectionDetailView(ObjectAPIView):
+    """R33: an objection with its hearing and the Awb 7:10 ruling term (members of the employer; office)."""
+
+    permission_classes = [*BASE_PERMISSIONS]
+
+    def get_queryset(self):
+        return selectors.objections_visible_to(self.request.user)
+
+    @extend_schema(summary="Read an objection", responses={200: s.ObjectionSerializer})
+    def get(self, request, pk):
+        return Response(s.ObjectionSerializer(self.get_object()).data)
+
+
+def _sample_payload(sample) -> dict:
+    references = dict(Application.objects.filter(pk__in=sample.drawn).values_list("pk", "reference"))
+    return {
+        "id": sample.pk, "period": sample.period, "seed": sample.seed, "percent": sample.percent,
+        "method": sample.method, "population": sample.population, "drawn_at": sample.drawn_at,
+        "applications": [{"id": i, "reference": references.get(i, "")} for i in sample.drawn],
+    }
+
+
+class SampleDrawView(APIView):
+    """R31: the office draws the documented, reproducible sample of a period's small applications."""
+
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.DRAW_SAMPLE}
+
+    @extend_schema(
+        summary="Draw the sample of small applications (R31)", request=s.SampleDrawInputSerializer,
+        responses={201: s.SampleDrawSerializer, 404: OpenApiResponse(description="No such period"),
+                   409: OpenApiResponse(description="No small application left to draw")},
+    )
+    def post(self, request, number: int):
+        period = get_object_or_404(Period, number=number)
+        if not serves_all_regions(request.user):
+            raise PermissionDenied(_("A sample is drawn over every region's employers; you serve only some regions."))
+        data = s.SampleDrawInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sample = samples.sample_draw(period=period, by=request.user, percent=data.validated_data.get("percent"))
+        return Response(s.SampleDrawSerializer(_sample_payload(sample)).data, status=status.HTTP_201_CREATED)
+
+
+class SampleCheckView(APIView):
+    """R31: a reviewer records the evidence check of a drawn application; its settlement waits for it."""
+
+    permission_classes = [*BASE_PERMISSIONS]
+    required_roles = {"post": Action.CHECK_SAMPLE}
+
+    @extend_schema(summary="Record the evidence check of a drawn application (R31)",
+                   request=s.SampleCheckInputSerializer, responses={201: s.SampleCheckSerializer})
+    def post(self, request, pk: int):
+        sample = get_object_or_404(SampleDraw, pk=pk)
+        data = s.SampleCheckInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = applications_visible_to(request.user).filter(pk=data.validated_data["application"]).first()
+        if application is None:
+            raise DomainError(field="application", code="not_found", message=_("No such application."))
+        check = samples.sample_check_record(
+            sample=sample, application=application, outcome=data.validated_data["outcome"],
+            notes=data.validated_data["notes"], unsupported=data.validated_data["unsupported"], by=request.user,
+        )
+        return Response(s.SampleCheckSerializer(check).data, status=status.HTTP_201_CREATED)

@@ -78,3 +78,19 @@ def grant_in_force(application: Application) -> Decision | None:
 def initial_grant(application: Application) -> Decision | None:
     """The grant of the allocation (R30: the allocation factor is fixed there)."""
     return application.decisions.filter(kind=DecisionKind.GRANT, allocation__isnull=False).order_by("id").first()
+
+
+def reserved_at_grant(application: Application) -> Decimal | None:
+    """R30: the reservation at grant, the numerator of the allocation factor, fixed at the allocation: the
+    grant decision's amount (later amendments and rulings change the cap, not the factor). An application
+    rejected at the allocation and granted on objection has the amount of the first upheld ruling that
+    granted it. None without a grant."""
+    grant = application.decisions.filter(kind=DecisionKind.GRANT, supersedes__isnull=True).order_by("id").first()
+    if grant is not None:
+        return grant.granted_amount
+    for ruling in application.decisions.filter(
+        kind=DecisionKind.OBJECTION_RULING, supersedes__isnull=False, granted_amount__gt=0
+    ).order_by("decided_at", "id"):
+        if root_kind(ruling) == DecisionKind.REJECTION:
+            return ruling.granted_amount
+    return None

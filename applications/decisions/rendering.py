@@ -294,12 +294,14 @@ def _objection_of(decision: Decision):
 
 
 def _hearing(objection) -> dict:
-    """R33 (Awb 7:2): the hearing as the objection records it. The objection has no hearing fields yet; once it
-    has (``hearing_on``, ``hearing_report``, ``hearing_waived``) the letter cites them."""
+    """R33 (Awb 7:2): the hearing as the objection records it (date, who attended, summary), or why none was
+    held (waived, with the reason)."""
     return {
-        "on": getattr(objection, "hearing_on", None),
-        "report": getattr(objection, "hearing_report", ""),
-        "waived": bool(getattr(objection, "hearing_waived", False)),
+        "on": objection.hearing_on,
+        "attendees": objection.hearing_attendees,
+        "report": objection.hearing_summary,
+        "waived": objection.hearing_waived,
+        "waived_reason": objection.hearing_waived_reason,
     }
 
 

@@ -19,7 +19,7 @@ The grant is a reservation (R20 v2): no advance is paid at the grant nor at a re
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -497,6 +497,11 @@ def lock_application(application: Application) -> tuple[Period, Application]:
     return period, application
 
 
+#: R30, Awb 4:57: a reclaim is to be paid within six weeks of the settlement's date, to the office's account
+#: (``LETTER_DEBTOR_IBAN``), quoting the reference; the letter says both.
+RECLAIM_TERM = timedelta(weeks=6)
+
+
 def settlement_decide(
     *, application: Application, settled_amount: Decimal, payment_amount: Decimal, reasons: str, by,
     today: date | None = None, supersedes: Decision | None = None,
@@ -511,10 +516,12 @@ def settlement_decide(
     The caller holds the locks of :func:`lock_application` and the transaction, and has checked that the
     application may be settled.
     """
+    today = today or timezone.localdate()
     decision = Decision.objects.create(
         application=application,
         kind=DecisionKind.SETTLEMENT,
-        date=today or timezone.localdate(),
+        date=today,
+        payment_due=today + RECLAIM_TERM if payment_amount < 0 else None,
         decided_by=by,
         granted_amount=settled_amount,
         settled_amount=settled_amount,

@@ -3,6 +3,7 @@ from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
 from .processing import ProcessingLogEntry
 from .receipts import CompletionRequest, Receipt
+from .samples import SampleCheck, SampleDraw, SampleOutcome
 
 __all__ = [
     "Application",
@@ -22,4 +23,7 @@ __all__ = [
     "Receipt",
     "Registration",
     "RegistrationTransition",
+    "SampleCheck",
+    "SampleDraw",
+    "SampleOutcome",
 ]

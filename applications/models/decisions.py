@@ -31,6 +31,8 @@ class Decision(AppendOnlyModel):
     payment_amount = MoneyField(
         _("payment"), null=True, blank=True, help_text=_("Settlement minus advances paid; negative is a reclaim.")
     )
+    #: R30, Awb 4:57: the day by which a reclaim (negative payment) is to be paid.
+    payment_due = models.DateField(_("payment due"), null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
     # Optional links: the allocation that produced a grant; the decision an objection ruling revisits.
     allocation = models.ForeignKey(

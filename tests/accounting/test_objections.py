@@ -9,10 +9,9 @@ from applications.constants import ApplicationStatus, DecisionKind
 from applications.decisions.amounts import grant_in_force
 from applications.models import Decision, Letter
 from budgets.models import LedgerEntry
-from sectorplan.api.errors import DomainError
+from sectorplan.api.errors import DomainError, StateConflict
 from tests.accounting.factories import DecisionFactory, granted_application
 from tests.applications.factories import ApplicationFactory, MembershipFactory
-from tests.problems import problems
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,8 @@ def test_late_objection_is_refused_R33(client_for, reviewer):
     decision = granted_application().decisions.get()
     response = client_for(reviewer).post(f"/api/v2/decisions/{decision.pk}/objections",
                                           {"receivedOn": "2026-03-17", "grounds": "Te laag"}, format="json")
-    assert response.status_code == 400
-    assert problems(response)[0] == {**problems(response)[0], "field": "receivedOn", "code": "objection_late"}
+    assert response.status_code == 409
+    assert response.json()["code"] == "objection_term_passed"
 
 
 def test_upheld_objection_gives_a_new_decision_and_letter_R33(client_for, reviewer, decider):
@@ -58,6 +57,11 @@ def test_rejected_objection_keeps_the_decision_R33(reviewer, decider):
     app = granted_application()
     grant = app.decisions.get()
     objection = services.objection_record(decision=grant, received_on=date(2026, 3, 1), grounds="Meer", by=reviewer)
+    with pytest.raises(StateConflict) as refused:  # Awb 7:2: no rejection before the hearing (or its waiver)
+        services.objection_rule(objection=objection, outcome=ObjectionStatus.REJECTED, ruling="Ongegrond", by=decider)
+    assert refused.value.errors[0]["code"] == "hearing_required"
+    services.objection_hearing_record(objection=objection, by=reviewer, waived=True,
+                                      waived_reason="De werkgever ziet af van horen.")
     objection = services.objection_rule(objection=objection, outcome=ObjectionStatus.REJECTED, ruling="Ongegrond", by=decider)
     assert objection.ruling_decision.supersedes is None
     assert grant_in_force(app) == grant

@@ -79,6 +79,8 @@ def test_settlement_waits_for_a_pending_objection_R30_R33(reviewer, decider):
         services.application_settle(application=app, by=decider)
     assert code_of(err) == "objection_pending"
     assert f"decision {grant.pk}" in err.value.errors[0]["message"]
+    services.objection_hearing_record(objection=objection, by=reviewer, held_on=grant.date, attendees="Werkgever",
+                                      summary="Toelichting op de gronden.")
     services.objection_rule(objection=objection, outcome="rejected", ruling="Ongegrond", by=decider)
     decision, _result = services.application_settle(application=app, by=decider)
     assert decision.kind == DecisionKind.SETTLEMENT

@@ -92,11 +92,11 @@ def test_rejected_registration_is_not_settled_R30_R49(decider, period):
     assert services.settlement_compute(application=app).settled_amount == Decimal("5000.00")
 
 
-def test_settling_without_a_report_is_a_conflict_R30(client_for, decider, period):
+def test_settling_before_progress_is_reported_is_a_conflict_R30_R29(client_for, decider, period):
     app = granted_application(period=period)
     response = client_for(decider).post(settle_url(app))
     assert response.status_code == 409
-    assert problems(response)[0]["code"] == "no_report"
+    assert problems(response)[0]["code"] == "progress_missing"
 
 
 def test_settling_twice_is_a_conflict_R30(client_for, decider, period):
