@@ -14,13 +14,13 @@ urlpatterns = [
     path("aanvragen/<int:pk>/", views.application_detail, name="application_detail"),
     path("aanvragen/<int:pk>/plan/", views.plan_edit, name="plan_edit"),
     path("aanvragen/<int:pk>/plan/importeren/", views.plan_import, name="plan_import"),
-    path("aanvragen/<int:pk>/deelnemers/nieuw/", views.registration_add, name="registration_add"),
-    path("aanvragen/<int:pk>/deelnemers/importeren/", views.registration_import, name="registration_import"),
+    path("aanvragen/<int:pk>/registraties/nieuw/", views.registration_add, name="registration_add"),
+    path("aanvragen/<int:pk>/registraties/importeren/", views.registration_import, name="registration_import"),
     path(
-        "aanvragen/<int:pk>/deelnemers/<int:registration_pk>/wijzigen/", views.registration_edit, name="registration_edit"
+        "aanvragen/<int:pk>/registraties/<int:registration_pk>/wijzigen/", views.registration_edit, name="registration_edit"
     ),
     path(
-        "aanvragen/<int:pk>/deelnemers/<int:registration_pk>/verwijderen/",
+        "aanvragen/<int:pk>/registraties/<int:registration_pk>/verwijderen/",
         views.registration_delete,
         name="registration_delete",
     ),

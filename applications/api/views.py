@@ -157,6 +157,12 @@ class ApplicationViewSet(
             )
         return qs.order_by("period__number", "number")
 
+    def filter_queryset(self, queryset):
+        """The filters are the list's: a detail action's own query keys (``registrations?status=``) name its rows."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def _fresh(self, application: Application) -> dict:
         """The application as the detail endpoint shows it."""
         obj = (
