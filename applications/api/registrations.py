@@ -133,7 +133,7 @@ class DocumentUploadSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=DocumentKind.choices)
 
 
-class SubmitResultSerializer(serializers.Serializer):
+class RegistrationSubmitResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=RegistrationStatus.choices)
 
 
@@ -224,7 +224,7 @@ class RegistrationViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Submit for review (members; once the project agreement is approved, R46; every required "
                 "document, R50)",
-        request=None, responses={200: SubmitResultSerializer, **ERRORS},
+        request=None, responses={200: RegistrationSubmitResultSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):

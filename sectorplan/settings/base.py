@@ -221,6 +221,10 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "accounting.models.AgreementStatus",
         "AgreementDocumentKindEnum": "accounting.models.AgreementDocumentKind",
         "DeadlineKindEnum": "budgets.constants.DeadlineKind",
+        "RegistrationStatusEnum": "applications.constants.RegistrationStatus",
+        "DocumentKindEnum": "budgets.constants.EvidenceKind",
+        "ProgressOutcomeEnum": "applications.constants.Outcome",
+        "ReviewOutcomeEnum": ["approved", "rejected", "repair_requested"],
     },
 }
 
