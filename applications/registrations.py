@@ -273,12 +273,27 @@ def registrations_add(
         _flag_duplicates(application, objects)
         created = _insert(objects)
         reason = _("Imported from a file") if line_numbers else _("Registered")
+        _start_timelines(created, by=by, reason=reason)
+        return created
+
+
+def _start_timelines(created: list[Registration], *, by, reason: str) -> None:
+    """The first timeline row of each new registration; large batches with COPY, like the registrations."""
+    if len(created) < COPY_THRESHOLD or connection.vendor != "postgresql":
         RegistrationTransition.objects.bulk_create(
             [RegistrationTransition(registration=r, from_status="", to_status=RegistrationStatus.DRAFT, actor=by,
                                     reason=reason) for r in created],
             batch_size=2000,
         )
-        return created
+        return
+    table = connection.ops.quote_name(RegistrationTransition._meta.db_table)
+    now = timezone.now()
+    actor_id = getattr(by, "pk", None)
+    with connection.cursor() as cursor:
+        columns = "registration_id, from_status, to_status, actor_id, reason, at"
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg 3
+            for registration in created:
+                copy.write_row([registration.pk, "", RegistrationStatus.DRAFT, actor_id, reason, now])
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from applications import importing, registrations
-from applications.models import Registration
+from applications.models import Registration, RegistrationTransition
 from sectorplan.api.errors import DomainError
 from tests.applications.conftest import registration_row
 from tests.problems import problems
@@ -188,6 +188,10 @@ def test_large_import_uses_copy_and_returns_saved_registrations_R13(contact, app
     assert {p.pk: p.surname for p in created} == saved
     n_a = (len(lines) + 1) // 2
     assert sum(application.registrations.values_list("amount", flat=True)) == n_a * 5000 + (len(lines) - n_a) * Decimal("100.25")
+    # R49: every imported registration starts its timeline (written with COPY too), with the importer as actor
+    starts = RegistrationTransition.objects.filter(registration__application=application)
+    assert starts.count() == len(lines)
+    assert set(starts.values_list("from_status", "to_status", "actor")) == {("", "draft", contact.pk)}
 
 
 def test_dutch_excel_notation_and_ambiguous_amounts_R13(contact, application):
