@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications import registrations
 from applications.constants import ApplicationStatus
 from applications.decisions import services as decision_services
 from applications.decisions.amounts import application_amounts, grant_in_force
@@ -203,6 +204,8 @@ def agreement_review(*, application: Application, approved: bool, reason: str, b
     agreement.reviewed_by = by
     agreement.reviewed_at = timezone.now()
     agreement.save(update_fields=["status", "reason", "reviewed_by", "reviewed_at"])
+    if approved:  # R46: registrations may be submitted from now on (read in ``applications``, a layer down)
+        registrations.agreement_approval_record(application=application, at=agreement.reviewed_at)
     AgreementEvent.objects.create(
         agreement=agreement, from_status=AgreementStatus.SUBMITTED, to_status=to, actor=by,
         reason=reason or _("Approved"),

@@ -30,6 +30,8 @@ from .models import (
     ProcessingLogEntry,
     Receipt,
     Registration,
+    RegistrationDocument,
+    RegistrationTransition,
 )
 
 #: The columns of the processing-log export (R54).
@@ -120,8 +122,24 @@ class ApplicationAdmin(admin.ModelAdmin):
         return False
 
 
+class RegistrationTransitionInline(ReadOnlyInline):
+    """R49: the registration's timeline."""
+
+    model = RegistrationTransition
+    readonly_fields = ["from_status", "to_status", "actor", "reason", "at"]
+
+
+class RegistrationDocumentInline(ReadOnlyInline):
+    """R50: the evidence, every version (never changed or deleted)."""
+
+    model = RegistrationDocument
+    readonly_fields = ["kind", "version", "sha256", "size", "media_type", "scanned", "uploaded_by", "uploaded_at"]
+    fields = readonly_fields
+
+
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    inlines = [RegistrationDocumentInline, RegistrationTransitionInline]
     list_display = ["application", "status", "focus", "age_band", "activity_type", "amount"]
     list_filter = ["status", "focus", "age_band", "activity_type"]
     search_fields = ["application__reference"]

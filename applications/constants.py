@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from budgets.constants import EvidenceKind
+
 
 class ApplicationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -62,6 +64,25 @@ class RegistrationStatus(models.TextChoices):
     REPAIR_REQUESTED = "repair_requested", _("Repair requested")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+R = RegistrationStatus
+
+#: R49: the one map of a registration's allowed status changes (``applications.registrations`` checks it).
+#: Approved and rejected are final; progress (R29) on an approved registration is no status change.
+REGISTRATION_TRANSITIONS: dict[str, frozenset[str]] = {
+    R.DRAFT: frozenset({R.SUBMITTED}),
+    R.SUBMITTED: frozenset({R.APPROVED, R.REJECTED, R.REPAIR_REQUESTED}),
+    R.REPAIR_REQUESTED: frozenset({R.SUBMITTED, R.REJECTED}),
+    R.APPROVED: frozenset(),
+    R.REJECTED: frozenset(),
+}
+#: R47, R49: the statuses in which members may still change a registration's fields and evidence.
+REGISTRATION_EDITABLE = frozenset({R.DRAFT, R.REPAIR_REQUESTED})
+
+
+#: R50: the kinds of evidence (api.md); defined with the period data that requires them per activity type.
+DocumentKind = EvidenceKind
 
 
 class Outcome(models.TextChoices):

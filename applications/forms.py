@@ -11,7 +11,7 @@ from sectorplan import parsing
 from sectorplan.api.errors import NON_FIELD
 
 from . import rules
-from .constants import ApplicationStatus, Focus
+from .constants import ApplicationStatus, DocumentKind, Focus, Outcome
 
 
 class DateInput(forms.DateInput):
@@ -280,3 +280,36 @@ __all__ = [
     "WithdrawForm",
     "add_domain_errors",
 ]
+
+
+class EvidenceUploadForm(forms.Form):
+    """R50: one evidence document of a registration."""
+
+    kind = forms.ChoiceField(label=_("Kind of document"), choices=DocumentKind.choices)
+    file = forms.FileField(
+        label=_("Document"), help_text=_("PDF, JPEG or PNG, at most 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}),
+    )
+
+
+class ProgressForm(forms.Form):
+    """R29: progress of an approved registration."""
+
+    started = forms.TypedChoiceField(
+        label=_("Has the trajectory started?"), choices=[("1", _("Yes")), ("0", _("No"))],
+        coerce=lambda value: value == "1", widget=forms.RadioSelect,
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", _("(not started)")), *Outcome.choices],
+        help_text=_("Leave empty when the trajectory did not start."),
+    )
+    actual_cost = forms.CharField(label=_("Actual cost (euro)"), required=False, max_length=30)
+
+    def clean_actual_cost(self):
+        value = self.cleaned_data["actual_cost"].strip()
+        if not value:
+            return None
+        try:
+            return parsing.parse_decimal(value, places=2)
+        except parsing.ParseError as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None

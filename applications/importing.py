@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from sectorplan.api.errors import DomainError
 from sectorplan.parsing import ParseError
 
-from . import rules, services
+from . import registrations, rules, services
 from .models import Application, PlanLine, Registration
 
 #: Refuse files larger than this (10,000 rows of CSV are about 1.2 MB).
@@ -199,14 +199,14 @@ def parse_file(
 
 def import_registrations(*, application: Application, uploaded_file, by) -> list[Registration]:
     """Import every row of ``uploaded_file`` into ``application`` (granted), or nothing at all."""
-    services.require_granted(application)
+    registrations.require_granted(application)
     rows, lines, parse_errors = parse_registration_file(uploaded_file)
     if parse_errors:
         # Also check the rows that did parse, so the answer lists every bad row at once.
-        rule_errors = services.registrations_validate(application=application, rows=rows, line_numbers=lines)
+        rule_errors = registrations.registrations_validate(application=application, rows=rows, line_numbers=lines)
         errors = sorted(parse_errors + rule_errors, key=lambda e: e["line"])
         raise DomainError(errors)
-    return services.registrations_add(application=application, rows=rows, by=by, line_numbers=lines)
+    return registrations.registrations_add(application=application, rows=rows, by=by, line_numbers=lines)
 
 
 def import_plan_lines(*, application: Application, uploaded_file, by) -> list[PlanLine]:

@@ -1,4 +1,5 @@
-"""Writes on employers, applications, their plan lines and registrations (R1, R5-R15, R39).
+"""Writes on employers, applications and their plan lines (R1, R5-R15, R39); registrations are written by
+``applications.registrations``.
 
 Every function is keyword-only, runs in one transaction, locks what it changes, validates, and
 writes the history row in the same transaction. Side effects start on commit.
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,12 +30,8 @@ from .models import (
     OfficeScope,
     OfficeScopeChange,
     PlanLine,
-    Registration,
 )
 from .validators import normalise_iban
-
-REGISTRATION_FIELDS = rules.REGISTRATION_FIELDS  # re-exported; defined once in rules.py
-
 
 # --- Status changes ---------------------------------------------------------------------------
 
@@ -169,21 +166,6 @@ def _require_draft(application: Application) -> None:
         )
 
 
-def require_granted(application: Application) -> None:
-    """Registrations are registered on a granted application only; anything else is a 409."""
-    _require_granted(application)
-
-
-def _require_granted(application: Application) -> None:
-    """Registrations (proto-registrations) are added to a granted application only (v2: a plan names no one)."""
-    if application.status != ApplicationStatus.GRANTED:
-        raise StateConflict(
-            field="status",
-            code="not_granted",
-            message=_("Registrations are registered once the application has been granted."),
-        )
-
-
 # --- Plan lines (R8, R9, R12-R14) ---------------------------------------------------------------
 
 
@@ -285,146 +267,6 @@ def plan_line_delete(*, line: PlanLine, by) -> None:
         _require_draft(application)
         PlanLine.objects.filter(pk=line.pk, application=application).delete()
         _recompute_requested(application)
-
-
-# --- Registrations (proto-registrations of a granted application) --------------------------------
-
-
-def _duplicate_error() -> dict:
-    """R13: the same person (name, date of birth, activity type, start date) twice in one application."""
-    return {
-        "field": "surname",
-        "code": "duplicate_registration",
-        "message": _("This person is already in the application with this activity and start date."),
-    }
-
-
-def _check_rows(
-    application: Application, rows: list[dict], line_numbers: list[int] | None
-) -> tuple[list[dict], list[Registration]]:
-    """Validate ``rows`` in memory against R8-R13; return ``(errors, unsaved registrations)``."""
-    period_rules = rules.PeriodRules.from_period(application.period)
-    existing = {
-        rules.person_key(p)
-        for p in application.registrations.values("initials", "surname", "date_of_birth", "activity_type", "start_date")
-    }
-    errors: list[dict] = []
-    objects: list[Registration] = []
-    seen: set[tuple] = set()
-    many = len(rows) > 1
-    for index, row in enumerate(rows):
-        line = line_numbers[index] if line_numbers else None
-        row_errors, derived = rules.validate_registration(row, period_rules)
-        key = rules.person_key(row)
-        if key in existing or key in seen:
-            row_errors.append(_duplicate_error())
-        seen.add(key)
-        for err in row_errors:
-            if line is not None:
-                err["line"] = line
-            elif many:
-                err["field"] = f"[{index}].{err['field']}"
-        errors.extend(row_errors)
-        if not row_errors:
-            values = {f: row.get(f) for f in REGISTRATION_FIELDS}
-            objects.append(Registration(application=application, **values, **derived))
-    return errors, objects
-
-
-#: From this many rows on, registrations are inserted with PostgreSQL COPY instead of an ORM bulk insert.
-COPY_THRESHOLD = 500
-
-
-def _insert_registrations(objects: list[Registration]) -> list[Registration]:
-    """Insert validated registrations; large batches with COPY (about 5x faster than ``bulk_create``).
-
-    The caller holds the application's row lock, so the ids COPY draws from the sequence are the
-    only new ids of this application and come back in row order.
-    """
-    if len(objects) < COPY_THRESHOLD or connection.vendor != "postgresql":
-        return Registration.objects.bulk_create(objects, batch_size=2000)
-    now = timezone.now()
-    fields = [f for f in Registration._meta.concrete_fields if not f.primary_key]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(Registration._meta.db_table)
-    attnames = [f.attname for f in fields]
-    application_id = objects[0].application_id
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COALESCE(MAX(id), 0) FROM {table} WHERE application_id = %s",  # noqa: S608 - model names
-            [application_id],
-        )
-        before = cursor.fetchone()[0]
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # psycopg 3
-            for obj in objects:
-                obj.created_at = obj.updated_at = now
-                copy.write_row([getattr(obj, name) for name in attnames])
-        cursor.execute(
-            f"SELECT id FROM {table} WHERE application_id = %s AND id > %s ORDER BY id",  # noqa: S608
-            [application_id, before],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    if len(ids) != len(objects):  # pragma: no cover - would mean a concurrent insert despite the lock
-        raise RuntimeError("Registration ids could not be matched after COPY.")
-    for obj, pk in zip(objects, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
-        obj._state.db = "default"
-    return objects
-
-
-def registrations_validate(
-    *, application: Application, rows: list[dict], line_numbers: list[int] | None = None
-) -> list[dict]:
-    """The errors :func:`registrations_add` would raise for ``rows``, without writing anything."""
-    errors, _objects = _check_rows(application, rows, line_numbers)
-    return errors
-
-
-def registrations_add(
-    *, application: Application, rows: list[dict], by, line_numbers: list[int] | None = None
-) -> list[Registration]:
-    """Add registrations (R10-R13) to a granted application, all or nothing.
-
-    ``rows`` hold typed values (dates, Decimals). Every invalid row is reported: each error carries
-    ``field``, ``code`` and ``message``, and ``line`` when ``line_numbers`` is given (bulk import);
-    without line numbers and with several rows the field is prefixed with the row index (``[2].focus``).
-    """
-    with transaction.atomic():
-        application = _locked(application)
-        _require_granted(application)
-        errors, objects = _check_rows(application, rows, line_numbers)
-        if errors:
-            raise DomainError(errors)
-        return _insert_registrations(objects)
-
-
-@transaction.atomic
-def registration_update(*, registration: Registration, values: dict, by) -> Registration:
-    application = _locked(registration.application)
-    _require_granted(application)
-    registration = lock_one(Registration.objects, pk=registration.pk)
-    merged = {f: values.get(f, getattr(registration, f)) for f in REGISTRATION_FIELDS}
-    errors, derived = rules.validate_registration(merged, rules.PeriodRules.from_period(application.period))
-    key = rules.person_key(merged)
-    others = application.registrations.exclude(pk=registration.pk).values(
-        "initials", "surname", "date_of_birth", "activity_type", "start_date"
-    )
-    if any(rules.person_key(o) == key for o in others):
-        errors.append(_duplicate_error())
-    if errors:
-        raise DomainError(errors)
-    for field, value in {**merged, **derived}.items():
-        setattr(registration, field, value)
-    registration.save()
-    return registration
-
-
-@transaction.atomic
-def registration_delete(*, registration: Registration, by) -> None:
-    application = _locked(registration.application)
-    _require_draft(application)  # a granted application's registrations are kept (R39); the model refuses it too
-    registration.delete()
 
 
 def _window_text(period: Period) -> str:

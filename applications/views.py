@@ -22,7 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -36,17 +36,19 @@ from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
 from sectorplan.roles import Action, is_office, may, role_required
 
-from . import completion, importing, rules, services, terms
+from . import completion, importing, registrations, rules, services, terms
 from .api.receipts import receipt_file_response
-from .constants import AgeBand, ApplicationStatus, Focus
+from .constants import REGISTRATION_EDITABLE, AgeBand, ApplicationStatus, DocumentKind, Focus, RegistrationStatus
 from .decisions.services import not_considered_decide
 from .forms import (
     ApplicationCreateForm,
     CompletionForm,
     CompletionRequestForm,
     ConfirmForm,
+    EvidenceUploadForm,
     PlanLineImportForm,
     PlanMatrixForm,
+    ProgressForm,
     QueueFilterForm,
     RegistrationForm,
     RegistrationImportForm,
@@ -239,7 +241,7 @@ def application_create(request):
 @login_required
 def application_detail(request, pk):
     application = _member_application(request, pk)
-    registrations = application.registrations.all()
+    registration_list = application.registrations.all()
     transitions = application.transitions.select_related("actor")
     can_change = _can_change(request, application)
     return render(
@@ -247,13 +249,14 @@ def application_detail(request, pk):
         "portal/application_detail.html",
         {
             "application": application,
-            "registrations": registrations,
+            "registrations": registration_list,
             "transitions": transitions,
             "matrix": requested_matrix(application),
             "plan": plan_matrix(application),
             "decisions": decisions_with_letters(application),
             "can_report": application.status == ApplicationStatus.GRANTED,
-            "can_register": can_change and application.status == ApplicationStatus.GRANTED,
+            "can_register": registrations.is_member(request.user, application.employer)
+            and application.status == ApplicationStatus.GRANTED,
             "can_change": can_change,
             "is_draft": application.status == ApplicationStatus.DRAFT,
             "can_withdraw": can_change and rules.can_withdraw(application.status),
@@ -324,9 +327,8 @@ def _editable_application(request, pk):
 
 
 def _granted_application(request, pk):
-    """Registrations (proto-registrations) are registered on a granted application by a contact."""
+    """Registrations are registered on a granted application by members of either role (R47)."""
     application = _member_application(request, pk)
-    _require_contact(request, application)
     if application.status != ApplicationStatus.GRANTED:
         messages.error(request, _("Registrations are registered once the application has been granted."))
         return application, redirect("portal:application_detail", pk=application.pk)
@@ -480,7 +482,7 @@ def registration_add(request, pk):
     form = RegistrationForm(_posted(request), period=application.period)
     if request.method == "POST" and form.is_valid():
         try:
-            services.registrations_add(application=application, rows=[form.cleaned_data], by=request.user)
+            registrations.registrations_add(application=application, rows=[form.cleaned_data], by=request.user)
         except DomainError as exc:
             add_domain_errors(form, exc.errors)
         else:
@@ -507,12 +509,12 @@ def registration_edit(request, pk, registration_pk):
     form = RegistrationForm(_posted(request), initial=initial, period=application.period)
     if request.method == "POST" and form.is_valid():
         try:
-            services.registration_update(registration=registration, values=form.cleaned_data, by=request.user)
+            registrations.registration_update(registration=registration, values=form.cleaned_data, by=request.user)
         except DomainError as exc:
             add_domain_errors(form, exc.errors)
         else:
             messages.success(request, _("The registration has been changed."))
-            return redirect(reverse("portal:application_detail", args=[application.pk]) + "#registrations")
+            return redirect("portal:registration_detail", pk=application.pk, registration_pk=registration.pk)
     return render(
         request,
         "portal/registration_form.html",
@@ -530,13 +532,117 @@ def registration_delete(request, pk, registration_pk):
     registration = get_object_or_404(application.registrations, pk=registration_pk)
     if request.method == "POST":
         try:
-            services.registration_delete(registration=registration, by=request.user)
+            registrations.registration_delete(registration=registration, by=request.user)
         except DomainError as exc:
             _domain_message(request, exc)
         else:
             messages.success(request, _("The registration has been removed."))
         return redirect(reverse("portal:application_detail", args=[application.pk]) + "#registrations")
     return render(request, "portal/registration_delete.html", {"application": application, "registration": registration})
+
+
+def _member_registration(request, pk, registration_pk):
+    """A registration of a granted application of the user's employer (members of either role), else 404."""
+    application = _member_application(request, pk)
+    registration = get_object_or_404(application.registrations, pk=registration_pk)
+    return application, registration
+
+
+def _registration_page(request, application, registration, *, upload_form=None, progress_form=None, status=200):
+    documents = registration.documents.order_by("kind", "-version")
+    return render(
+        request,
+        "portal/registration_detail.html",
+        {
+            "application": application,
+            "registration": registration,
+            "documents": documents,
+            "required": [DocumentKind(k) for k in registrations.required_documents(registration, application=application)],
+            "missing": [DocumentKind(k) for k in registrations.missing_documents(registration, application=application)],
+            "transitions": registration.transitions.select_related("actor"),
+            "editable": application.status == ApplicationStatus.GRANTED
+            and registration.status in REGISTRATION_EDITABLE,
+            "agreement_approved": application.agreement_approved_at is not None,
+            "upload_form": upload_form or EvidenceUploadForm(),
+            "progress_form": progress_form or ProgressForm(initial={
+                "started": {True: "1", False: "0"}.get(registration.started), "outcome": registration.outcome,
+                "actual_cost": registration.actual_cost,
+            }),
+            "can_report": registration.status == RegistrationStatus.APPROVED
+            and application.status == ApplicationStatus.GRANTED,
+        },
+        status=status,
+    )
+
+
+@login_required
+def registration_detail(request, pk, registration_pk):
+    """R47, R49, R50, R29: one registration with its status, evidence, timeline and what can be done next."""
+    application, registration = _member_registration(request, pk, registration_pk)
+    return _registration_page(request, application, registration)
+
+
+@login_required
+@require_http_methods(["POST"])
+def registration_document_upload(request, pk, registration_pk):
+    """R50: upload one evidence document."""
+    application, registration = _member_registration(request, pk, registration_pk)
+    form = EvidenceUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            registrations.document_upload(registration=registration, kind=form.cleaned_data["kind"],
+                                          upload=form.cleaned_data["file"], by=request.user)
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("The document has been uploaded."))
+            return redirect("portal:registration_detail", pk=application.pk, registration_pk=registration.pk)
+    return _registration_page(request, application, registration, upload_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def registration_submit(request, pk, registration_pk):
+    """R46, R49: submit the registration for review."""
+    application, registration = _member_registration(request, pk, registration_pk)
+    try:
+        registrations.registration_submit(registration=registration, by=request.user)
+    except DomainError as exc:
+        _domain_message(request, exc)
+    else:
+        messages.success(request, _("The registration has been submitted for review."))
+    return redirect("portal:registration_detail", pk=application.pk, registration_pk=registration.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+def registration_progress(request, pk, registration_pk):
+    """R29: report the progress of an approved registration."""
+    application, registration = _member_registration(request, pk, registration_pk)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            registrations.progress_report(
+                registration=registration, started=form.cleaned_data["started"],
+                outcome=form.cleaned_data["outcome"], actual_cost=form.cleaned_data["actual_cost"], by=request.user,
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc.errors)
+        else:
+            messages.success(request, _("The progress has been saved."))
+            return redirect("portal:registration_detail", pk=application.pk, registration_pk=registration.pk)
+    return _registration_page(request, application, registration, progress_form=form, status=400)
+
+
+@login_required
+def registration_document_download(request, pk, registration_pk, document_pk):
+    """R50: an evidence document, for the employer's members."""
+    _application, registration = _member_registration(request, pk, registration_pk)
+    document = get_object_or_404(registration.documents, pk=document_pk)
+    response = FileResponse(document.file.open("rb"), content_type=document.media_type, as_attachment=True,
+                            filename=f"{document.kind}-v{document.version}.{document.file.name.rsplit('.', 1)[-1]}")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

@@ -28,6 +28,25 @@ class ActivityType(models.TextChoices):
     E = "E", _("E: training of 3 to 40 hours")
 
 
+class EvidenceKind(models.TextChoices):
+    """R50: the kinds of evidence a registration may carry (api.md). Which are required is period data: an
+    activity rate's ``required_documents`` (domain.md §3)."""
+
+    LEARNING_AGREEMENT = "learning_agreement", _("Learning agreement (BPVO)")
+    PAYSLIP = "payslip", _("Payslip")
+    INVOICE = "invoice", _("Invoice")
+    PROOF_OF_PAYMENT = "proof_of_payment", _("Proof of payment")
+    PARTICIPANT_STATEMENT = "participant_statement", _("Participant statement")
+    ATTENDANCE_LIST = "attendance_list", _("Attendance list")
+    COMPLETION_STATEMENT = "completion_statement", _("Completion statement")
+
+
+#: R31, R14: a small application's registrations need this instead of cost evidence.
+SMALL_APPLICATION_EVIDENCE = EvidenceKind.COMPLETION_STATEMENT
+#: The cost evidence a small application's registrations do without (R31).
+COST_EVIDENCE = frozenset({EvidenceKind.INVOICE, EvidenceKind.PROOF_OF_PAYMENT})
+
+
 class RateMethod(models.TextChoices):
     FIXED = "fixed", _("Fixed amount")
     ACTUAL_COST = "actual_cost", _("Actual cost, capped")

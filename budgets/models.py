@@ -18,11 +18,14 @@ from sectorplan.money import MoneyField
 from sectorplan.records import AppendOnlyModel, UndeletableModel
 
 from .constants import (
+    COST_EVIDENCE,
+    SMALL_APPLICATION_EVIDENCE,
     ActivityType,
     AdviceOutcome,
     AllocationMethod,
     BudgetLineEarmark,
     DeadlineKind,
+    EvidenceKind,
     LedgerKind,
     RateMethod,
     ReferenceChangeAction,
@@ -307,6 +310,31 @@ class BudgetLine(models.Model):
         return f"{self.period} / {self.get_earmark_display()}"
 
 
+def validate_evidence_kinds(value) -> None:
+    """R50: a list of distinct evidence kinds (``EvidenceKind``)."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationError(_("A list of document kinds."), code="invalid")
+    unknown = [v for v in value if v not in EvidenceKind.values]
+    if unknown:
+        raise ValidationError(
+            _("Unknown document kind(s): %(kinds)s; use: %(known)s."),
+            code="invalid_choice", params={"kinds": ", ".join(unknown), "known": ", ".join(EvidenceKind.values)},
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each document kind once."), code="duplicate")
+
+
+def required_evidence(required_documents, *, small: bool) -> list[str]:
+    """R50, R31: the evidence a registration needs: its rate's documents, for a small application with the cost
+    evidence replaced by a completion statement."""
+    kinds = list(required_documents or [])
+    if small:
+        kinds = [k for k in kinds if k not in COST_EVIDENCE]
+        if SMALL_APPLICATION_EVIDENCE not in kinds:
+            kinds.append(SMALL_APPLICATION_EVIDENCE)
+    return kinds
+
+
 class ActivityRate(models.Model):
     """The subsidy per registration of one activity type in one period (domain.md §3, R12)."""
 
@@ -325,6 +353,13 @@ class ActivityRate(models.Model):
         _("minimum contract hours per week"), max_digits=4, decimal_places=1, null=True, blank=True,
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
+    #: R50, domain.md §3: the evidence a registration of this type needs (period data). A small application's
+    #: registrations need a completion statement instead of the cost evidence (R31; ``required_evidence``).
+    required_documents = models.JSONField(
+        _("required documents"), default=list, blank=True, validators=[validate_evidence_kinds],
+        help_text=_("The kinds of evidence a registration of this activity type needs, e.g. "
+                    '["invoice", "proof_of_payment", "attendance_list"].'),
+    )
 
     class Meta:
         ordering = ["period__number", "activity_type"]

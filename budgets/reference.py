@@ -157,26 +157,31 @@ PERIOD_DEFAULTS = {
 #: Activity types and amounts of §3, the same in every period by default.
 ACTIVITY_RATES: list[dict] = [
     {
-        "activity_type": "A", "method": "fixed", "amount": Decimal("5000.00"),
+        "activity_type": "A", "required_documents": ["learning_agreement", "payslip"],
+        "method": "fixed", "amount": Decimal("5000.00"),
         "reduced_amount": Decimal("2000.00"), "min_contract_hours": Decimal("24.0"),
         "description": "mbo beroepsbegeleidende leerweg (BBL), 6-24 maanden",
     },
     {
-        "activity_type": "B", "method": "fixed", "amount": Decimal("5000.00"),
+        "activity_type": "B", "required_documents": ["learning_agreement", "payslip"],
+        "method": "fixed", "amount": Decimal("5000.00"),
         "reduced_amount": Decimal("2000.00"), "min_contract_hours": Decimal("24.0"),
         "description": "hbo duaal",
     },
     {
-        "activity_type": "C", "method": "actual_cost", "amount": Decimal("2000.00"),
+        "activity_type": "C", "required_documents": ["invoice", "proof_of_payment", "participant_statement"],
+        "method": "actual_cost", "amount": Decimal("2000.00"),
         "reduced_amount": None, "min_contract_hours": None,
         "description": "overige beroepsgerichte of lange opleiding (128 uur of meer)",
     },
     {
-        "activity_type": "D", "method": "actual_cost", "amount": Decimal("1000.00"),
+        "activity_type": "D", "required_documents": ["invoice", "proof_of_payment", "attendance_list"],
+        "method": "actual_cost", "amount": Decimal("1000.00"),
         "reduced_amount": None, "min_contract_hours": None, "description": "scholing van 40 tot 128 uur",
     },
     {
-        "activity_type": "E", "method": "actual_cost", "amount": Decimal("500.00"),
+        "activity_type": "E", "required_documents": ["invoice", "proof_of_payment", "attendance_list"],
+        "method": "actual_cost", "amount": Decimal("500.00"),
         "reduced_amount": None, "min_contract_hours": None, "description": "scholing van 3 tot 40 uur",
     },
 ]

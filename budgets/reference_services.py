@@ -65,7 +65,7 @@ FROZEN_PERIOD_FIELDS = (
 )
 #: R25: what of an activity rate is frozen in a decided period (its description is not a rate).
 FROZEN_RATE_FIELDS = ("method", "amount", "reduced_amount", "min_contract_hours")
-RATE_FIELDS = ("activity_type", *FROZEN_RATE_FIELDS, "description")
+RATE_FIELDS = ("activity_type", *FROZEN_RATE_FIELDS, "description", "required_documents")
 
 
 # --- The rules ----------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     CONFIRM_ALLOCATION = "confirm_allocation", _("confirm an allocation")  # R18, four-eyes
     FORFEIT_HOLDBACK = "forfeit_holdback", _("forfeit held-back amounts")  # R24
     REVIEW_AGREEMENT = "review_agreement", _("review project agreements")  # R45
+    REVIEW_REGISTRATION = "review_registration", _("review registrations")  # R49
     LAPSE_GRANTS = "lapse_grants", _("let grants without an approved agreement lapse")  # R46
     SETTLE = "settle", _("settle a subsidy")  # R30
     RULE_ON_OBJECTION = "rule_on_objection", _("rule on an objection")  # R33
@@ -84,6 +85,7 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.CONFIRM_ALLOCATION: _DECIDER,
     Action.FORFEIT_HOLDBACK: _DECIDER,
     Action.REVIEW_AGREEMENT: _REVIEWER,
+    Action.REVIEW_REGISTRATION: _REVIEWER,
     Action.LAPSE_GRANTS: _DECIDER,
     Action.SETTLE: _DECIDER,
     Action.RULE_ON_OBJECTION: _DECIDER,

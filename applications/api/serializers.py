@@ -15,8 +15,8 @@ from budgets.models import Period, Region
 from sectorplan.api.fields import UTCDateTimeField
 
 from .. import rules
-from ..constants import AgeBand, ApplicationStatus, MembershipRole
-from ..models import Application, ApplicationTransition, CompletionRequest, Employer, PlanLine, Registration
+from ..constants import ApplicationStatus, MembershipRole
+from ..models import Application, ApplicationTransition, CompletionRequest, Employer, PlanLine
 from ..validators import normalise_iban
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -238,24 +238,6 @@ RegistrationInputSerializer = type(serializers.Serializer)(
         **{name: registration_api_field(rule) for name, rule in rules.REGISTRATION_INPUT.items()},
     },
 )
-
-
-class RegistrationSerializer(serializers.ModelSerializer):
-    age_band = serializers.ChoiceField(choices=AgeBand.choices, read_only=True)
-    amount = serializers.DecimalField(**MONEY, read_only=True)
-    cost = serializers.DecimalField(**MONEY, read_only=True, allow_null=True)
-
-    class Meta:
-        model = Registration
-        fields = [
-            "id",
-            "status",
-            *rules.REGISTRATION_FIELDS,
-            "age_band",
-            "amount",
-            "review_reason",
-        ]
-        read_only_fields = fields
 
 
 # --- Plan lines --------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from djangorestframework_camel_case.parser import CamelCaseFormParser, CamelCaseMultiPartParser
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -27,13 +27,14 @@ from sectorplan.api.filters import WholeNumberFilter
 from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.roles import Action, is_office, may
 
-from .. import completion, selectors, services
-from ..constants import ApplicationStatus, ProcessingAction
+from .. import completion, registrations, selectors, services
+from ..constants import ApplicationStatus, ProcessingAction, RegistrationStatus
 from ..decisions.amounts import with_amounts
 from ..decisions.services import not_considered_decide
 from ..importing import import_plan_lines, import_registrations
 from ..models import Application, ApplicationTransition, CompletionRequest
 from ..processing import log_processing, purpose_for
+from .registrations import RegistrationSerializer
 from .serializers import (
     ApplicationCreateSerializer,
     ApplicationSerializer,
@@ -52,7 +53,6 @@ from .serializers import (
     PlanLineInputSerializer,
     PlanLineSerializer,
     RegistrationInputSerializer,
-    RegistrationSerializer,
     StatusSerializer,
     SubmitInputSerializer,
     SubmitResultSerializer,
@@ -159,6 +159,12 @@ class ApplicationViewSet(
             )
         return qs.order_by("period__number", "number")
 
+    def filter_queryset(self, queryset):
+        """The filters are the list's: a detail action's own query keys (``registrations?status=``) name its rows."""
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def _fresh(self, application: Application) -> dict:
         """The application as the detail endpoint shows it."""
         obj = (
@@ -255,16 +261,21 @@ class ApplicationViewSet(
         )
         return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
 
-    # --- registrations (proto-registrations of a granted application) ---
+    # --- registrations (R47; the lifecycle is in ``registrations.py``) ---
+
+    def _require_member(self, application: Application) -> None:
+        if not registrations.is_member(self.request.user, application.employer):
+            raise PermissionDenied(_("Only the employer's members can register trajectories."))
 
     @extend_schema(
         methods=["GET"],
-        summary="List the application's registrations (members, office)",
+        summary="List the application's registrations (members; office, logged R54)",
+        parameters=[OpenApiParameter("status", enum=RegistrationStatus.values, required=False)],
         responses={200: RegistrationSerializer(many=True)},
     )
     @extend_schema(
         methods=["POST"],
-        summary="Add one registration or a list (contacts, once granted)",
+        summary="Add one registration or a list (members of either role, once granted; R47)",
         request=RegistrationInputSerializer(many=True),
         # A plain (unpaginated) list: RegistrationSerializer(many=True) would be documented as a page.
         responses={201: {"type": "array", "items": {"$ref": "#/components/schemas/Registration"}}, **ERROR_RESPONSES},
@@ -273,23 +284,33 @@ class ApplicationViewSet(
     @action(detail=True, methods=["get", "post"])
     def registrations(self, request, pk=None):
         application = self.get_object()
+        context = self.get_serializer_context()
         if request.method == "GET":
             qs = application.registrations.order_by("id")
+            wanted = request.query_params.get("status")
+            if wanted is not None:
+                if wanted not in RegistrationStatus.values:
+                    raise DomainError(field="status", code="invalid_choice",
+                                      message=_("Unknown status; use one of: %(values)s.")
+                                      % {"values": ", ".join(RegistrationStatus.values)})
+                qs = qs.filter(status=wanted)
             page = self.paginate_queryset(qs)
             log_processing(user=request.user, action=ProcessingAction.READ, objects=page,
                            purpose=purpose_for(application), application=application)  # R54
-            return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
-        self._require_contact(application)
+            return self.get_paginated_response(RegistrationSerializer(page, many=True, context=context).data)
+        self._require_member(application)
         many = isinstance(request.data, list)
         extra = {"allow_empty": False} if many else {}  # an empty list is bad input, not "201 []"
         serializer = RegistrationInputSerializer(data=request.data, many=many, **extra)
         serializer.is_valid(raise_exception=True)
         rows = serializer.validated_data if many else [serializer.validated_data]
-        created = services.registrations_add(application=application, rows=[dict(r) for r in rows], by=request.user)
-        return Response(RegistrationSerializer(created, many=True).data, status=status.HTTP_201_CREATED)
+        created = registrations.registrations_add(application=application, rows=[dict(r) for r in rows],
+                                                  by=request.user)
+        return Response(RegistrationSerializer(created, many=True, context=context).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Import registrations from a CSV (UTF-8) or XLSX file (contacts, once granted)",
+        summary="Import registrations from a CSV (UTF-8) or XLSX file (members of either role, once granted; R13)",
         request={"multipart/form-data": ImportInputSerializer},
         responses={201: ImportResultSerializer, **ERROR_RESPONSES},
         description="All or nothing: any bad row gives 400 listing every bad row with line, field, code, message.",
@@ -303,7 +324,7 @@ class ApplicationViewSet(
     )
     def import_file(self, request, pk=None):
         application = self.get_object()
-        self._require_contact(application)
+        self._require_member(application)
         serializer = ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = import_registrations(

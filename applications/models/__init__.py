@@ -1,4 +1,11 @@
-from .applications import Application, ApplicationTransition, PlanLine, Registration, RegistrationTransition
+from .applications import (
+    Application,
+    ApplicationTransition,
+    PlanLine,
+    Registration,
+    RegistrationDocument,
+    RegistrationTransition,
+)
 from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
 from .processing import ProcessingLogEntry
@@ -22,6 +29,7 @@ __all__ = [
     "ProcessingLogEntry",
     "Receipt",
     "Registration",
+    "RegistrationDocument",
     "RegistrationTransition",
     "SampleCheck",
     "SampleDraw",

@@ -7,7 +7,8 @@ from budgets.constants import ActivityType
 from sectorplan.money import MoneyField
 from sectorplan.records import AppendOnlyModel, refuse
 
-from ..constants import AgeBand, ApplicationStatus, Focus, Outcome, RegistrationStatus
+from ..constants import AgeBand, ApplicationStatus, DocumentKind, Focus, Outcome, RegistrationStatus
+from .decisions import private_storage
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -56,6 +57,10 @@ class Application(models.Model):
     # R44: the period's decision term from the window's close, extended by completion requests (R43); kept by
     # the services that change it (submission, completion request, completion): ``applications.terms``.
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
+    # R46: when the grant's project agreement was approved. The agreement lives in ``accounting`` (a layer up);
+    # its review records the approval here (``registrations.agreement_approval_record``) so that the submission
+    # of registrations, in this layer, can check it without an upward import.
+    agreement_approved_at = models.DateTimeField(_("project agreement approved at"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -214,6 +219,42 @@ class RegistrationTransition(AppendOnlyModel):
         ordering = ["at", "id"]
         verbose_name = _("registration change")
         verbose_name_plural = _("registration changes")
+
+
+def evidence_upload_to(instance, filename):
+    registration = instance.registration
+    return f"evidence/{registration.application_id}/{registration.pk}/{filename}"
+
+
+class RegistrationDocument(AppendOnlyModel):
+    """An evidence document of a registration (R50): PDF, JPEG or PNG recognised by content, at most 10 MB,
+    stored privately with its SHA-256, virus-scanned when a scanner is configured. A new upload of a kind is a
+    new version; nothing is overwritten or deleted (R39)."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
+    version = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_upload_to)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    media_type = models.CharField(_("media type"), max_length=50)
+    filename = models.CharField(_("file name as uploaded"), max_length=255, blank=True)
+    #: Whether a virus scanner checked it (only when one is configured, R50).
+    scanned = models.BooleanField(_("virus-scanned"), default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["registration_id", "kind", "version"]
+        verbose_name = _("evidence document")
+        verbose_name_plural = _("evidence documents")
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "kind", "version"], name="registrationdocument_unique_version"),
+            models.CheckConstraint(condition=~Q(sha256="") & ~Q(file=""), name="registrationdocument_has_file"),
+        ]
+
+    def __str__(self):
+        return f"{self.registration_id} {self.get_kind_display()} v{self.version}"
 
 
 class PlanLineQuerySet(models.QuerySet):

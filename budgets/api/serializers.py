@@ -7,8 +7,8 @@ from rest_framework.exceptions import ErrorDetail
 
 from sectorplan.api.fields import UTCDateTimeField
 
-from ..constants import AllocationMethod, BudgetLineEarmark, DeadlineKind
-from ..models import BudgetLine, Period, Region, period_window_errors
+from ..constants import AllocationMethod, BudgetLineEarmark, DeadlineKind, EvidenceKind
+from ..models import ActivityRate, BudgetLine, Period, Region, period_window_errors
 from ..reference_services import budget_lines_check, deadlines_check
 
 PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0), "max_value": Decimal(100)}
@@ -39,8 +39,23 @@ class DeadlineSerializer(serializers.Serializer):
     date = serializers.DateField()
 
 
+class ActivityRateSerializer(serializers.ModelSerializer):
+    """An activity type's amount and the evidence its registrations need (§3, R12, R50); read only here."""
+
+    required_documents = serializers.ListField(child=serializers.ChoiceField(choices=EvidenceKind.choices))
+
+    class Meta:
+        model = ActivityRate
+        fields = ["activity_type", "method", "amount", "reduced_amount", "min_contract_hours", "description",
+                  "required_documents"]
+        read_only_fields = fields
+
+
 class PeriodSerializer(serializers.ModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
+    activity_rates = ActivityRateSerializer(
+        many=True, read_only=True, help_text=_("Activity types, their amounts and required evidence (R50).")
+    )
     holdback_percent = serializers.DecimalField(**PERCENT, required=False)
     advance_percent = serializers.DecimalField(**PERCENT, required=False)
     retention_max_percent = serializers.DecimalField(**PERCENT, required=False)
@@ -83,6 +98,7 @@ class PeriodSerializer(serializers.ModelSerializer):
             "allocation_method",
             "decision_term_weeks",
             "deadlines",
+            "activity_rates",
         ]
         extra_kwargs = {"accountability_deadline": {"required": False}}
 

@@ -30,7 +30,7 @@ class PeriodViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    queryset = Period.objects.prefetch_related("budget_lines", "deadlines").order_by("number")
+    queryset = Period.objects.prefetch_related("budget_lines", "deadlines", "activity_rates").order_by("number")
     serializer_class = PeriodSerializer
     permission_classes = [*BASE_PERMISSIONS]
     required_roles = {"create": Action.EDIT_REFERENCE_DATA, "partial_update": Action.EDIT_REFERENCE_DATA}

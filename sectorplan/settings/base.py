@@ -285,6 +285,10 @@ SPECTACULAR_SETTINGS = {
         "AgreementStatusEnum": "accounting.models.AgreementStatus",
         "AgreementDocumentKindEnum": "accounting.models.AgreementDocumentKind",
         "DeadlineKindEnum": "budgets.constants.DeadlineKind",
+        "RegistrationStatusEnum": "applications.constants.RegistrationStatus",
+        "DocumentKindEnum": "budgets.constants.EvidenceKind",
+        "ProgressOutcomeEnum": "applications.constants.Outcome",
+        "ReviewOutcomeEnum": ["approved", "rejected", "repair_requested"],
     },
 }
 
@@ -307,6 +311,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "sweep-letters": {"task": "applications.tasks.sweep_letters", "schedule": 300.0},
     # R32: accountability reminders 30 and 7 days before the deadline (each once; daily is enough).
     "accountability-reminders": {"task": "accounting.tasks.send_accountability_reminders", "schedule": 3600.0 * 6},
+    # R49: registrations still awaiting repair after the repair deadline are rejected (each once; daily is enough).
+    "expire-repairs": {"task": "applications.tasks.expire_repairs", "schedule": 3600.0 * 6},
 }
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_EAGER_PROPAGATES = True

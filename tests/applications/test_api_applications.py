@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications import services
+from applications import registrations, services
 from applications.constants import ApplicationStatus, DecisionKind
 from applications.models import Application, Decision, Registration
 from budgets.ledger import budget_line_for
@@ -86,7 +86,8 @@ def test_accountability_officer_reads_but_cannot_change_R2(client_for, officer, 
     client = client_for(officer)
     assert client.get(f"{BASE}/{application.pk}").status_code == 200
     assert client.get(f"{BASE}/{application.pk}/registrations").status_code == 200
-    assert client.post(f"{BASE}/{application.pk}/registrations", registration_payload(), format="json").status_code == 403
+    # R47: members of either role register trajectories, once the application is granted (this one is a draft)
+    assert client.post(f"{BASE}/{application.pk}/registrations", registration_payload(), format="json").status_code == 409
     assert client.post(f"{BASE}/{application.pk}/submit", {}, format="json").status_code == 403
     assert client.post(f"{BASE}/{application.pk}/withdraw", {}, format="json").status_code == 403
 
@@ -260,14 +261,14 @@ def test_registrations_cannot_be_added_to_a_draft_v2(client_for, contact, applic
 
 
 def test_members_and_office_list_registrations(client_for, contact, officer, reviewer, granted):
-    services.registrations_add(application=granted, rows=[registration_row()], by=contact)
+    registrations.registrations_add(application=granted, rows=[registration_row()], by=contact)
     for user in (contact, officer, reviewer):
         body = client_for(user).get(f"{BASE}/{granted.pk}/registrations").json()
         assert body["count"] == 1 and body["results"][0]["ageBand"] == "25-45"
 
 
 def test_import_endpoint_creates_rows(client_for, contact, granted):
-    header = ",".join(services.REGISTRATION_FIELDS)
+    header = ",".join(registrations.REGISTRATION_FIELDS)
     row = "A.,Visser,1990-05-17,upskilling,A,2026-03-01,2026-12-31,32,2015-01-01,"
     upload = SimpleUploadedFile("p.csv", f"{header}\n{row}\n".encode(), content_type="text/csv")
     response = client_for(contact).post(f"{BASE}/{granted.pk}/registrations/import", {"file": upload},

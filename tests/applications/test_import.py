@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from applications import importing, services
-from applications.models import Registration
+from applications import importing, registrations
+from applications.models import Registration, RegistrationTransition
 from sectorplan.api.errors import DomainError
 from tests.applications.conftest import registration_row
 from tests.problems import problems
@@ -21,7 +21,7 @@ def application(granted):
     """v2: registrations (proto-registrations) are imported into a granted application."""
     return granted
 
-HEADER = ",".join(services.REGISTRATION_FIELDS)
+HEADER = ",".join(registrations.REGISTRATION_FIELDS)
 GOOD = [
     "A.,Visser,1990-05-17,upskilling,A,2026-03-01,2026-12-31,32,2015-01-01,",
     "B.,Bakker,1970-01-02,redundancy_risk,C,2026-04-01,2026-10-01,24.5,2010-01-01,1500.50",
@@ -58,7 +58,7 @@ def test_semicolon_csv_with_bom_and_dutch_decimals_is_accepted_R13(contact, appl
 def test_xlsx_import_creates_every_row_R13(client_for, contact, application):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(list(services.REGISTRATION_FIELDS))
+    sheet.append(list(registrations.REGISTRATION_FIELDS))
     from datetime import date
     sheet.append(["A.", "Visser", date(1990, 5, 17), "upskilling", "A", date(2026, 3, 1), date(2026, 12, 31), 32,
                   date(2015, 1, 1), None])
@@ -126,7 +126,7 @@ def test_duplicate_person_within_file_is_refused_R13(client_for, contact, applic
 
 
 def test_duplicate_of_existing_registration_is_refused_R13(client_for, contact, application):
-    services.registrations_add(application=application, rows=[registration_row(initials="A.", surname="Visser")],
+    registrations.registrations_add(application=application, rows=[registration_row(initials="A.", surname="Visser")],
                               by=contact)
     response = client_for(contact).post(url(application), {"file": csv_file(GOOD)}, format="multipart")
     assert response.status_code == 400
@@ -180,7 +180,7 @@ def test_large_import_uses_copy_and_returns_saved_registrations_R13(contact, app
     lines = [
         f"X.,Naam{i},1980-01-01,upskilling,{'AC'[i % 2]},{date(2026, 1, 1) + timedelta(days=i % 300):%Y-%m-%d},"
         f"2026-12-31,32,2015-01-01,{'' if i % 2 == 0 else '100.25'}"
-        for i in range(services.COPY_THRESHOLD + 10)
+        for i in range(registrations.COPY_THRESHOLD + 10)
     ]
     created = importing.import_registrations(application=application, uploaded_file=csv_file(lines), by=contact)
     assert len(created) == len(lines)
@@ -188,6 +188,10 @@ def test_large_import_uses_copy_and_returns_saved_registrations_R13(contact, app
     assert {p.pk: p.surname for p in created} == saved
     n_a = (len(lines) + 1) // 2
     assert sum(application.registrations.values_list("amount", flat=True)) == n_a * 5000 + (len(lines) - n_a) * Decimal("100.25")
+    # R49: every imported registration starts its timeline (written with COPY too), with the importer as actor
+    starts = RegistrationTransition.objects.filter(registration__application=application)
+    assert starts.count() == len(lines)
+    assert set(starts.values_list("from_status", "to_status", "actor")) == {("", "draft", contact.pk)}
 
 
 def test_dutch_excel_notation_and_ambiguous_amounts_R13(contact, application):

@@ -4,7 +4,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from applications import services
+from applications import registrations
 from applications.models import Application, ApplicationTransition, Letter, Registration
 from budgets.models import Allocation, AllocationLine, CommissionAdvice
 from sectorplan.api.errors import StateConflict
@@ -101,7 +101,7 @@ def test_a_draft_and_its_registrations_can_still_be_deleted():
 def test_registration_delete_service_refuses_once_submitted_R39(staff_user):
     registration = RegistrationFactory(application=submitted_application())
     with pytest.raises(StateConflict):
-        services.registration_delete(registration=registration, by=staff_user)
+        registrations.registration_delete(registration=registration, by=staff_user)
     assert Registration.objects.filter(pk=registration.pk).exists()
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import services
+from applications import registrations, services
 from applications.constants import ApplicationStatus, Focus, MembershipRole
 from applications.models import Application, Registration
 from applications.portal import SESSION_KEY
@@ -230,7 +230,7 @@ def test_requested_matrix_sums_by_focus_and_age_band(draft):
 
 def test_edit_and_delete_registration(client_as, contact, granted_app):
     client = client_as(contact)
-    services.registrations_add(
+    registrations.registrations_add(
         application=granted_app,
         rows=[{**registration_data(), "date_of_birth": date(1990, 3, 1), "start_date": date(2027, 2, 1),
                "end_date": date(2027, 12, 31), "employed_since": date(2015, 1, 1), "contract_hours": Decimal(32),
@@ -254,7 +254,8 @@ def test_accountability_officer_sees_read_only_R2(client_as, employer, draft):
     client = client_as(officer)
     page = client.get(reverse("portal:application_detail", args=[draft.pk])).content.decode()
     assert reverse("portal:registration_add", args=[draft.pk]) not in page
-    assert client.post(reverse("portal:registration_add", args=[draft.pk]), registration_data()).status_code == 403
+    # R47: members of either role register, but only on a granted application (this is a draft): sent back
+    assert client.post(reverse("portal:registration_add", args=[draft.pk]), registration_data()).status_code == 302
     assert client.post(reverse("portal:application_submit", args=[draft.pk]), {"confirm": "on"}).status_code == 403
     assert not Registration.objects.exists()
 

@@ -1,6 +1,7 @@
 """The admin edits reference data through the same services (validation, R25, audit) as the API, and
 shows allocations, advice, the ledger and the audit read-only (R39)."""
 
+import json
 from datetime import date
 from decimal import Decimal
 
@@ -40,6 +41,8 @@ def _value(value):
         return ""
     if isinstance(value, bool):
         return "on" if value else ""
+    if isinstance(value, list):  # a JSON field (an activity rate's required documents, R50)
+        return json.dumps(value)
     return str(value)
 
 

@@ -35,6 +35,13 @@ DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")  # RFC 3339 in UTC (api.md v2)
 ERROR_KEYS = {"field", "code", "message"}
 PAGE_KEYS = {"count", "next", "previous", "results"}
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+#: R50, domain.md §3: the evidence each activity type needs (the seeded period data).
+EVIDENCE = {
+    "A": ["learning_agreement", "payslip"], "B": ["learning_agreement", "payslip"],
+    "C": ["invoice", "proof_of_payment", "participant_statement"],
+    "D": ["invoice", "proof_of_payment", "attendance_list"], "E": ["invoice", "proof_of_payment", "attendance_list"],
+}
 AGE_BANDS = ["<25", "25-45", "45-55", "55+"]
 FOCUS_ORDER = ["new_intake", "redundancy_risk", "upskilling", "practice_supervisor", "retention"]
 
@@ -42,7 +49,7 @@ PERIOD_FIELDS = {
     "number", "applicationOpens", "applicationCloses", "trainingStartFrom", "trainingStartUntil",
     "accountabilityDeadline", "budgetLines", "holdbackApplies", "holdbackPercent", "advancePercent",
     "retentionAllowed", "retentionMaxPercent", "smallApplicationLimit", "oversubscriptionFloor",
-    "applicationCap", "allocationMethod", "decisionTermWeeks", "deadlines",
+    "applicationCap", "allocationMethod", "decisionTermWeeks", "deadlines", "activityRates",
 }
 APPLICATION_FIELDS = {
     "id", "reference", "employer", "region", "period", "status", "requestedAmount", "eligibleAmount",
@@ -73,6 +80,15 @@ CONTRACT_PATHS = {
     "/api/v2/applications/{}": {"get"},
     "/api/v2/applications/{}/registrations": {"get", "post"},
     "/api/v2/applications/{}/registrations/import": {"post"},
+    "/api/v2/registrations/{}": {"get", "patch"},
+    "/api/v2/registrations/{}/documents": {"post"},
+    "/api/v2/registrations/{}/submit": {"post"},
+    "/api/v2/registrations/{}/review": {"post"},
+    "/api/v2/registrations/{}/progress": {"post"},
+    "/api/v2/documents/{}": {"get"},
+    "/api/v2/applications/{}/agreement": {"get"},
+    "/api/v2/applications/{}/agreement/documents": {"post"},
+    "/api/v2/applications/{}/agreement/review": {"post"},
     "/api/v2/applications/{}/plan-lines": {"get", "post"},
     "/api/v2/applications/{}/plan-lines/{}": {"delete"},
     "/api/v2/applications/{}/plan-lines/import": {"post"},
@@ -242,6 +258,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert (period["applicationCap"], period["allocationMethod"], period["decisionTermWeeks"]) == (
         None, "pro_rata", 13)
     assert period["deadlines"] == [{"kind": "accountability", "date": "2032-07-01"}]
+    assert {r["activityType"]: r["requiredDocuments"] for r in period["activityRates"]} == EVIDENCE  # R50
     assert DATETIME.match(period["applicationOpens"]) and DATETIME.match(period["applicationCloses"])
     for key in ("trainingStartFrom", "trainingStartUntil", "accountabilityDeadline"):
         assert DATE.match(period[key])
@@ -498,7 +515,17 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert officer_a.get(f"/api/v2/letters/{release['letter']['id']}/pdf").status_code == 200
     assert contact_a.get(f"{a}").json()["heldAmount"] == "0.00"
 
-    # --- registrations (proto-registrations) of the granted application ---
+    # --- the project agreement (R45): uploaded by a member, approved by the reviewer ---
+    def pdf_file(name):
+        return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+    response = officer_a.post(f"{a}/agreement/documents", {
+        "signedAgreement": pdf_file("overeenkomst.pdf"), "kvkExtract": pdf_file("kvk.pdf"),
+        "kvkExtractDate": timezone.localdate().isoformat()}, format="multipart")
+    assert response.status_code == 201, response.content
+    assert response.json()["status"] == "submitted"
+
+    # --- registrations (R47) of the granted application, by members of either role ---
     response = contact_a.post(f"{a}/registrations", one, format="json")
     assert response.status_code == 201, response.content
     (p1,) = response.json()
@@ -517,7 +544,6 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert p2["id"] != p3["id"]
     assert_error(contact_a.post(f"{a}/registrations", {**one, "focus": "nonsense"}, format="json"), 400,
                  field="focus")
-    assert officer_a.post(f"{a}/registrations", one, format="json").status_code == 403
 
     # import: good file, then a bad file (nothing saved, every bad row listed with its line)
     imported = [
@@ -525,7 +551,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
                     "2012-01-01"),
         registration("E.", "Smit", "1985-03-03", "upskilling", "B", "2030-02-01", "2030-11-30", "36", "2011-01-01"),
     ]
-    response = contact_a.post(f"{a}/registrations/import", {"file": csv_upload(imported)}, format="multipart")
+    response = officer_a.post(f"{a}/registrations/import", {"file": csv_upload(imported)}, format="multipart")
     assert response.status_code == 201, response.content
     assert response.json() == {"created": 2}
     bad = [
@@ -541,6 +567,57 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert {p["surname"]: p for p in listing["results"]}["de Jong"]["ageBand"] == "45-55"
     assert all(p["status"] == "draft" for p in listing["results"])
     assert contact_b.post(f"{b}/registrations", {**one, "surname": "Dekker"}, format="json").status_code == 201
+
+    # --- evidence (R50), submission once the agreement is approved (R46), review with one repair (R49) ---
+    ids = {p["surname"]: p["id"] for p in listing["results"]}
+    for p in listing["results"]:
+        for kind in EVIDENCE[p["activityType"]]:
+            response = contact_a.post(f"/api/v2/registrations/{p['id']}/documents",
+                                      {"kind": kind, "file": pdf_file(f"{kind}.pdf")}, format="multipart")
+            assert response.status_code == 201, response.content
+            assert response.json()["version"] == 1 and re.fullmatch(r"[0-9a-f]{64}", response.json()["sha256"])
+    visser = f"/api/v2/registrations/{ids['Visser']}"
+    response = contact_a.post(f"{visser}/submit", format="json")
+    assert response.status_code == 409 and response.json()["code"] == "agreement_not_approved"
+    response = reviewer.post(f"{a}/agreement/review", {"approved": True}, format="json")
+    assert response.status_code == 200, response.content
+    for registration_id in ids.values():
+        response = officer_a.post(f"/api/v2/registrations/{registration_id}/submit", format="json")
+        assert response.status_code == 200 and response.json() == {"status": "submitted"}, response.content
+    response = reviewer.post(f"{visser}/review", {"outcome": "repair_requested",
+                                                  "reason": "De loonstrook is onleesbaar."}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "repair_requested", response.content
+    response = contact_a.post(f"{visser}/documents", {"kind": "payslip", "file": pdf_file("loonstrook.pdf")},
+                              format="multipart")
+    assert response.status_code == 201 and response.json()["version"] == 2
+    assert contact_a.post(f"{visser}/submit", format="json").json() == {"status": "submitted"}
+    assert decider.post(f"{visser}/review", {"outcome": "approved"}, format="json").status_code == 403
+    for registration_id in ids.values():
+        response = reviewer.post(f"/api/v2/registrations/{registration_id}/review", {"outcome": "approved"},
+                                 format="json")
+        assert response.status_code == 200 and response.json()["status"] == "approved", response.content
+    detail = reviewer.get(visser).json()
+    assert [(t["from"], t["to"]) for t in detail["timeline"] if t["from"] != t["to"]] == [
+        (None, "draft"), ("draft", "submitted"), ("submitted", "repair_requested"), ("repair_requested", "submitted"),
+        ("submitted", "approved")]
+    assert {d["kind"]: d["version"] for d in detail["documents"]}["payslip"] in (1, 2)
+    assert detail["duplicateOf"] is None and detail["missingDocuments"] == []
+    document = reviewer.get(f"/api/v2/documents/{detail['documents'][0]['id']}")  # R54: logged for the office
+    assert document.status_code == 200 and b"".join(document.streaming_content) == PDF
+    assert_error(contact_b.get(visser), 404)
+    assert_error(contact_b.get(f"/api/v2/documents/{detail['documents'][0]['id']}"), 404)
+
+    # --- progress (R29) on every approved registration, before the accountability deadline ---
+    listing = contact_a.get(f"{a}/registrations?status=approved&pageSize=500").json()
+    assert listing["count"] == 5
+    assert_error(officer_a.post(f"{visser}/progress", {"started": False, "outcome": "completed"}, format="json"),
+                 400, field="outcome")
+    for p in listing["results"]:
+        actual = p["cost"] if p["activityType"] in ("C", "D", "E") else None
+        response = officer_a.post(f"/api/v2/registrations/{p['id']}/progress",
+                                  {"started": True, "outcome": "completed", "actualCost": actual}, format="json")
+        assert response.status_code == 200, response.content
+        assert response.json()["outcome"] == "completed"
 
     # --- accountability and settlement ---
     rows = []
