@@ -8,7 +8,7 @@ import csv
 import hashlib
 import io
 
-from django.http import HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer
@@ -100,8 +100,15 @@ class StatisticsQuerySerializer(serializers.Serializer):
         return value
 
 
+SINGLE_KEYS = ("region", "earmark", "status", "group_by", "format")
+
+
 def _query(request, serializer_class=StatisticsQuerySerializer) -> dict:
     params = request.query_params
+    # Only ``period`` repeats; two values of another key are ambiguous, not "the last one wins".
+    repeated = {k: [_("Give this parameter once.")] for k in SINGLE_KEYS if len(params.getlist(k)) > 1}
+    if repeated:
+        raise serializers.ValidationError(repeated, code="repeated")
     data = {k: params.get(k) for k in ("region", "earmark", "status", "group_by") if params.get(k) not in (None, "")}
     periods = [p for p in params.getlist("period") if p != ""]
     if periods:
@@ -204,6 +211,15 @@ class StatisticsView(APIView):
 
     def csv_rows(self, data):
         return _flat_csv_rows(data)
+
+    def perform_content_negotiation(self, request, force=False):
+        """An unknown ``?format=`` is invalid input naming ``format`` (DRF answers 404)."""
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            raise serializers.ValidationError(
+                {"format": [_("Unknown format; use json or csv.")]}, code="invalid_choice"
+            ) from None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

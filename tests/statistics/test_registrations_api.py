@@ -100,6 +100,10 @@ def test_filters_combine_R34(client_for, ministry, dataset):
         ({"earmark": "pooled"}, "earmark"),
         ({"status": "dead"}, "status"),
         ({"groupBy": "employer"}, "groupBy"),
+        ({"format": "xml"}, "format"),
+        ({"status": ["approved", "started"]}, "status"),
+        ({"groupBy": ["region", "region"]}, "groupBy"),
+        ({"region": ["twente", "rijnmond"]}, "region"),
     ],
 )
 def test_bad_filter_is_a_400_naming_the_field_R34(client_for, ministry, dataset, params, field):
