@@ -1,9 +1,19 @@
 """The ministry's tables (R34-R37): aggregated counts, never personal data.
 
 Every selector here aggregates in the database with ``values().annotate(Count(...))`` and runs a fixed
-number of queries, whatever the size of the data: the registrations table is one ``GROUP BY`` (plus one
-small query on ``Period`` when no period filter is given); the region breakdown is one ``GROUP BY``
+number of queries, whatever the size of the data: the registrations table is one ``GROUP BY`` over the
+registrations (joined to their application only when a period, region or earmark filter asks for it), plus
+one small query on ``Period`` when no period filter is given; the region breakdown is one ``GROUP BY``
 plus one query for the region names.
+
+Which registrations a table status counts (R34, api.md)
+-------------------------------------------------------
+By the registration's own lifecycle status (R49), not by its application's:
+
+- ``registered`` (the default): submitted for review, repair requested or approved; not drafts, not rejected;
+- ``approved``: approved;
+- ``started``: approved and reported started (R29);
+- ``completed``: approved, started and reported completed.
 
 Small-cell suppression in region breakdowns (R36)
 -------------------------------------------------
@@ -41,23 +51,14 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from budgets.constants import ActivityType
 from budgets.models import Period, Region
 
-from .constants import AgeBand, ApplicationStatus, Focus, Outcome
+from .constants import AgeBand, ApplicationStatus, Focus, Outcome, RegistrationStatus
 from .models import PlanLine, Registration
-
-#: Application statuses whose registrations count as registered: submitted and not withdrawn.
-REGISTERED_STATUSES = (
-    ApplicationStatus.SUBMITTED,
-    ApplicationStatus.ASSESSED,
-    ApplicationStatus.GRANTED,
-    ApplicationStatus.REJECTED,
-    ApplicationStatus.SETTLED,
-)
 
 #: Smallest count published in region breakdowns (R36): 1..SUPPRESS_BELOW-1 are suppressed.
 SUPPRESS_BELOW = 5
@@ -66,12 +67,27 @@ AGE_BANDS: tuple[str, ...] = tuple(AgeBand.values)
 FOCUSES: tuple[str, ...] = tuple(Focus.values)
 
 
-class RegistrationStatus(models.TextChoices):
-    """Which registrations the table counts (R34)."""
+class TrajectoryStatus(models.TextChoices):
+    """Which registrations the trajectories table counts (R34): the ``status`` query key."""
 
-    REGISTERED = "registered", _("Registered: applications submitted and not withdrawn")
-    STARTED = "started", _("Started (accountability)")
-    COMPLETED = "completed", _("Completed (accountability)")
+    REGISTERED = "registered", _("Registered: submitted for review, repair requested or approved")
+    APPROVED = "approved", _("Approved registrations")
+    STARTED = "started", _("Started (approved and reported started)")
+    COMPLETED = "completed", _("Completed (approved, started and reported completed)")
+
+
+#: The one place that says which registrations each table status counts (see the module docstring).
+COUNTED: dict[str, Q] = {
+    TrajectoryStatus.REGISTERED: Q(
+        status__in=(RegistrationStatus.SUBMITTED, RegistrationStatus.REPAIR_REQUESTED, RegistrationStatus.APPROVED)
+    ),
+    TrajectoryStatus.APPROVED: Q(status=RegistrationStatus.APPROVED),
+    TrajectoryStatus.STARTED: Q(status=RegistrationStatus.APPROVED, started=True),
+    TrajectoryStatus.COMPLETED: Q(status=RegistrationStatus.APPROVED, started=True, outcome=Outcome.COMPLETED),
+}
+
+#: Plans that count as submitted for the planned table: every application once submitted, unless withdrawn.
+NOT_SUBMITTED_PLANS = (ApplicationStatus.DRAFT, ApplicationStatus.WITHDRAWN)
 
 
 @dataclass(frozen=True)
@@ -79,7 +95,7 @@ class TableFilter:
     periods: tuple[int, ...] = ()
     region: str | None = None
     earmark: str | None = None
-    status: str = RegistrationStatus.REGISTERED
+    status: str = TrajectoryStatus.REGISTERED
 
 
 def percentage(count: int, total: int) -> int:
@@ -90,8 +106,7 @@ def percentage(count: int, total: int) -> int:
 
 
 def _narrowed(qs, f: TableFilter):
-    """``qs`` (rows with an ``application``) limited to submitted applications and the table's filters."""
-    qs = qs.filter(application__status__in=REGISTERED_STATUSES)
+    """``qs`` (rows with an ``application``) limited to the table's period, region and earmark filters."""
     if f.periods:
         qs = qs.filter(application__period__number__in=f.periods)
     if f.region:
@@ -102,12 +117,8 @@ def _narrowed(qs, f: TableFilter):
 
 
 def _registrations(f: TableFilter):
-    qs = _narrowed(Registration.objects.all(), f)
-    if f.status == RegistrationStatus.STARTED:
-        qs = qs.filter(started=True)
-    elif f.status == RegistrationStatus.COMPLETED:
-        qs = qs.filter(outcome=Outcome.COMPLETED)
-    return qs
+    """The registrations the table counts: by their own status (``COUNTED``), then the filters."""
+    return _narrowed(Registration.objects.filter(COUNTED[f.status]), f)
 
 
 def _periods_of(f: TableFilter) -> list[int]:
@@ -154,7 +165,7 @@ def _table(grid: dict[str, list[int]], columns: Sequence[str] = AGE_BANDS) -> di
 
 def registration_table(
     *, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None,
-    status: str = RegistrationStatus.REGISTERED,
+    status: str = TrajectoryStatus.REGISTERED,
 ) -> dict:
     """Registrations (trajectories) by focus x age band: counts, row percentages, totals (R34).
 
@@ -313,7 +324,7 @@ def _suppressed_table(grid: dict[str, list[int]], values: list[list[int]], hidde
 
 def registration_table_by_region(
     *, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None,
-    status: str = RegistrationStatus.REGISTERED,
+    status: str = TrajectoryStatus.REGISTERED,
 ) -> dict:
     """The registrations table per region, with small-cell suppression (R34, R36).
 
@@ -352,7 +363,7 @@ ACTIVITY_TYPES: tuple[str, ...] = tuple(ActivityType.values)
 
 def _plan_lines(f: TableFilter):
     """Plan lines of submitted plans (not drafts, not withdrawn), filtered like the trajectories table."""
-    return _narrowed(PlanLine.objects.all(), f)
+    return _narrowed(PlanLine.objects.exclude(application__status__in=NOT_SUBMITTED_PLANS), f)
 
 
 def planned_table(*, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None) -> dict:

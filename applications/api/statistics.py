@@ -8,7 +8,7 @@ import csv
 import hashlib
 import io
 
-from django.http import HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from djangorestframework_camel_case.render import CamelCaseJSONRenderer
@@ -80,7 +80,7 @@ class StatisticsQuerySerializer(serializers.Serializer):
     region = serializers.SlugField(required=False, max_length=60)
     earmark = serializers.ChoiceField(choices=Earmark.choices, required=False)
     status = serializers.ChoiceField(
-        choices=statistics.RegistrationStatus.choices, required=False, default=statistics.RegistrationStatus.REGISTERED
+        choices=statistics.TrajectoryStatus.choices, required=False, default=statistics.TrajectoryStatus.REGISTERED
     )
     group_by = serializers.ChoiceField(choices=[("region", _("region"))], required=False)
 
@@ -100,8 +100,15 @@ class StatisticsQuerySerializer(serializers.Serializer):
         return value
 
 
+SINGLE_KEYS = ("region", "earmark", "status", "group_by", "format")
+
+
 def _query(request, serializer_class=StatisticsQuerySerializer) -> dict:
     params = request.query_params
+    # Only ``period`` repeats; two values of another key are ambiguous, not "the last one wins".
+    repeated = {k: [_("Give this parameter once.")] for k in SINGLE_KEYS if len(params.getlist(k)) > 1}
+    if repeated:
+        raise serializers.ValidationError(repeated, code="repeated")
     data = {k: params.get(k) for k in ("region", "earmark", "status", "group_by") if params.get(k) not in (None, "")}
     periods = [p for p in params.getlist("period") if p != ""]
     if periods:
@@ -143,7 +150,7 @@ class TrajectoryRegionTableSerializer(serializers.Serializer):
 
 class RegistrationTableSerializer(serializers.Serializer):
     periods = serializers.ListField(child=serializers.IntegerField())
-    status = serializers.CharField(help_text="registered, started or completed")
+    status = serializers.CharField(help_text=", ".join(statistics.TrajectoryStatus.values))
     age_bands = serializers.ListField(child=serializers.CharField(), help_text=", ".join(AgeBand.values))
     rows = TrajectoryRowSerializer(many=True, required=False, help_text=_("Without groupBy."))
     totals = TrajectoryTotalsSerializer(required=False, help_text=_("Without groupBy."))
@@ -205,6 +212,15 @@ class StatisticsView(APIView):
     def csv_rows(self, data):
         return _flat_csv_rows(data)
 
+    def perform_content_negotiation(self, request, force=False):
+        """An unknown ``?format=`` is invalid input naming ``format`` (DRF answers 404)."""
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            raise serializers.ValidationError(
+                {"format": [_("Unknown format; use json or csv.")]}, code="invalid_choice"
+            ) from None
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         if response.status_code != 200 or not isinstance(response, Response):
@@ -240,8 +256,9 @@ class RegistrationStatisticsView(StatisticsView):
         summary="Registrations by focus and age band (ministry table)",
         description=(
             "Counts of registrations (trajectories) by focus and age band with row percentages (rounded half-up), "
-            "row totals and a totals row (R34). `status=registered` (default) counts registrations of applications "
-            "submitted and not withdrawn; `started` and `completed` follow the accountability reports. "
+            "row totals and a totals row (R34). `status` counts by the registration's own status: `registered` "
+            "(default) = submitted for review, repair requested or approved (not draft, not rejected); `approved`; "
+            "`started` = approved and reported started; `completed` = approved, started and reported completed. "
             "`groupBy=region` gives one table per region with cells of 1-4 people suppressed (null, row flagged "
             "`suppressed`), plus secondary suppression so that no suppressed value follows from the totals (R36). "
             "Responses carry `ETag` and `Cache-Control: private, max-age=60`; send `If-None-Match` for a 304."
@@ -250,7 +267,7 @@ class RegistrationStatisticsView(StatisticsView):
             PERIOD_PARAMETER,
             OpenApiParameter("region", str, description="Region code."),
             OpenApiParameter("earmark", str, enum=Earmark.values, description="The employers' earmark (sector)."),
-            OpenApiParameter("status", str, enum=statistics.RegistrationStatus.values, description="Default registered."),
+            OpenApiParameter("status", str, enum=statistics.TrajectoryStatus.values, description="Default registered."),
             OpenApiParameter("group_by", str, enum=["region"], description="One table per region, with suppression."),
             FORMAT_PARAMETER,
         ],

@@ -610,6 +610,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     # --- progress (R29) on every approved registration, before the accountability deadline ---
     listing = contact_a.get(f"{a}/registrations?status=approved&pageSize=500").json()
     assert listing["count"] == 5
+    assert_error(decider.post(f"{a}/settle", format="json"), 409)  # R30: progress not reported yet
     assert_error(officer_a.post(f"{visser}/progress", {"started": False, "outcome": "completed"}, format="json"),
                  400, field="outcome")
     for p in listing["results"]:
@@ -619,14 +620,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
         assert response.status_code == 200, response.content
         assert response.json()["outcome"] == "completed"
 
-    # --- accountability and settlement ---
-    rows = []
-    for p in listing["results"]:
-        actual = p["cost"] if p["activityType"] in ("C", "D", "E") else None
-        rows.append({"id": p["id"], "started": True, "outcome": "completed", "actualCost": actual})
-    assert_error(decider.post(f"{a}/settle", format="json"), 409)  # not reported yet
-    response = officer_a.post(f"{a}/accountability", {"registrations": rows}, format="json")
-    assert response.status_code == 200, response.content
+    # --- settlement on the approved registrations and their progress (R30) ---
     assert contact_a.post(f"{a}/settle", format="json").status_code == 403
     response = decider.post(f"{a}/settle", format="json")
     assert response.status_code == 200, response.content
@@ -653,15 +647,15 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
         assert len(row["counts"]) == len(row["percentages"]) == 4 and sum(row["counts"]) == row["total"]
     assert [r["focus"] for r in table["rows"]] == [f for f in FOCUS_ORDER if f in {r["focus"] for r in table["rows"]}]
     assert {"counts", "total"} <= set(table["totals"])
-    assert table["totals"]["total"] == 6 and sum(table["totals"]["counts"]) == 6
+    assert table["totals"]["total"] == 5 and sum(table["totals"]["counts"]) == 5  # B's draft does not count (R34)
     upskilling = next(r for r in table["rows"] if r["focus"] == "upskilling")
-    assert upskilling["counts"] == [0, 3, 0, 0] and upskilling["percentages"] == [0, 100, 0, 0]
+    assert upskilling["counts"] == [0, 2, 0, 0] and upskilling["percentages"] == [0, 100, 0, 0]
 
     response = ministry.get(f"/api/v2/statistics/trajectories?period={PERIOD}&groupBy=region")
     assert response.status_code == 200, response.content
     grouped = response.json()
     assert {"periods", "status", "ageBands", "regions"} <= set(grouped)
-    assert {r["code"] for r in grouped["regions"]} == {region_a, region_b}
+    assert {r["code"] for r in grouped["regions"]} == {region_a}  # region B has only a draft (R34)
     for region in grouped["regions"]:
         assert {"code", "name", "rows", "totals"} <= set(region)
         for row in region["rows"]:

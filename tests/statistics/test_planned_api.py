@@ -77,3 +77,13 @@ def test_planned_table_as_csv_R37(client_for, ministry, plans):
 def test_planned_table_is_refused_to_employers_R40(client_for, plans):
     member = MembershipFactory(employer=plans["app"].employer).user
     assert client_for(member).get(URL).status_code == 403
+
+
+def test_planned_table_counts_every_submitted_plan_not_drafts_or_withdrawn_R34(client_for, ministry, plans):
+    """A submitted plan stays a submitted plan when it is later not considered, rejected or its grant lapses."""
+    period, region = plans["period"], RegionFactory(code="west")
+    for status, count in (("not_considered", 5), ("rejected", 6), ("lapsed", 8), ("settled", 9)):
+        plan(application(EmployerFactory(region=region), period, status), [("B", "retention", count)])
+    data = client_for(ministry).get(URL).json()
+    assert rows_of(data)["retention"] == ([0, 28, 0, 0, 0], 28)
+    assert data["totals"]["total"] == 62 + 28

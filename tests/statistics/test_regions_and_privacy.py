@@ -21,7 +21,7 @@ def regional(db):
     }
     bands = ["<25", "25-45", "45-55", "55+"]
     for (code, name), grid in cells.items():
-        app = application(EmployerFactory(region=RegionFactory(code=code, name=name)), period, "submitted")
+        app = application(EmployerFactory(region=RegionFactory(code=code, name=name)), period, "granted")
         for focus, counts in grid.items():
             for band, n in zip(bands, counts, strict=True):
                 add_registrations(app, n, focus=focus, band=band)
