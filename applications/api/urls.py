@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .deadlines import DeadlineExtensionView
+from .imports import ImportJobView
 from .receipts import ReceiptPdfView
 from .views import ApplicationViewSet, EmployerViewSet, OfficeUserView
 
@@ -11,6 +12,7 @@ router.register("applications", ApplicationViewSet, basename="application")
 
 urlpatterns = [
     *router.urls,
+    path("imports/<int:pk>", ImportJobView.as_view(), name="import-job"),
     path("receipts/<int:pk>/pdf", ReceiptPdfView.as_view(), name="receipt-pdf"),
     path("office-users/<str:username>", OfficeUserView.as_view(), name="office-user"),
     path("periods/<int:number>/deadline-extensions", DeadlineExtensionView.as_view(), name="deadline-extensions"),

@@ -1,6 +1,7 @@
 from .applications import Application, ApplicationTransition, Participant, PlanLine
 from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
+from .imports import ImportJob, ImportKind, ImportStatus
 from .processing import ProcessingLogEntry
 from .receipts import CompletionRequest, Receipt
 
@@ -10,6 +11,9 @@ __all__ = [
     "CompletionRequest",
     "Decision",
     "Employer",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "Letter",
     "Membership",
     "Message",
