@@ -147,6 +147,9 @@ class ParticipantTableSerializer(serializers.Serializer):
     age_bands = serializers.ListField(child=serializers.CharField(), help_text=", ".join(AgeBand.values))
     rows = TrajectoryRowSerializer(many=True, required=False, help_text=_("Without groupBy."))
     totals = TrajectoryTotalsSerializer(required=False, help_text=_("Without groupBy."))
+    suppressed = serializers.BooleanField(
+        required=False, help_text=_("Narrowed to one region or less: whether any cell is suppressed (R36).")
+    )
     regions = TrajectoryRegionTableSerializer(many=True, required=False, help_text=_("With groupBy=region."))
 
 
@@ -244,6 +247,8 @@ class ParticipantStatisticsView(StatisticsView):
             "submitted and not withdrawn; `started` and `completed` follow the accountability reports. "
             "`groupBy=region` gives one table per region with cells of 1-4 people suppressed (null, row flagged "
             "`suppressed`), plus secondary suppression so that no suppressed value follows from the totals (R36). "
+            "Any filter that narrows the table to one region or less (`region`, or filters under which one region "
+            "remains) suppresses it the same way, as that region's table in the breakdown. "
             "Responses carry `ETag` and `Cache-Control: private, max-age=60`; send `If-None-Match` for a 304."
         ),
         parameters=[
