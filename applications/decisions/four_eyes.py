@@ -40,6 +40,6 @@ def four_eyes_check(*, applications, user, field: str = "application") -> None:
     refs = sorted(a.reference for a in applications if a.pk in own)
     raise StateConflict(
         field=field, code="four_eyes",
-        message=_("You assessed these applications and may not decide them; another decider must: %(refs)s")
+        message=_("You assessed these applications and may not decide them; another decider must confirm: %(refs)s")
         % {"refs": ", ".join(refs[:50]) + (" …" if len(refs) > 50 else "")},
     )
