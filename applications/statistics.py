@@ -158,8 +158,7 @@ def participant_table(
 ) -> dict:
     """Participants (trajectories) by focus x age band: counts, row percentages, totals (R34).
 
-    Narrowed to one region or less (a ``region`` filter, or filters under which only one region has counts) the
-    table is suppressed as that region's table in the breakdown by region (R36): the same cells are hidden, the
+    Narrowed to one region or less (a ``region`` filter, with any other filters) the table is suppressed as that region's table in the breakdown by region (R36): the same cells are hidden, the
     cross-region step included, so asking region by region reveals nothing the breakdown hides.
 
     Two queries at most: the ``GROUP BY region, focus, age_band`` and, without a period filter, the periods.
@@ -171,28 +170,27 @@ def participant_table(
     ):
         per_region.setdefault(r["application__region__code"], {})[(r["focus"], r["age_band"])] = r["n"]
     head = {"periods": _periods_of(f), "status": str(f.status), "age_bands": list(AGE_BANDS)}
-    return {**head, **_narrowed_table(per_region, region, AGE_BANDS)}
+    table = _narrowed_table(per_region, region, AGE_BANDS)
+    if not table["suppressed"]:
+        del table["suppressed"]  # the national table's shape (api.md); "suppressed" only when something is
+    return {**head, **table}
 
 
 def _narrowed_table(per_region: dict[str, dict[tuple[str, str], int]], region: str | None, columns) -> dict:
-    """The national table of ``per_region`` counts, or, narrowed to one region or less, that region's table
+    """The national table of ``per_region`` counts, or, narrowed by a ``region`` filter, that region's table
     suppressed as in the breakdown of every region with the same other filters (R36)."""
-    if region is not None:
-        codes = [region]
-    else:
-        codes = [code for code, counts in per_region.items() if any(counts.values())]
-    if len(codes) > 1:
+    if region is None:
         counts: dict[tuple[str, str], int] = {}
         for cells in per_region.values():
             for key, n in cells.items():
                 counts[key] = counts.get(key, 0) + n
         return {**_table(_grid(counts, columns), columns), "suppressed": False}
-    grid = _grid(per_region.get(codes[0], {}), columns) if codes else {}
+    grid = _grid(per_region.get(region, {}), columns)
     if not grid:
         return {**_table(grid, columns), "suppressed": False}
     grids = {code: _grid(cells, columns) for code, cells in per_region.items()}
     grids = {code: g for code, g in grids.items() if g}
-    values, hidden = suppress_region_tables(grids)[codes[0]]
+    values, hidden = suppress_region_tables(grids)[region]
     return {**_suppressed_table(grid, values, hidden), "suppressed": bool(hidden)}
 
 
@@ -382,7 +380,7 @@ def _plan_lines(f: TableFilter):
 
 def planned_table(*, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None) -> dict:
     """Planned trajectories by focus x activity type from submitted plans (R34): counts, row percentages,
-    totals. Narrowed to one region or less, the table is suppressed as the trajectories table is (R36): a count
+    totals. Narrowed to one region or less (a ``region`` filter), the table is suppressed as the trajectories table is (R36): a count
     of 1-4 is null and flagged, with secondary and cross-region suppression so no hidden cell can be derived.
 
     One ``GROUP BY region, focus, activity_type`` (a ``SUM`` of the lines' counts), and the periods without a filter.

@@ -6,7 +6,8 @@ Limits (api.md "Uploads"), every one a ``413`` (:class:`FileTooLarge`), checked 
 
 - **bytes**: at most :data:`MAX_FILE_BYTES` (10 MB); never more than one byte over is read;
 - **rows**: at most :data:`MAX_ROWS` (20,000) data rows, and at most :data:`MAX_BLANK_ROWS` blank rows besides
-  (a sheet of 3,000,000 empty rows is refused after 21,000, not read to the end);
+  (a sheet of 3,000,000 empty rows is refused after 21,000, not read to the end; the sheet's ``<row`` elements
+  are counted on the decompressed stream before openpyxl parses it, because openpyxl skips cell-less rows);
 - **unpacked** (``.xlsx``): the sum of the zip members' uncompressed sizes at most :data:`MAX_UNPACKED_BYTES`
   (50 MB), read from the zip directory before anything is decompressed (a 3 MB file whose shared strings unpack
   to 1.45 GB is refused in milliseconds). ``zipfile`` never returns more than a member's declared size (it cuts
@@ -30,6 +31,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -159,8 +161,33 @@ def check_unpacked(data: bytes) -> None:
         raise too_large_unpacked()
 
 
+def _check_row_tags(data: bytes) -> None:
+    """413 when a worksheet's XML holds more ``<row`` elements than the limits allow, counted on the decompressed
+    stream in 1 MB chunks before openpyxl opens the workbook: openpyxl skips cell-less rows silently, and its
+    read-only load already scans a sheet without a ``<dimension>`` element to its end (every sheet, so every
+    sheet is bounded)."""
+    limit = MAX_ROWS + MAX_BLANK_ROWS + 1
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            count, tail = 0, b""
+            with archive.open(name) as source:
+                while chunk := source.read(1 << 20):
+                    window = tail + chunk
+                    count += window.count(b"<row ") + window.count(b"<row>")
+                    tail = window[-5:]
+                    count -= tail.count(b"<row ") + tail.count(b"<row>")
+                    if count > limit:
+                        raise too_many_rows()
+
+
 def _xlsx_rows(data: bytes) -> Iterator[list]:
     check_unpacked(data)
+    try:
+        _check_row_tags(data)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError, EOFError, ValueError) as exc:
+        raise DomainError([error("invalid_xlsx", _("The file is not a readable Excel (.xlsx) file."))]) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
@@ -171,7 +198,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list]:
             yield list(row)
     except zipfile.BadZipFile as exc:  # a member larger than it declared fails its CRC check
         raise DomainError([error("invalid_xlsx", _("The file is not a readable Excel (.xlsx) file."))]) from exc
-    except DomainError:
+    except (DomainError, FileTooLarge):
         raise
     except Exception as exc:  # noqa: BLE001 - malformed sheet XML is bad input
         raise DomainError([error("invalid_xlsx", _("The file is not a readable Excel (.xlsx) file."))]) from exc

@@ -135,7 +135,7 @@ def test_r13_xlsx_just_over_50_mb_unpacked_is_refused_and_a_normal_workbook_is_r
     assert len(read(xlsx([list(COLUMNS), ["A", "upskilling", 1, None]]), name="p.xlsx").rows) == 1
 
 
-def _blank_rows_xlsx(n: int) -> bytes:
+def _blank_rows_xlsx(n: int, *, cells: bool = True) -> bytes:
     """A sheet with a header and ``n`` empty rows, written straight as XML (as the issue's 7.4 MB attack)."""
     base = zipfile.ZipFile(io.BytesIO(xlsx([list(COLUMNS)])))
     out = io.BytesIO()
@@ -151,7 +151,11 @@ def _blank_rows_xlsx(n: int) -> bytes:
                 b"</t></is></c></row>"
             )
             for start in range(2, n + 2, 10_000):
-                sheet.write(b"".join(b'<row r="%d"><c r="A%d"/></row>' % (i, i) for i in range(start, min(start + 10_000, n + 2))))
+                rows = range(start, min(start + 10_000, n + 2))
+                if cells:
+                    sheet.write(b"".join(b'<row r="%d"><c r="A%d"/></row>' % (i, i) for i in rows))
+                else:
+                    sheet.write(b"".join(b'<row r="%d"/>' % i for i in rows))
             sheet.write(b"</sheetData></worksheet>")
     return out.getvalue()
 
@@ -160,19 +164,34 @@ def test_r13_an_xlsx_of_blank_rows_is_refused_early_not_read_to_the_end():
     data = _blank_rows_xlsx(200_000)
     started = time.monotonic()
     with pytest.raises(tabular.FileTooLarge) as exc:
-        read(data, name="blank.xlsx")
-    assert exc.value.limit_code == "too_many_blank_rows"
+        read(data, name="blank.xlsx")  # counted before parsing
+    assert exc.value.limit_code == "too_many_rows"
     assert time.monotonic() - started < 3.0
+    with pytest.raises(tabular.FileTooLarge) as exc:
+        read(_blank_rows_xlsx(5_000), name="blank.xlsx")  # few enough to parse: the blank rows stop it
+    assert exc.value.limit_code == "too_many_blank_rows"
 
 
 def test_r13_three_million_blank_rows_are_refused_before_parsing():
+    data = _blank_rows_xlsx(3_000_000, cells=False)
+    assert len(data) < tabular.MAX_FILE_BYTES  # under the byte limit, like the audit's 7.4 MB file
     started = time.monotonic()
-    with pytest.raises(tabular.FileTooLarge):
-        read(_blank_rows_xlsx(3_000_000), name="blank.xlsx")  # 3M rows unpack beyond 50 MB: refused unread
-    assert time.monotonic() - started < 60  # building the file is the slow part; refusing it is instant
+    with pytest.raises(tabular.FileTooLarge) as exc:
+        read(data, name="blank.xlsx")
+    assert exc.value.limit_code == "unpacked_too_large"  # 3M rows unpack beyond 50 MB: refused unread
+    assert time.monotonic() - started < 1.0
 
 
 def test_r13_zip_that_is_no_workbook_is_a_400():
     with pytest.raises(DomainError) as exc:
         read(b"PK\x03\x04garbage", name="x.xlsx")
     assert exc.value.errors[0]["code"] == "invalid_xlsx"
+
+
+def test_r13_cell_less_rows_under_the_unpacked_limit_are_counted_before_parsing():
+    data = _blank_rows_xlsx(500_000, cells=False)
+    started = time.monotonic()
+    with pytest.raises(tabular.FileTooLarge) as exc:
+        read(data, name="blank.xlsx")
+    assert exc.value.limit_code == "too_many_rows"
+    assert time.monotonic() - started < 1.0

