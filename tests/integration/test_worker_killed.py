@@ -86,7 +86,7 @@ def test_r28_letter_is_done_within_a_minute_after_its_worker_is_sigkilled_mid_le
         assert Letter.objects.get(pk=letter.pk).status == LetterStatus.GENERATING
 
         schedule = tmp_path / "beat-schedule"
-        second, ready2, lines = _worker(env, "rescuer", "-B", "-S", "celery.beat:PersistentScheduler", "-s", str(schedule))
+        second, ready2, lines = _worker(env, "rescuer", "-B", "--scheduler", "celery.beat:PersistentScheduler", "-s", str(schedule))
         assert ready2.wait(60), "second worker did not start:\n" + "".join(lines[-30:])
         while time.monotonic() < killed_at + 60:
             letter.refresh_from_db()
