@@ -1,7 +1,5 @@
 """Portal pages for invitations and accountability (R2, R3, R29, R31, R32). Mounted at /account/."""
 
-import csv
-import io
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from applications.constants import Outcome
 from applications.portal import act_for, get_active_employer, posted_employer, set_active_employer
+from sectorplan import tabular
 from sectorplan.api.errors import DomainError
 
 from . import selectors, services
@@ -183,30 +182,21 @@ def report(request, pk):
     return _render_report(request, application)
 
 
+REPORT_COLUMNS = ("id", "started", "outcome", "actual_cost")
+
+
 def _parse_csv(upload) -> tuple[list[dict], list[dict]]:
-    """Rows from an uploaded CSV (header: id, started, outcome, actual_cost). Returns (rows, errors with line)."""
-    errors: list[dict] = []
+    """Rows from an uploaded CSV (header: id, started, outcome, actual_cost), read by the one table reader
+    (``sectorplan.tabular``: 10 MB, 20,000 rows, strict cells; 413 beyond a limit). Returns (rows, errors with
+    line)."""
     try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [{"line": 1, "field": "file", "message": _("The file is not UTF-8 text.")}]
-    dialect = csv.excel
-    try:
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else "", delimiters=",;")
-    except csv.Error:
-        pass
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = {"id", "started"} - set(header)
-    if missing:
-        return [], [{"line": 1, "field": ", ".join(sorted(missing)), "message": _("Missing column.")}]
+        table = tabular.read_table(upload, columns=REPORT_COLUMNS, optional=frozenset({"outcome", "actual_cost"}))
+    except DomainError as exc:
+        return [], [{"line": e.get("line"), "field": e["field"], "message": e["message"]} for e in exc.errors]
+    errors = [{"line": e["line"], "field": e["field"], "message": e["message"]} for e in table.errors]
     rows = []
-    for line, raw in enumerate(reader, start=2):
-        if raw.get(None):  # cells beyond the header (csv puts them under None): e.g. "1,50" with commas
-            errors.append({"line": line, "field": "file",
-                           "message": _("This row has more cells than the header row. Put amounts with a "
-                                        "decimal comma between quotes, or separate the columns with semicolons.")})
-        raw = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+    for line, raw in table.rows:
+        raw = {k: str(v).strip() if v is not None else "" for k, v in raw.items()}
         started = raw.get("started", "").lower()
         if started in TRUE:
             started_value = True
@@ -228,7 +218,11 @@ def report_upload(request, pk):
     form = ReportUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_report(request, application, upload_form=form, status=400)
-    rows, errors = _parse_csv(form.cleaned_data["file"])
+    try:
+        rows, errors = _parse_csv(form.cleaned_data["file"])
+    except tabular.FileTooLarge as exc:
+        form.add_error("file", str(exc.detail))
+        return _render_report(request, application, upload_form=form, status=413)
     if rows:
         # Validate every row through the service, even when some rows could not be parsed, so that the
         # answer lists every bad row; a parse error rolls the (otherwise valid) report back.

@@ -169,19 +169,40 @@ def registration_table(
 ) -> dict:
     """Registrations (trajectories) by focus x age band: counts, row percentages, totals (R34).
 
-    Two queries at most: the ``GROUP BY focus, age_band`` and, without a period filter, the list of periods.
+    Narrowed to one region or less (a ``region`` filter, with any other filters) the table is suppressed as that region's table in the breakdown by region (R36): the same cells are hidden, the
+    cross-region step included, so asking region by region reveals nothing the breakdown hides.
+
+    Two queries at most: the ``GROUP BY region, focus, age_band`` and, without a period filter, the periods.
     """
-    f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark, status=status)
-    counts = {
-        (r["focus"], r["age_band"]): r["n"]
-        for r in _registrations(f).order_by().values("focus", "age_band").annotate(n=Count("id"))
-    }
-    return {
-        "periods": _periods_of(f),
-        "status": str(f.status),
-        "age_bands": list(AGE_BANDS),
-        **_table(_grid(counts)),
-    }
+    f = TableFilter(periods=tuple(periods or ()), region=None, earmark=earmark, status=status)
+    per_region: dict[int, dict[tuple[str, str], int]] = {}
+    for r in (
+        _registrations(f).order_by().values("application__region__code", "focus", "age_band").annotate(n=Count("id"))
+    ):
+        per_region.setdefault(r["application__region__code"], {})[(r["focus"], r["age_band"])] = r["n"]
+    head = {"periods": _periods_of(f), "status": str(f.status), "age_bands": list(AGE_BANDS)}
+    table = _narrowed_table(per_region, region, AGE_BANDS)
+    if not table["suppressed"]:
+        del table["suppressed"]  # the national table's shape (api.md); "suppressed" only when something is
+    return {**head, **table}
+
+
+def _narrowed_table(per_region: dict[str, dict[tuple[str, str], int]], region: str | None, columns) -> dict:
+    """The national table of ``per_region`` counts, or, narrowed by a ``region`` filter, that region's table
+    suppressed as in the breakdown of every region with the same other filters (R36)."""
+    if region is None:
+        counts: dict[tuple[str, str], int] = {}
+        for cells in per_region.values():
+            for key, n in cells.items():
+                counts[key] = counts.get(key, 0) + n
+        return {**_table(_grid(counts, columns), columns), "suppressed": False}
+    grid = _grid(per_region.get(region, {}), columns)
+    if not grid:
+        return {**_table(grid, columns), "suppressed": False}
+    grids = {code: _grid(cells, columns) for code, cells in per_region.items()}
+    grids = {code: g for code, g in grids.items() if g}
+    values, hidden = suppress_region_tables(grids)[region]
+    return {**_suppressed_table(grid, values, hidden), "suppressed": bool(hidden)}
 
 
 # --- suppression -------------------------------------------------------------------------------------------
@@ -332,7 +353,9 @@ def registration_table_by_region(
     queries at most: the ``GROUP BY region, focus, age_band``, the region names and (without a
     period filter) the periods.
     """
-    f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark, status=status)
+    # Suppressed across every region with the same other filters; a region filter then picks its table, so the
+    # filtered answer hides what the unfiltered breakdown hides (R36).
+    f = TableFilter(periods=tuple(periods or ()), region=None, earmark=earmark, status=status)
     per_region: dict[int, dict[tuple[str, str], int]] = {}
     for r in (
         _registrations(f).order_by().values("application__region_id", "focus", "age_band").annotate(n=Count("id"))
@@ -351,7 +374,7 @@ def registration_table_by_region(
         "age_bands": list(AGE_BANDS),
         "regions": [
             {"code": code, "name": name, **_suppressed_table(grids[code], *suppressed[code])}
-            for _pk, code, name in regions
+            for _pk, code, name in regions if region is None or code == region
         ],
     }
 
@@ -368,22 +391,17 @@ def _plan_lines(f: TableFilter):
 
 def planned_table(*, periods: Iterable[int] | None = None, region: str | None = None, earmark: str | None = None) -> dict:
     """Planned trajectories by focus x activity type from submitted plans (R34): counts, row percentages,
-    totals. Narrowed to one region, the table is suppressed as the region breakdowns are (R36): a count of
-    1-4 is null and flagged, with secondary suppression so no hidden cell can be derived from the totals.
+    totals. Narrowed to one region or less (a ``region`` filter), the table is suppressed as the trajectories table is (R36): a count
+    of 1-4 is null and flagged, with secondary and cross-region suppression so no hidden cell can be derived.
 
-    One ``GROUP BY focus, activity_type`` (a ``SUM`` of the lines' counts), and the periods without a filter.
+    One ``GROUP BY region, focus, activity_type`` (a ``SUM`` of the lines' counts), and the periods without a filter.
     """
-    f = TableFilter(periods=tuple(periods or ()), region=region, earmark=earmark)
-    counts = {
-        (r["focus"], r["activity_type"]): r["n"]
-        for r in _plan_lines(f).order_by().values("focus", "activity_type").annotate(n=Sum("count"))
-    }
-    grid = _grid(counts, ACTIVITY_TYPES)
+    f = TableFilter(periods=tuple(periods or ()), region=None, earmark=earmark)
+    per_region: dict[str, dict[tuple[str, str], int]] = {}
+    for r in _plan_lines(f).order_by().values("application__region__code", "focus", "activity_type").annotate(n=Sum("count")):
+        per_region.setdefault(r["application__region__code"], {})[(r["focus"], r["activity_type"])] = r["n"]
     head = {"periods": _periods_of(f), "activity_types": list(ACTIVITY_TYPES)}
-    if region is None or not grid:
-        return {**head, **_table(grid, ACTIVITY_TYPES), "suppressed": False}
-    values, hidden = suppress_region_tables({region: grid})[region]
-    return {**head, **_suppressed_table(grid, values, hidden), "suppressed": bool(hidden)}
+    return {**head, **_narrowed_table(per_region, region, ACTIVITY_TYPES)}
 
 
 def csv_rows_registrations(data: dict) -> tuple[list[str], list[Sequence]]:

@@ -33,6 +33,7 @@ urlpatterns = [
          name="registration_submit"),
     path("aanvragen/<int:pk>/registraties/<int:registration_pk>/voortgang/", views.registration_progress,
          name="registration_progress"),
+    path("importen/<int:pk>/", views.import_status, name="import_status"),
     path("aanvragen/<int:pk>/indienen/", views.application_submit, name="application_submit"),
     path("aanvragen/<int:pk>/intrekken/", views.application_withdraw, name="application_withdraw"),
     path("aanvragen/<int:pk>/ontvangstbevestiging.pdf", views.receipt_download, name="receipt_download"),

@@ -32,6 +32,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from budgets.selectors import deadline_overview
+from sectorplan import tabular
 from sectorplan.api.errors import DomainError
 from sectorplan.money import ZERO
 from sectorplan.roles import Action, is_office, may, role_required
@@ -57,7 +58,7 @@ from .forms import (
     cost_field_name,
     count_field_name,
 )
-from .models import CompletionRequest, Receipt, Registration
+from .models import CompletionRequest, ImportJob, ImportKind, ImportStatus, Receipt, Registration
 from .portal import act_for, get_active_employer, member_employers, posted_employer, set_active_employer
 from .receipts import receipts_visible_to
 from .selectors import applications_visible_to, is_contact
@@ -417,14 +418,20 @@ def plan_edit(request, pk):
     )
 
 
-def _import_upload(request, *, form, importer, application, input_rules):
+def _import_upload(request, *, form, kind, application, input_rules):
     """Run a file import (R13, all or nothing) for a portal upload form: returns ``(created, [])`` on success,
     else ``(None, row_errors)`` with every bad row's line, field, label and reason, the file-level problems on
     the form's ``file`` field. One place for the plan-line and registration uploads."""
     if request.method != "POST" or not form.is_valid():
         return None, []
     try:
-        created = importer(application=application, uploaded_file=form.cleaned_data["file"], by=request.user)
+        created = importing.import_start(
+            kind=kind, application=application, uploaded_file=form.cleaned_data["file"], by=request.user
+        )
+    except tabular.FileTooLarge as exc:  # 413: over a limit of sectorplan.tabular
+        form.add_error("file", str(exc.detail))
+        form.status = 413
+        return None, []
     except DomainError as exc:
         row_errors = [e for e in exc.errors if e.get("line") is not None]
         for error in exc.errors:
@@ -457,8 +464,10 @@ def plan_import(request, pk):
     if redirect_response:
         return redirect_response
     form = PlanLineImportForm(_posted(request), request.FILES if request.method == "POST" else None)
-    created, row_errors = _import_upload(request, form=form, importer=importing.import_plan_lines,
+    created, row_errors = _import_upload(request, form=form, kind=ImportKind.PLAN_LINES,
                                          application=application, input_rules=rules.PLAN_LINE_INPUT)
+    if isinstance(created, ImportJob):
+        return redirect("portal:import_status", pk=created.pk)
     if created is not None:
         messages.success(request, _("%(n)s plan lines have been imported.") % {"n": len(created)})
         return redirect("portal:plan_edit", pk=application.pk)
@@ -466,7 +475,7 @@ def plan_import(request, pk):
         request,
         "portal/plan_import.html",
         {"application": application, "form": form, "row_errors": row_errors},
-        status=400 if form.errors else 200,
+        status=getattr(form, "status", 400) if form.errors else 200,
     )
 
 
@@ -652,8 +661,10 @@ def registration_import(request, pk):
     if redirect_response:
         return redirect_response
     form = RegistrationImportForm(_posted(request), request.FILES if request.method == "POST" else None)
-    created, row_errors = _import_upload(request, form=form, importer=importing.import_registrations,
+    created, row_errors = _import_upload(request, form=form, kind=ImportKind.REGISTRATIONS,
                                          application=application, input_rules=rules.REGISTRATION_INPUT)
+    if isinstance(created, ImportJob):
+        return redirect("portal:import_status", pk=created.pk)
     if created is not None:
         count = len(created) if hasattr(created, "__len__") else created
         messages.success(request, _("%(n)s registrations have been imported.") % {"n": count})
@@ -662,8 +673,31 @@ def registration_import(request, pk):
         request,
         "portal/registration_import.html",
         {"application": application, "form": form, "row_errors": row_errors},
-        status=400 if form.errors else 200,
+        status=getattr(form, "status", 400) if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET"])
+def import_status(request, pk):
+    """A background import's progress: the page refreshes itself (``<meta http-equiv="refresh">``, no JavaScript
+    needed) until the import is done or failed; then it shows the result, or every bad row (nothing saved)."""
+    job = get_object_or_404(
+        ImportJob.objects.select_related("application"), pk=pk,
+        application__in=applications_visible_to(request.user),
+    )
+    inputs = rules.PLAN_LINE_INPUT if job.kind == ImportKind.PLAN_LINES else rules.REGISTRATION_INPUT
+    row_errors = [
+        {**e, "label": inputs[e["field"]].label if e.get("field") in inputs else e.get("field")} for e in job.errors or []
+    ]
+    back = (
+        reverse("portal:plan_edit", args=[job.application_id]) if job.kind == ImportKind.PLAN_LINES
+        else reverse("portal:application_detail", args=[job.application_id]) + "#registrations"
+    )
+    return render(request, "portal/import_status.html", {
+        "job": job, "application": job.application, "row_errors": row_errors, "back": back,
+        "finished": job.status in (ImportStatus.DONE, ImportStatus.FAILED),
+    })
 
 
 @login_required

@@ -275,6 +275,27 @@ class ImportResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
 
 
+class ImportJobRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField(help_text="pending, running, done or failed")
+
+
+class ImportJobStartedSerializer(serializers.Serializer):
+    # "import" is a Python keyword: declared through the fields dict.
+    def get_fields(self):
+        return {"import": ImportJobRefSerializer(help_text="The background import; poll GET /imports/{id}.")}
+
+
+class ImportJobSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["pending", "running", "done", "failed"])
+    progress = serializers.IntegerField(help_text="0-100")
+    created = serializers.IntegerField(allow_null=True, help_text="Rows created, once done.")
+    created_at = serializers.DateTimeField()
+    invalid_params = serializers.ListField(
+        child=serializers.DictField(), help_text="When failed: every problem, as a synchronous import's 400 lists them."
+    )
+
+
 # --- Transitions -------------------------------------------------------------------------------
 
 

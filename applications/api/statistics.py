@@ -154,6 +154,9 @@ class RegistrationTableSerializer(serializers.Serializer):
     age_bands = serializers.ListField(child=serializers.CharField(), help_text=", ".join(AgeBand.values))
     rows = TrajectoryRowSerializer(many=True, required=False, help_text=_("Without groupBy."))
     totals = TrajectoryTotalsSerializer(required=False, help_text=_("Without groupBy."))
+    suppressed = serializers.BooleanField(
+        required=False, help_text=_("Narrowed to one region or less: whether any cell is suppressed (R36).")
+    )
     regions = TrajectoryRegionTableSerializer(many=True, required=False, help_text=_("With groupBy=region."))
 
 
@@ -261,6 +264,8 @@ class RegistrationStatisticsView(StatisticsView):
             "`started` = approved and reported started; `completed` = approved, started and reported completed. "
             "`groupBy=region` gives one table per region with cells of 1-4 people suppressed (null, row flagged "
             "`suppressed`), plus secondary suppression so that no suppressed value follows from the totals (R36). "
+            "A `region` filter (with any other filters) narrows the table to one region or less: it is then "
+            "suppressed the same way, as that region's table in the breakdown, and carries `suppressed`. "
             "Responses carry `ETag` and `Cache-Control: private, max-age=60`; send `If-None-Match` for a 304."
         ),
         parameters=[

@@ -31,8 +31,8 @@ from .. import completion, registrations, selectors, services
 from ..constants import ApplicationStatus, ProcessingAction, RegistrationStatus
 from ..decisions.amounts import with_amounts
 from ..decisions.services import not_considered_decide
-from ..importing import import_plan_lines, import_registrations
-from ..models import Application, ApplicationTransition, CompletionRequest
+from ..importing import import_start
+from ..models import Application, ApplicationTransition, CompletionRequest, ImportJob, ImportKind
 from ..processing import log_processing, purpose_for
 from .registrations import RegistrationSerializer
 from .serializers import (
@@ -45,6 +45,7 @@ from .serializers import (
     CompletionRequestSerializer,
     EmployerSerializer,
     ImportInputSerializer,
+    ImportJobStartedSerializer,
     ImportResultSerializer,
     MemberInputSerializer,
     MemberSerializer,
@@ -65,6 +66,19 @@ ERROR_RESPONSES = {
     404: OpenApiResponse(description="Not found, or not visible to the caller"),
     409: OpenApiResponse(description="State conflict"),
 }
+
+IMPORT_RESPONSES = {**ERROR_RESPONSES, 413: OpenApiResponse(description="File over 10 MB, 20,000 rows or 50 MB unpacked")}
+IMPORT_LIMITS = (
+    "At most 10 MB, 20,000 rows and 50 MB unpacked for .xlsx (413 beyond). A file of more than 1,000 rows is "
+    "imported in the background: 202 with the import's id, whose status GET /imports/{id} answers."
+)
+
+
+def _import_response(result) -> Response:
+    """201 with the number created, or 202 with the background import (api.md)."""
+    if isinstance(result, ImportJob):
+        return Response({"import": {"id": result.pk, "status": result.status}}, status=status.HTTP_202_ACCEPTED)
+    return Response({"created": len(result)}, status=status.HTTP_201_CREATED)
 
 
 # --- Employers ---------------------------------------------------------------------------------
@@ -240,9 +254,9 @@ class ApplicationViewSet(
     @extend_schema(
         summary="Import plan lines from a CSV (UTF-8, Dutch Excel) or XLSX file (contacts, while draft; R13)",
         request={"multipart/form-data": ImportInputSerializer},
-        responses={201: ImportResultSerializer, **ERROR_RESPONSES},
+        responses={201: ImportResultSerializer, 202: ImportJobStartedSerializer, **IMPORT_RESPONSES},
         description="Header row activity_type;focus;count;planned_cost. All or nothing: any bad row gives 400 "
-        "listing every bad row with line, field, code, message.",
+        "listing every bad row with line, field, code, message. " + IMPORT_LIMITS,
     )
     @action(
         detail=True,
@@ -256,10 +270,10 @@ class ApplicationViewSet(
         self._require_contact(application)
         serializer = ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = import_plan_lines(
-            application=application, uploaded_file=serializer.validated_data["file"], by=request.user
-        )
-        return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
+        return _import_response(import_start(
+            kind=ImportKind.PLAN_LINES, application=application, uploaded_file=serializer.validated_data["file"],
+            by=request.user,
+        ))
 
     # --- registrations (R47; the lifecycle is in ``registrations.py``) ---
 
@@ -312,8 +326,9 @@ class ApplicationViewSet(
     @extend_schema(
         summary="Import registrations from a CSV (UTF-8) or XLSX file (members of either role, once granted; R13)",
         request={"multipart/form-data": ImportInputSerializer},
-        responses={201: ImportResultSerializer, **ERROR_RESPONSES},
-        description="All or nothing: any bad row gives 400 listing every bad row with line, field, code, message.",
+        responses={201: ImportResultSerializer, 202: ImportJobStartedSerializer, **IMPORT_RESPONSES},
+        description="All or nothing: any bad row gives 400 listing every bad row with line, field, code, message. "
+        + IMPORT_LIMITS,
     )
     @action(
         detail=True,
@@ -327,10 +342,10 @@ class ApplicationViewSet(
         self._require_member(application)
         serializer = ImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        created = import_registrations(
-            application=application, uploaded_file=serializer.validated_data["file"], by=request.user
-        )
-        return Response({"created": len(created)}, status=status.HTTP_201_CREATED)
+        return _import_response(import_start(
+            kind=ImportKind.REGISTRATIONS, application=application, uploaded_file=serializer.validated_data["file"],
+            by=request.user,
+        ))
 
     # --- transitions ---
 

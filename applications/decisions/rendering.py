@@ -106,7 +106,7 @@ ANNEX_AFTER_LINES = 8
 #: A letter still pending after this long was never enqueued or its message was lost (sweeper).
 PENDING_GRACE = timedelta(minutes=10)
 #: A letter "generating" for longer than the task's hard time limit plus a margin lost its worker.
-GENERATING_GRACE = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 180) + 120)
+GENERATING_GRACE = timedelta(seconds=settings.LETTER_TASK_TIME_LIMIT + 5)
 
 
 def subject_for(kind: str, *, period_number: int) -> str:
@@ -468,11 +468,13 @@ def _claim(letter_id: int, task_id: str) -> bool:
     letter = Letter.objects.select_for_update(of=("self",)).get(pk=letter_id)
     if letter.status == LetterStatus.DONE:
         return False
+    now = timezone.now()
     Letter.objects.filter(pk=letter_id).update(
         status=LetterStatus.GENERATING,
         attempts=letter.attempts + 1,
         task_id=task_id or letter.task_id,
-        updated_at=timezone.now(),
+        updated_at=now,
+        claimed_at=now,
     )
     return True
 
@@ -529,14 +531,21 @@ def letter_mark_failed(*, letter_id: int, error: str) -> None:
     )
 
 
-def letters_reset_stuck(*, now=None) -> list[int]:
+def letters_reset_stuck(*, now=None, queue_waiting: int | None = None) -> list[int]:
     """Letters stuck in pending (never enqueued, message lost) or generating (worker lost): set back to pending
-    and returned, for the sweeper task to enqueue again."""
+    and returned, for the sweeper task to enqueue again.
+
+    A letter ``generating`` whose claim is older than the letter task's hard time limit (plus a margin) lost its
+    worker. A ``pending`` letter may just wait its turn in the queue: it is sent again after
+    :data:`PENDING_GRACE`, or as soon as the same short grace when the broker's queue is empty
+    (``queue_waiting == 0``: its message was lost with the broker)."""
     now = now or timezone.now()
+    pending_grace = PENDING_GRACE if queue_waiting is None or queue_waiting > 0 else GENERATING_GRACE
     stuck = list(
         Letter.objects.filter(
-            Q(status=LetterStatus.PENDING, updated_at__lt=now - PENDING_GRACE)
-            | Q(status=LetterStatus.GENERATING, updated_at__lt=now - GENERATING_GRACE)
+            Q(status=LetterStatus.PENDING, updated_at__lt=now - pending_grace)
+            | Q(status=LetterStatus.GENERATING, claimed_at__lt=now - GENERATING_GRACE)
+            | Q(status=LetterStatus.GENERATING, claimed_at__isnull=True, updated_at__lt=now - GENERATING_GRACE)
         ).values_list("pk", flat=True)[:1000]
     )
     for letter_id in stuck:

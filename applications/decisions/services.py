@@ -53,20 +53,10 @@ from ..models import Application, CompletionRequest, Decision
 from ..selectors import refused_line_reasons
 from ..services import transition, transition_many
 from .amounts import application_amounts, grant_in_force, is_grant_like
+from .four_eyes import four_eyes_check
 from .letters import letter_request, letters_request_many
 
 # --- Shared steps --------------------------------------------------------------------------------
-
-
-def _four_eyes(*, applications, by) -> None:
-    """R4: whoever assessed an application may not decide on it; the whole action is refused (409)."""
-    own = sorted(a.reference for a in applications if a.assessed_by_id is not None and a.assessed_by_id == by.pk)
-    if own:
-        raise StateConflict(
-            field="allocation", code="four_eyes",
-            message=_("You assessed these applications and may not decide them; another decider must confirm: %(refs)s")
-            % {"refs": ", ".join(own[:50]) + (" …" if len(own) > 50 else "")},
-        )
 
 
 def _entry(*, application: Application, decision: Decision, kind: str, amount: Decimal, by, memo: str = "") -> LedgerEntry:
@@ -269,7 +259,7 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
             Application.objects.filter(pk__in=[i.application_id for i in items]).select_related("employer", "period")
         )
     }
-    _four_eyes(applications=applications.values(), by=by)
+    four_eyes_check(applications=applications.values(), user=by, field="allocation")
 
     advice = budget_selectors.latest_advice_by_region(period=period) if period.holdback_applies else {}
     today = timezone.localdate()
@@ -323,6 +313,7 @@ def _holdback_decide(*, period: Period, region: Region, by, kind: str, advice: C
         held = {app_id: row for app_id, row in held.items() if applications[app_id].status != ApplicationStatus.SETTLED}
         if not held:
             return []
+    four_eyes_check(applications=[applications[app_id] for app_id in held], user=by, field="region")  # R4
     today = timezone.localdate()
     reason = _("Advice of the Commission of %(date)s, reference %(reference)s.") % {
         "date": advice.date.strftime("%d-%m-%Y"), "reference": advice.reference,
@@ -446,6 +437,7 @@ def lapse_decide(*, period: Period, by, approved: Callable[[list[int]], set[int]
     ]
     if not lapsing:
         return []
+    four_eyes_check(applications=lapsing, user=by, field="period")  # R4: the whole run, like a confirmation
     balances = budget_selectors.application_balances(application_ids=[a.pk for a in lapsing])
     with translation.override("nl"):
         reasons = _(
@@ -514,9 +506,10 @@ def settlement_decide(
     ``settled``.
 
     The caller holds the locks of :func:`lock_application` and the transaction, and has checked that the
-    application may be settled.
+    application may be settled. Four-eyes (R4): whoever assessed the application may not settle it.
     """
     today = today or timezone.localdate()
+    four_eyes_check(applications=[application], user=by)
     decision = Decision.objects.create(
         application=application,
         kind=DecisionKind.SETTLEMENT,
@@ -620,7 +613,7 @@ def not_considered_decide(*, application: Application, by, today: date | None = 
             field="application", code="no_expired_request",
             message=_("An application can only be not considered after a completion request expired uncompleted."),
         )
-    _four_eyes(applications=[application], by=by)
+    four_eyes_check(applications=[application], user=by)
     with translation.override("nl"):
         reasons = _(
             "On %(requested)s we asked you to complete your application by %(due)s. We asked for: %(missing)s"
@@ -714,7 +707,9 @@ def objection_ruling_decide(
     already refuses to record such an objection, and settlement waits for every pending objection.
 
     The caller holds the locks of :func:`lock_application`, the lock of the objection, and the transaction.
+    Four-eyes (R4): whoever assessed the application may not rule on an objection against any of its decisions.
     """
+    four_eyes_check(applications=[application], user=by)
     grant_like = is_grant_like(original)
     is_settlement = original.kind == DecisionKind.SETTLEMENT
     if upheld and application.status == ApplicationStatus.SETTLED and not is_settlement:

@@ -7,6 +7,7 @@ The task names keep the ``applications.tasks`` prefix that the beat schedule and
 import logging
 
 from celery import Task, shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from ..constants import LetterStatus
@@ -37,8 +38,8 @@ class LetterTask(Task):
     retry_backoff_max=600,
     retry_jitter=True,
     max_retries=5,
-    soft_time_limit=120,
-    time_limit=180,
+    soft_time_limit=settings.LETTER_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.LETTER_TASK_TIME_LIMIT,
 )
 def generate_letter(self, letter_id: int) -> bool:
     """Render and store the PDF of one letter (R26-R28). Idempotent: a done letter is a no-op."""
@@ -63,11 +64,22 @@ def enqueue_letter(*, letter_id: int) -> bool:
     return True
 
 
+def _queue_waiting() -> int | None:
+    """Messages waiting in the letters' queue, or None when the broker cannot tell (then the sweeper waits the
+    long grace for pending letters)."""
+    try:
+        with generate_letter.app.connection_for_write() as connection:
+            queue = generate_letter.app.conf.task_default_queue
+            return connection.default_channel.queue_declare(queue=queue, passive=True).message_count
+    except Exception:  # noqa: BLE001 - any broker error: unknown
+        return None
+
+
 @shared_task(name="applications.tasks.sweep_letters", acks_late=True, soft_time_limit=60, time_limit=90)
 def sweep_letters() -> int:
     """Beat task: re-enqueue letters stuck in pending or generating (nothing is lost), and mail again the
     members of delivered letters whose notification failed (R26)."""
-    stuck = letters_reset_stuck()
+    stuck = letters_reset_stuck(queue_waiting=_queue_waiting())
     for letter_id in stuck:
         if not enqueue_letter(letter_id=letter_id):
             break  # the broker is down: the next sweep tries again

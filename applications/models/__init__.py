@@ -8,6 +8,7 @@ from .applications import (
 )
 from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
+from .imports import ImportJob, ImportKind, ImportStatus
 from .processing import ProcessingLogEntry
 from .receipts import CompletionRequest, Receipt
 from .samples import SampleCheck, SampleDraw, SampleOutcome
@@ -18,6 +19,9 @@ __all__ = [
     "CompletionRequest",
     "Decision",
     "Employer",
+    "ImportJob",
+    "ImportKind",
+    "ImportStatus",
     "Letter",
     "Membership",
     "Message",

@@ -102,6 +102,9 @@ class Letter(UndeletableModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    #: When a worker last claimed it (``generating``): the sweeper reads a claim older than the task's hard time
+    #: limit as a lost worker (``rendering.letters_reset_stuck``).
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -297,18 +297,27 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_SOFT_TIME_LIMIT = 120
-CELERY_TASK_TIME_LIMIT = 180
+# Recovery (issue 16 item 8): every task ends within CELERY_TASK_TIME_LIMIT, so a message unacknowledged for
+# longer than that (plus a margin) belongs to a lost worker and Redis hands it out again (visibility_timeout).
+# Letters have their own short limit; the sweeper (every LETTER_SWEEP_SECONDS) re-enqueues a letter whose claim
+# is older than LETTER_TASK_TIME_LIMIT + 5 s, so a letter is back within a minute after a worker or broker fault.
+CELERY_TASK_SOFT_TIME_LIMIT = 100
+CELERY_TASK_TIME_LIMIT = 120
+LETTER_TASK_SOFT_TIME_LIMIT = 20
+LETTER_TASK_TIME_LIMIT = 25
+LETTER_SWEEP_SECONDS = 10.0
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 30}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {
     # Letters stuck in pending/generating (broker down at commit, worker lost) are re-enqueued (R28).
-    "sweep-letters": {"task": "applications.tasks.sweep_letters", "schedule": 300.0},
+    "sweep-letters": {"task": "applications.tasks.sweep_letters", "schedule": LETTER_SWEEP_SECONDS},
+    # Background imports whose message was lost or whose worker died are started again.
+    "sweep-imports": {"task": "applications.tasks.sweep_imports", "schedule": 60.0},
     # R32: accountability reminders 30 and 7 days before the deadline (each once; daily is enough).
     "accountability-reminders": {"task": "accounting.tasks.send_accountability_reminders", "schedule": 3600.0 * 6},
     # R49: registrations still awaiting repair after the repair deadline are rejected (each once; daily is enough).

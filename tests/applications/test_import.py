@@ -9,6 +9,7 @@ from openpyxl import Workbook
 
 from applications import importing, registrations
 from applications.models import Registration, RegistrationTransition
+from sectorplan import tabular
 from sectorplan.api.errors import DomainError
 from tests.applications.conftest import registration_row
 from tests.problems import problems
@@ -144,18 +145,18 @@ def test_missing_and_unknown_columns_are_reported_on_line_1_R13(contact, applica
     assert (1, "cost", "missing_column") not in found
 
 
-def test_oversized_file_is_refused_with_clear_error_R13(contact, application, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
-    with pytest.raises(DomainError) as exc:
+def test_oversized_file_is_refused_with_a_413_R13(contact, application, monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_FILE_BYTES", 100)
+    with pytest.raises(tabular.FileTooLarge) as exc:
         importing.import_registrations(application=application, uploaded_file=csv_file(GOOD), by=contact)
-    assert exc.value.errors[0]["code"] == "file_too_large"
+    assert exc.value.limit_code == "file_too_large" and exc.value.status_code == 413
 
 
-def test_too_many_rows_is_refused_R13(contact, application, monkeypatch):
-    monkeypatch.setattr(importing, "MAX_ROWS", 2)
-    with pytest.raises(DomainError) as exc:
+def test_too_many_rows_is_refused_with_a_413_R13(contact, application, monkeypatch):
+    monkeypatch.setattr(tabular, "MAX_ROWS", 2)
+    with pytest.raises(tabular.FileTooLarge) as exc:
         importing.import_registrations(application=application, uploaded_file=csv_file(GOOD), by=contact)
-    assert exc.value.errors[0]["code"] == "too_many_rows"
+    assert exc.value.limit_code == "too_many_rows"
 
 
 @pytest.mark.parametrize("content,code", [(b"", "empty"), (b"\xff\xfe\x00bad", "invalid_encoding"),

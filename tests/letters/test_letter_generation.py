@@ -157,14 +157,36 @@ def test_sweeper_reenqueues_stuck_pending_and_generating_letters_only_R28(make_l
     recent_generating = make_letter("holdback_release", number=126)
     Letter.objects.filter(pk=stale_pending.pk).update(updated_at=now - timedelta(minutes=30))
     Letter.objects.filter(pk=stale_generating.pk).update(status="generating", updated_at=now - timedelta(minutes=30))
-    Letter.objects.filter(pk=recent_generating.pk).update(status="generating", updated_at=now - timedelta(seconds=30))
+    Letter.objects.filter(pk=recent_generating.pk).update(status="generating", updated_at=now - timedelta(seconds=10))
     assert sweep_letters.run() == 2
     assert sorted(enqueued) == sorted([stale_pending.pk, stale_generating.pk])
     swept = enqueued
     assert Letter.objects.get(pk=stale_generating.pk).status == LetterStatus.PENDING
     assert fresh.pk not in swept
     # swept letters count as fresh again: the next sweep does not send them twice
-    assert letters_reset_stuck(now=now + timedelta(minutes=1)) == []
+    assert letters_reset_stuck(now=now + timedelta(seconds=15)) == []
+
+
+def test_r28_a_claim_older_than_the_letter_time_limit_is_a_lost_worker_back_within_a_minute(make_letter, settings):
+    """Issue 16 item 8: the claim timestamp, not the last update, tells a lost worker; the grace is the letter
+    task's hard limit plus 5 s (30 s), and a pending letter whose message was lost (the queue is empty) is sent
+    again after the same grace instead of 10 minutes."""
+    now = timezone.now()
+    lost = make_letter("grant")
+    working = make_letter("rejection", number=124)
+    waiting = make_letter("settlement", number=125)
+    Letter.objects.filter(pk=lost.pk).update(status="generating", claimed_at=now - timedelta(seconds=31), updated_at=now)
+    Letter.objects.filter(pk=working.pk).update(status="generating", claimed_at=now - timedelta(seconds=20))
+    Letter.objects.filter(pk=waiting.pk).update(updated_at=now - timedelta(seconds=40))
+    assert settings.LETTER_TASK_TIME_LIMIT + 5 + settings.LETTER_SWEEP_SECONDS < 60
+    assert letters_reset_stuck(now=now, queue_waiting=3) == [lost.pk]  # others in the queue: the letter waits
+    assert sorted(letters_reset_stuck(now=now + timedelta(seconds=1), queue_waiting=0)) == [waiting.pk]
+
+
+def test_r28_visibility_timeout_matches_the_task_time_limit(settings):
+    assert settings.CELERY_TASK_TIME_LIMIT < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= (
+        settings.CELERY_TASK_TIME_LIMIT + 60)
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
 
 
 def test_sweeper_leaves_done_letters_alone_R28(done_letter, enqueued):
