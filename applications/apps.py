@@ -2,7 +2,8 @@ from django.apps import AppConfig
 from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
-from .system_checks import check_letter_sender  # settings only, no models: safe before the registry is ready
+# settings only, no models: safe before the registry is ready
+from .system_checks import check_letter_sender, check_payment_debtor
 
 
 class ApplicationsConfig(AppConfig):
@@ -11,3 +12,4 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         checks.register(check_letter_sender)
+        checks.register(check_payment_debtor)

@@ -55,6 +55,8 @@ class Action(models.TextChoices):
     RECORD_OBJECTION = "record_objection", _("record an objection")  # R33
     REOPEN_ACCOUNTABILITY = "reopen_accountability", _("reopen accountability")  # R32
     EXTEND_DEADLINE = "extend_deadline", _("extend a deadline")  # R53
+    PROPOSE_ADVANCE_RUN = "propose_advance_run", _("propose an advance run")  # R48
+    CONFIRM_ADVANCE_RUN = "confirm_advance_run", _("confirm an advance run")  # R48, four-eyes
     RECORD_ADVICE = "record_advice", _("record the Commission's advice")  # R21
     #: The budget overview and the holdback table (the Commission reads them too).
     READ_BUDGETS = "read_budgets", _("read the budget pages")
@@ -88,6 +90,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.RECORD_OBJECTION: _OFFICE,
     Action.REOPEN_ACCOUNTABILITY: _OFFICE,
     Action.EXTEND_DEADLINE: _DECIDER,
+    Action.PROPOSE_ADVANCE_RUN: _OFFICE,
+    Action.CONFIRM_ADVANCE_RUN: _DECIDER,
     Action.RECORD_ADVICE: frozenset({Role.COMMISSION}),
     Action.READ_BUDGETS: _OFFICE | {Role.COMMISSION},
     Action.READ_STATISTICS: _OFFICE | {Role.MINISTRY},

@@ -1,3 +1,4 @@
+from .advances import AdvanceRun, AdvanceRunLine, AdvanceRunStatus, PaymentBatch
 from .applications import Application, ApplicationTransition, PlanLine, Registration, RegistrationTransition
 from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
@@ -5,6 +6,9 @@ from .processing import ProcessingLogEntry
 from .receipts import CompletionRequest, Receipt
 
 __all__ = [
+    "AdvanceRun",
+    "AdvanceRunLine",
+    "AdvanceRunStatus",
     "Application",
     "ApplicationTransition",
     "CompletionRequest",
@@ -17,6 +21,7 @@ __all__ = [
     "OfficeScope",
     "OfficeScopeChange",
     "OfficeUser",
+    "PaymentBatch",
     "PlanLine",
     "ProcessingLogEntry",
     "Receipt",

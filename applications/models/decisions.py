@@ -31,6 +31,10 @@ class Decision(AppendOnlyModel):
     payment_amount = MoneyField(
         _("payment"), null=True, blank=True, help_text=_("Settlement minus advances paid; negative is a reclaim.")
     )
+    #: R48, on ``advance`` decisions (the letter states them): the approved registrations' subsidy the advance
+    #: rests on, and the advances paid before this one (net of reclaims).
+    approved_amount = MoneyField(_("approved registrations' subsidy"), null=True, blank=True)
+    previous_advances = MoneyField(_("advances paid before"), null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
     # Optional links: the allocation that produced a grant; the decision an objection ruling revisits.
     allocation = models.ForeignKey(
