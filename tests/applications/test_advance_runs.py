@@ -102,6 +102,8 @@ def test_r48_confirmation_writes_decisions_ledger_letters_and_a_sepa_batch_equal
     assert [d.advance_amount for d in decisions] == [Decimal("3750.00"), Decimal("7500.00"), Decimal("11250.00")]
     assert all(d.previous_advances == 0 for d in decisions)
     assert decisions[1].approved_amount == Decimal("10000.00")
+    assert decisions[1].reasons.startswith("Voorschot van 75% op de subsidie")  # R27: in Dutch, how it was found
+    assert "€ 7.500,00" in decisions[1].reasons
     assert Letter.objects.filter(decision__in=decisions, status=LetterStatus.PENDING).count() == 3
     with batch.file.open("rb") as fh:
         xml = fh.read()
