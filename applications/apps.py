@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from sectorplan.token_revocation import revoke_on_password_change  # no models: safe before the registry is ready
 
-from .system_checks import check_letter_sender  # settings only, no models: safe before the registry is ready
+# settings only, no models: safe before the registry is ready
+from .system_checks import check_letter_sender, check_payment_debtor
 
 
 class ApplicationsConfig(AppConfig):
@@ -15,5 +16,6 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self):
         checks.register(check_letter_sender)
+        checks.register(check_payment_debtor)
         # R41: a password change revokes the account's API tokens.
         post_save.connect(revoke_on_password_change, sender=settings.AUTH_USER_MODEL, dispatch_uid="revoke_tokens")

@@ -7,6 +7,8 @@ Registered in :meth:`applications.apps.ApplicationsConfig.ready`. ``applications
 
 from django.conf import settings
 from django.core import checks
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
 
 #: The letter settings that must be configured, and what the office reads them as.
 LETTER_SETTINGS = (
@@ -53,6 +55,50 @@ def check_letter_sender(app_configs=None, **kwargs):
                     hint=f"Set {name} in the environment to the office's real value (R27).",
                     obj=name,
                     id="applications.E001",
+                )
+            )
+    return errors
+
+
+#: R48: the debtor account of the SEPA payment files.
+PAYMENT_SETTINGS = ("PAYMENT_DEBTOR_NAME", "PAYMENT_DEBTOR_IBAN", "PAYMENT_DEBTOR_BIC")
+#: The development defaults of the debtor account (a textbook IBAN; a BIC of a bank called TEST).
+PAYMENT_PLACEHOLDERS = ("NL91ABNA0417164300", "TESTNL2A")
+
+
+def payment_debtor_problem(name: str, value) -> str | None:
+    """Why the debtor setting ``name`` is not a real, valid value, or None."""
+    reason = placeholder_reason(value)
+    if reason:
+        return reason
+    text = str(value).replace(" ", "").upper()
+    if text in PAYMENT_PLACEHOLDERS:
+        return "a development placeholder"
+    try:
+        if name == "PAYMENT_DEBTOR_IBAN":
+            IBAN(text)
+        elif name == "PAYMENT_DEBTOR_BIC":
+            BIC(text)
+    except SchwiftyException as exc:
+        return f"invalid ({type(exc).__name__})"
+    return None
+
+
+def check_payment_debtor(app_configs=None, **kwargs):
+    """``applications.E002``: in production the debtor account of the advance payments (R48) is configured and
+    valid (IBAN and BIC checked with schwifty), never a development placeholder."""
+    if getattr(settings, "ENVIRONMENT", "") != "production":
+        return []
+    errors = []
+    for name in PAYMENT_SETTINGS:
+        reason = payment_debtor_problem(name, getattr(settings, name, ""))
+        if reason:
+            errors.append(
+                checks.Error(
+                    f"{name} is {reason}: advances would be paid from it.",
+                    hint=f"Set {name} in the environment to the office's real paying account (R48).",
+                    obj=name,
+                    id="applications.E002",
                 )
             )
     return errors

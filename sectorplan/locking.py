@@ -7,7 +7,7 @@ other. Every lock here is ``select_for_update(of=("self",))``: only the rows of 
 **One order** (a path that needs several takes them in this order, so two paths never deadlock):
 
 1. period            (``budgets.ledger.lock_period``: every money path of a period; application numbering)
-2. allocation        (a proposal being confirmed)
+2. allocation, run   (a proposal being confirmed: an allocation or an advance run)
 3. application(s)    (ascending primary key when several)
 4. decision          (the decision a letter or an objection belongs to)
 5. objection, report, registrations (rows of one application)

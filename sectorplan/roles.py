@@ -58,6 +58,8 @@ class Action(models.TextChoices):
     EXTEND_DEADLINE = "extend_deadline", _("extend a deadline")  # R53
     DRAW_SAMPLE = "draw_sample", _("draw a sample of small applications")  # R31
     CHECK_SAMPLE = "check_sample", _("record a sample check")  # R31
+    PROPOSE_ADVANCE_RUN = "propose_advance_run", _("propose an advance run")  # R48
+    CONFIRM_ADVANCE_RUN = "confirm_advance_run", _("confirm an advance run")  # R48, four-eyes
     RECORD_ADVICE = "record_advice", _("record the Commission's advice")  # R21
     #: The budget overview and the holdback table (the Commission reads them too).
     READ_BUDGETS = "read_budgets", _("read the budget pages")
@@ -94,6 +96,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.EXTEND_DEADLINE: _DECIDER,
     Action.DRAW_SAMPLE: _OFFICE,
     Action.CHECK_SAMPLE: _REVIEWER,
+    Action.PROPOSE_ADVANCE_RUN: _OFFICE,
+    Action.CONFIRM_ADVANCE_RUN: _DECIDER,
     Action.RECORD_ADVICE: frozenset({Role.COMMISSION}),
     Action.READ_BUDGETS: _OFFICE | {Role.COMMISSION},
     Action.READ_STATISTICS: _OFFICE | {Role.MINISTRY},

@@ -28,13 +28,16 @@ REAL_ENV = {
     "LETTER_SIGNATORY_FUNCTION": "hoofd van de Uitvoeringsorganisatie",
     "LETTER_OBJECTION_ADDRESSEE": "de Minister van Volksgezondheid, Welzijn en Sport",
     "LETTER_DEBTOR_IBAN": "NL91 ABNA 0417 1643 00",
+    "PAYMENT_DEBTOR_NAME": "Uitvoeringsorganisatie SectorplanPlus",
+    "PAYMENT_DEBTOR_IBAN": "NL20INGB0001234567",
+    "PAYMENT_DEBTOR_BIC": "INGBNL2A",
 }
 
 
 def _run(args, **overrides):
     # Not the test run's own settings (nor pytest-playwright's DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy flags).
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LETTER_", "EMAIL_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
+           if not k.startswith(("LETTER_", "PAYMENT_", "EMAIL_URL", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"))}
     env.update(REAL_ENV)
     for key, value in overrides.items():
         if value is None:

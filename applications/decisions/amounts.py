@@ -94,3 +94,24 @@ def reserved_at_grant(application: Application) -> Decimal | None:
         if root_kind(ruling) == DecisionKind.REJECTION:
             return ruling.granted_amount
     return None
+def granted_in_force(*, decisions: QuerySet[Decision]) -> dict[int, Decimal]:
+    """Application id -> the granted amount of its grant in force (:func:`grant_in_force`'s rule), for every
+    application of ``decisions`` in one query (an advance run reads thousands at once, R48)."""
+    rows = decisions.filter(
+        kind__in=[DecisionKind.GRANT, DecisionKind.REJECTION, DecisionKind.OBJECTION_RULING]
+    ).order_by("decided_at", "id").values("id", "application_id", "kind", "supersedes_id", "granted_amount")
+    rows = list(rows)
+    root: dict[int, str] = {}
+    for d in rows:
+        # A superseded decision always comes earlier in the order; a ruling on another kind has no root here.
+        root[d["id"]] = root.get(d["supersedes_id"], "") if d["supersedes_id"] else d["kind"]
+    superseded = {d["supersedes_id"] for d in rows if d["supersedes_id"]}
+    out: dict[int, Decimal] = {}
+    for d in rows:
+        if d["id"] in superseded:
+            continue
+        if d["kind"] == DecisionKind.GRANT or (
+            d["kind"] == DecisionKind.OBJECTION_RULING and d["supersedes_id"] and root[d["id"]] in INITIAL_GRANT_KINDS
+        ):
+            out[d["application_id"]] = d["granted_amount"]  # the latest wins, as in grant_in_force
+    return out

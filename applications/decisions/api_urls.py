@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .advance_api import AdvanceRunConfirmView, AdvanceRunProposeView, AdvanceRunView, PaymentBatchSepaView
 from .api import (
     AdviceView,
     AllocationConfirmView,
@@ -19,5 +20,9 @@ urlpatterns = [
         name="holdback-forfeit",
     ),
     path("regions/<slug:code>/advices", AdviceView.as_view(), name="region-advice"),
+    path("periods/<int:number>/advance-runs", AdvanceRunProposeView.as_view(), name="advance-run-propose"),
+    path("advance-runs/<int:pk>", AdvanceRunView.as_view(), name="advance-run"),
+    path("advance-runs/<int:pk>/confirm", AdvanceRunConfirmView.as_view(), name="advance-run-confirm"),
+    path("payment-batches/<int:pk>/sepa", PaymentBatchSepaView.as_view(), name="payment-batch-sepa"),
     path("applications/<int:pk>/decisions", ApplicationDecisionsView.as_view(), name="application-decisions"),
 ]

@@ -4,17 +4,19 @@ per-line checks of :func:`budgets.selectors.ledger_line_violations`.
 Messages name periods, budget lines, application references and decision ids only (no personal data).
 """
 
+import hashlib
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import Count, F, Sum
 
 from budgets.models import LedgerEntry
 from budgets.selectors import LEDGER_SUMS, ledger_line_violations
 from sectorplan.money import ZERO
 
+from .. import sepa
 from ..constants import DecisionKind
-from ..models import Application, Decision
+from ..models import AdvanceRunLine, Application, Decision, PaymentBatch
 
 
 def ledger_violations() -> list[str]:
@@ -144,4 +146,59 @@ def ledger_violations() -> list[str]:
     wrong_period = LedgerEntry.objects.filter(application__isnull=False).exclude(period_id=F("application__period_id"))
     for entry_id in wrong_period.values_list("pk", flat=True)[:20]:
         problems.append(f"ledger entry {entry_id}: period differs from its application's period")
+    problems += payment_batch_violations()
+    return problems
+
+
+def payment_batch_violations() -> list[str]:
+    """R48: every ``advance`` entry was paid in a payment batch, and each batch's total and count equal its run's
+    ``advance`` entries and the control sum and number of transactions of its stored SEPA file (whose SHA-256 is
+    the one recorded). One query for the ledger per run, one for the batches, one file read per batch."""
+    problems: list[str] = []
+    unpaid = LedgerEntry.objects.filter(kind="advance").exclude(decision__advance_line__run__payment_batch__isnull=False)
+    for entry_id, reference in unpaid.values_list("pk", "application__reference")[:20]:
+        problems.append(f"ledger entry {entry_id} ({reference}): advance paid outside a payment batch (R48)")
+    ledger = {
+        row["decision__advance_line__run_id"]: row
+        for row in LedgerEntry.objects.filter(kind="advance", decision__advance_line__isnull=False)
+        .values("decision__advance_line__run_id")
+        .annotate(total=Sum("amount"), n=Count("id"))
+        .order_by()
+    }
+    lines = {
+        row["run_id"]: row
+        for row in AdvanceRunLine.objects.filter(decision__isnull=False)
+        .values("run_id")
+        .annotate(total=Sum("advance"), n=Count("id"))
+        .order_by()
+    }
+    for batch in PaymentBatch.objects.order_by("pk"):
+        led = ledger.get(batch.run_id, {"total": ZERO, "n": 0})
+        line = lines.get(batch.run_id, {"total": ZERO, "n": 0})
+        if (led["total"], led["n"]) != (batch.total, batch.count):
+            problems.append(
+                f"payment batch {batch.pk}: {batch.count} payments of {batch.total} != ledger {led['n']} of {led['total']}"
+            )
+        if (line["total"], line["n"]) != (batch.total, batch.count):
+            problems.append(f"payment batch {batch.pk}: run lines {line['n']} of {line['total']} differ from the batch")
+        try:
+            with batch.file.open("rb") as fh:
+                content = fh.read()
+        except (OSError, ValueError):
+            problems.append(f"payment batch {batch.pk}: SEPA file missing")
+            continue
+        if hashlib.sha256(content).hexdigest() != batch.sha256:
+            problems.append(f"payment batch {batch.pk}: SEPA file does not match its SHA-256")
+        try:
+            control, count = sepa.control_sum(content)
+        except (ValueError, SyntaxError, TypeError):
+            problems.append(f"payment batch {batch.pk}: SEPA file unreadable")
+            continue
+        if (control, count) != (batch.total, batch.count):
+            problems.append(f"payment batch {batch.pk}: SEPA control sum {control} ({count}) != batch {batch.total}")
+    # Each line's decision states the line's advance.
+    for line_id, advance, stated in AdvanceRunLine.objects.filter(decision__isnull=False).exclude(
+        decision__advance_amount=F("advance")
+    ).values_list("pk", "advance", "decision__advance_amount")[:20]:
+        problems.append(f"advance run line {line_id}: advance {advance} != its decision's {stated}")
     return problems

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import advance_views, views
 
 app_name = "budgets"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("tijdvak/<int:number>/allocatie/<int:pk>/voorbeeldbrief/<slug:kind>/", views.allocation_letter_preview,
          name="allocation-letter-preview"),
     path("commissie/", views.commission_page, name="commission"),
+    path("tijdvak/<int:number>/voorschotten/", advance_views.runs_page, name="advance-runs"),
+    path("tijdvak/<int:number>/voorschotten/voorstel/", advance_views.run_propose, name="advance-run-propose"),
+    path("voorschotrun/<int:pk>/", advance_views.run_page, name="advance-run"),
+    path("voorschotrun/<int:pk>/vaststellen/", advance_views.run_confirm, name="advance-run-confirm"),
+    path("betaalbestand/<int:pk>.xml", advance_views.batch_sepa, name="payment-batch-sepa"),
     path(
         "tijdvak/<int:number>/aanhouding/<slug:region_code>/vervallen/",
         views.holdback_forfeit,

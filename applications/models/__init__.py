@@ -1,3 +1,4 @@
+from .advances import AdvanceRun, AdvanceRunLine, AdvanceRunStatus, PaymentBatch
 from .applications import (
     Application,
     ApplicationTransition,
@@ -14,6 +15,9 @@ from .receipts import CompletionRequest, Receipt
 from .samples import SampleCheck, SampleDraw, SampleOutcome
 
 __all__ = [
+    "AdvanceRun",
+    "AdvanceRunLine",
+    "AdvanceRunStatus",
     "Application",
     "ApplicationTransition",
     "CompletionRequest",
@@ -29,6 +33,7 @@ __all__ = [
     "OfficeScope",
     "OfficeScopeChange",
     "OfficeUser",
+    "PaymentBatch",
     "PlanLine",
     "ProcessingLogEntry",
     "Receipt",

@@ -33,6 +33,10 @@ class Decision(AppendOnlyModel):
     )
     #: R30, Awb 4:57: the day by which a reclaim (negative payment) is to be paid.
     payment_due = models.DateField(_("payment due"), null=True, blank=True)
+    #: R48, on ``advance`` decisions (the letter states them): the approved registrations' subsidy the advance
+    #: rests on, and the advances paid before this one (net of reclaims).
+    approved_amount = MoneyField(_("approved registrations' subsidy"), null=True, blank=True)
+    previous_advances = MoneyField(_("advances paid before"), null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
     # Optional links: the allocation that produced a grant; the decision an objection ruling revisits.
     allocation = models.ForeignKey(

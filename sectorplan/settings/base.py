@@ -54,6 +54,11 @@ LETTER_OBJECTION_ADDRESSEE = env.str(
     "LETTER_OBJECTION_ADDRESSEE", default="de Minister van Volksgezondheid, Welzijn en Sport"
 )
 LETTER_DEBTOR_IBAN = env.str("LETTER_DEBTOR_IBAN", default="NL00 BANK 0000 0000 00")
+# R48: the account advances are paid from (the debtor of the SEPA credit-transfer files). The development defaults
+# are placeholders (a textbook IBAN, a TEST BIC) that the system check applications.E002 refuses in production.
+PAYMENT_DEBTOR_NAME = env.str("PAYMENT_DEBTOR_NAME", default="Uitvoeringsorganisatie SectorplanPlus (voorbeeld)")
+PAYMENT_DEBTOR_IBAN = env.str("PAYMENT_DEBTOR_IBAN", default="NL91ABNA0417164300")
+PAYMENT_DEBTOR_BIC = env.str("PAYMENT_DEBTOR_BIC", default="TESTNL2A")
 
 # --- Derived ------------------------------------------------------------------------------------
 DATABASES = {"default": env.db_url_config(DATABASE_URL)} if DATABASE_URL else {}

@@ -12,6 +12,7 @@ from budgets.ledger import budget_line_for
 from budgets.models import LedgerEntry
 from sectorplan.money import percent_of
 from tests.applications.factories import ApplicationFactory, RegistrationFactory, UserFactory
+from tests.applications.payment_factories import paid_in_batch
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
@@ -86,11 +87,14 @@ def booked_release(app, *, released: Decimal):
 
 
 def booked_advance(app, *, amount: Decimal):
-    """An advance decision with its ledger entry, as an advance run (R48, not built yet) will book it."""
+    """An advance decision with its ledger entry, paid in a payment batch of its own, as a confirmed advance run
+    (R48) books it (``tests.applications.payment_factories.paid_in_batch``)."""
     decision = DecisionFactory(application=app, kind=DecisionKind.ADVANCE, advance_amount=amount)
     line = budget_line_for(period=app.period, employer_earmark=app.employer.earmark)
     LedgerEntry.objects.create(period=app.period, earmark=line, application=app, decision=decision, kind="advance",
                                amount=amount, actor=decision.decided_by, memo="test advance run")
+    if amount:
+        paid_in_batch(decision)
     return decision
 
 

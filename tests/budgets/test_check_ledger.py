@@ -15,6 +15,7 @@ from applications.constants import DecisionKind
 from applications.decisions import services as decision_services
 from applications.models import Decision
 from budgets.models import LedgerEntry
+from tests.applications.payment_factories import paid_in_batch
 
 from .helpers import assert_ledger_ok, assessed, closed_period
 
@@ -115,9 +116,12 @@ def test_check_ledger_accepts_an_advance_decision_with_its_entry_R48(reviewer, d
         advance_amount=Decimal("300.00"),
     )
     entry(period, "advance", "300.00", decider, application=app, decision=advance)
+    assert_check_ledger_fails_with("advance paid outside a payment batch (R48)")
+    batch = paid_in_batch(advance)
     assert_ledger_ok()
     entry(period, "advance", "0.01", decider, application=app, decision=advance)
     assert_check_ledger_fails_with(f"application {app.reference}: ledger advance 300.01 != decisions 300.00")
+    assert_check_ledger_fails_with(f"payment batch {batch.pk}: 1 payments of 300.00 != ledger 2 of 300.01")
 
 
 def test_check_ledger_fails_on_an_entry_outside_its_applications_period_R25(reviewer, decider):
