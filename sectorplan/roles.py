@@ -56,6 +56,10 @@ class Action(models.TextChoices):
     REOPEN_ACCOUNTABILITY = "reopen_accountability", _("reopen accountability")  # R32
     EXTEND_DEADLINE = "extend_deadline", _("extend a deadline")  # R53
     RECORD_ADVICE = "record_advice", _("record the Commission's advice")  # R21
+    #: Lowering proposals (R51), opening redistribution rounds and their proposals (R52).
+    PROPOSE_AMENDMENTS = "propose_amendments", _("propose lowerings and redistributions")
+    #: Confirming a lowering or a round's proposal (R51, R52), four-eyes.
+    CONFIRM_AMENDMENTS = "confirm_amendments", _("confirm lowerings and redistributions")
     #: The budget overview and the holdback table (the Commission reads them too).
     READ_BUDGETS = "read_budgets", _("read the budget pages")
     READ_STATISTICS = "read_statistics", _("read the statistics tables")  # R34
@@ -89,6 +93,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.REOPEN_ACCOUNTABILITY: _OFFICE,
     Action.EXTEND_DEADLINE: _DECIDER,
     Action.RECORD_ADVICE: frozenset({Role.COMMISSION}),
+    Action.PROPOSE_AMENDMENTS: _OFFICE,
+    Action.CONFIRM_AMENDMENTS: _DECIDER,
     Action.READ_BUDGETS: _OFFICE | {Role.COMMISSION},
     Action.READ_STATISTICS: _OFFICE | {Role.MINISTRY},
     Action.MANAGE_EMPLOYERS: _OFFICE,

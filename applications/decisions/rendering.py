@@ -70,6 +70,7 @@ SUBJECTS = {
     DecisionKind.SETTLEMENT: "Vaststelling subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.OBJECTION_RULING: "Beslissing op bezwaar, subsidie Sectorplan plus, tijdvak {period}",
     DecisionKind.LAPSE: "Vervallen subsidieverlening Sectorplan plus, tijdvak {period}",
+    DecisionKind.AMENDMENT: "Wijziging subsidiereservering Sectorplan plus, tijdvak {period}",
 }
 
 #: A letter still pending after this long was never enqueued or its message was lost (sweeper).
