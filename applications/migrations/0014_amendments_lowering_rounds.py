@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('applications', '0013_decision_kind_amendment'),
-        ('budgets', '0010_alter_deadline_kind_alter_deadlineextension_kind_and_more'),
+        ('budgets', '0010_amendment_ledger_kinds'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
