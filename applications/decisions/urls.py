@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import amend_views, views
 
 app_name = "budgets"
 urlpatterns = [
@@ -13,6 +13,14 @@ urlpatterns = [
     path("tijdvak/<int:number>/allocatie/<int:pk>/vaststellen/", views.allocation_confirm, name="allocation-confirm"),
     path("tijdvak/<int:number>/allocatie/<int:pk>.csv", views.allocation_csv, name="allocation-csv"),
     path("commissie/", views.commission_page, name="commission"),
+    # R51: lowering; R52: redistribution rounds.
+    path("tijdvak/<int:number>/bijstelling/", amend_views.lowering_page, name="lowering"),
+    path("tijdvak/<int:number>/bijstelling/voorstel/", amend_views.lowering_propose, name="lowering-propose"),
+    path("tijdvak/<int:number>/bijstelling/vaststellen/", amend_views.lowering_confirm, name="lowering-confirm"),
+    path("tijdvak/<int:number>/herverdeling/", amend_views.rounds_page, name="rounds"),
+    path("ronde/<int:pk>/", amend_views.round_page, name="round"),
+    path("ronde/<int:pk>/voorstel/", amend_views.round_propose, name="round-propose"),
+    path("ronde/<int:pk>/vaststellen/", amend_views.round_confirm, name="round-confirm"),
     path(
         "tijdvak/<int:number>/aanhouding/<slug:region_code>/vervallen/",
         views.holdback_forfeit,
