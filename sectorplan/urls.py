@@ -18,7 +18,7 @@ urlpatterns = [
     path("inloggen/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("kantoor/budget/", include("applications.decisions.urls")),
-    path("herverdeling/", include("applications.decisions.round_urls")),
+    path("herverdeling/", include("applications.round_urls")),
     path("brieven/", include("applications.letter_urls")),
     path("berichten/", include("applications.message_urls")),
     path("account/", include("accounting.urls")),

@@ -1,18 +1,15 @@
 """Pages for lowering (R51) and redistribution rounds (R52).
 
 Office (under /kantoor/budget/): the lowering proposal table with its confirmation by another decider; a period's
-rounds with the form to open one; a round's requests, proposal and confirmation. Portal (under /herverdeling/):
-a contact files a request for a granted application during the window; the employer travels with the form through
-the application in the URL (R2). Views check the role, validate with a form and call the services.
+rounds with the form to open one; a round's requests, proposal and confirmation (the contacts' page is
+``applications.round_views``). Views check the role, validate with a form and call the services.
 """
 
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,13 +21,10 @@ from sectorplan.api.errors import DomainError
 from sectorplan.parsing import DateField
 from sectorplan.roles import Action, may, role_required
 
-from ..constants import ApplicationStatus
-from ..models import RevisionChange, RevisionRequest, RevisionRound, RevisionRoundStatus
-from ..portal import act_for
-from ..selectors import applications_visible_to, is_contact, serves_all_regions
+from ..models import RevisionRequest, RevisionRound
+from ..selectors import serves_all_regions
 from . import lowering, rounds
 from .amend_api import round_summary
-from .amounts import application_amounts
 
 
 def _flash(request, exc: DomainError) -> None:
@@ -156,47 +150,3 @@ def round_confirm(request, pk: int):
     except DomainError as exc:
         _flash(request, exc)
     return redirect("budgets:round", pk=pk)
-
-
-# --- Portal: a contact's request (R52) ------------------------------------------------------------------
-
-
-class RevisionRequestForm(forms.Form):
-    change = forms.ChoiceField(label=gettext_lazy("Change"), choices=RevisionChange.choices, widget=forms.RadioSelect)
-    amount = forms.DecimalField(label=gettext_lazy("Amount (euro)"), max_digits=14, decimal_places=2)
-    reason = forms.CharField(label=gettext_lazy("Reason (required for an increase)"), required=False,
-                             widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
-
-
-@login_required
-def revision_request_page(request, pk: int, application_id: int):
-    revision_round = get_object_or_404(RevisionRound.objects.select_related("period"), pk=pk)
-    application = applications_visible_to(request.user).filter(
-        pk=application_id, period_id=revision_round.period_id, status=ApplicationStatus.GRANTED
-    ).first()
-    if application is None:
-        raise Http404
-    act_for(request, application.employer)
-    contact = is_contact(request.user, application.employer)
-    form = RevisionRequestForm(request.POST or None)
-    if request.method == "POST":
-        if not contact:
-            raise PermissionDenied(_("Only a contact of the employer files a request in a round."))
-        if form.is_valid():
-            try:
-                rounds.revision_request(revision_round=revision_round, application=application, by=request.user,
-                                        **form.cleaned_data)
-                messages.success(request, _("Your request has been received."))
-                return redirect("rounds:request", pk=pk, application_id=application.pk)
-            except DomainError as exc:
-                for error in exc.errors:
-                    form.add_error(error["field"] if error["field"] in form.fields else None, error["message"])
-    own = rounds.latest_requests(revision_round).get(application.pk)
-    return render(request, "amendments/request.html", {
-        "round": revision_round, "application": application, "form": form, "contact": contact,
-        "amounts": application_amounts(application), "own": own,
-        "closes": rounds.window_closes_for(revision_round, application.employer_id),
-        "is_open": revision_round.status == RevisionRoundStatus.OPEN
-        and revision_round.opens <= timezone.localdate() <= rounds.window_closes_for(revision_round,
-                                                                                      application.employer_id),
-    })

@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from . import amend_views
+from . import round_views
 
 app_name = "rounds"
 urlpatterns = [
-    path("<int:pk>/aanvraag/<int:application_id>/", amend_views.revision_request_page, name="request"),
+    path("<int:pk>/aanvraag/<int:application_id>/", round_views.revision_request_page, name="request"),
 ]
