@@ -195,3 +195,23 @@ def test_r51_released_part_is_lowered_likewise(proposer, decider, db):
     assert amounts["advances_paid"] == Decimal("1000.00")
     assert ledger_violations() == []
     call_command("check_ledger")
+
+
+def test_r51_r35_check_ledger_catches_an_amendment_entry_that_disagrees_and_the_api_table_shows_lowered(
+    client_for, period, proposer, decider
+):
+    app = granted_application(period=period, registrations=(("A", None),) * 2)
+    app.registrations.filter(pk=app.registrations.first().pk).update(status="rejected")
+    lowering.lowering_propose(period=period, by=proposer)
+    [decision] = lowering.lowering_confirm(period=period, by=decider)[1]
+    ministry = UserFactory(username="ministry", roles=["ministry"])
+    rows = client_for(ministry).get(f"/api/v2/statistics/budgets?period={period.number}").json()["rows"]
+    assert sum(Decimal(r["lowered"]) for r in rows) == Decimal("5000.00")
+    assert all(r["redistributed"] == "0.00" for r in rows)
+    LedgerEntry.objects.create(period=period, earmark=decision_line(decision), application=app, decision=decision,
+                               kind="lowering", amount=Decimal("1.00"), actor=decider, memo="a wrong entry")
+    assert any("lowering" in problem for problem in ledger_violations())
+
+
+def decision_line(decision):
+    return LedgerEntry.objects.filter(decision=decision).values_list("earmark", flat=True).first()
