@@ -1,12 +1,14 @@
 """Demo data for ``manage.py seed_demo``: employers, one login per role, a demo period and a few
 applications. Demo users exist nowhere else (not in migrations, fixtures or tests)."""
 
+from base64 import b32encode
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications import services as app_services
 from applications.constants import ApplicationStatus, MembershipRole
@@ -14,6 +16,10 @@ from applications.models import Application, Employer, Membership
 from budgets import reference_services
 from budgets import services as budget_services
 from budgets.models import Period, Region
+from sectorplan.second_factor import requires_second_factor
+
+#: The name of the TOTP device seed_demo gives every demo account that needs a second factor (R41).
+DEMO_DEVICE_NAME = "demo"
 
 DEMO_PASSWORD = "demo-sectorplan-2026"  # noqa: S105 - printed for the demo; never used outside seed_demo
 DEMO_PERIOD = 5
@@ -49,7 +55,19 @@ def _user(username, name, group, staff):
         user.save()
     if group:
         user.groups.add(Group.objects.get(name=group))
+    if requires_second_factor(user) and not TOTPDevice.objects.filter(user=user, name=DEMO_DEVICE_NAME).exists():
+        # R41: office, Commission and staff log in with a code; the secret is random and printed by seed_demo.
+        TOTPDevice.objects.create(user=user, name=DEMO_DEVICE_NAME, confirmed=True)
     return user
+
+
+def demo_second_factors() -> list[tuple[str, str, str]]:
+    """``(username, base32 secret, otpauth:// URL)`` of every demo account with a second factor, for an
+    authenticator app (type the secret, or open the URL as a QR code)."""
+    devices = TOTPDevice.objects.filter(
+        user__username__in=[u[0] for u in USERS], name=DEMO_DEVICE_NAME
+    ).select_related("user").order_by("user__username")
+    return [(d.user.username, b32encode(d.bin_key).decode(), d.config_url) for d in devices]
 
 
 def _demo_period(by) -> Period:

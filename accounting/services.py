@@ -39,6 +39,7 @@ from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
 from sectorplan.money import ZERO, format_eur, round_half_up
 from sectorplan.parsing import ParseError, parse_decimal
+from sectorplan.plausibility import check_future_date, check_past_date
 from sectorplan.roles import is_office
 
 from . import deadlines
@@ -299,6 +300,7 @@ def accountability_reopen(*, application: Application, by, until: date | None = 
     if application.status != ApplicationStatus.GRANTED:
         raise StateConflict(field="status", code="not_granted", message=_("Only a granted application can be reopened."))
     until = until or timezone.localdate() + timedelta(days=14)
+    check_future_date(until, field="until")
     report, _created = AccountabilityReport.objects.select_for_update(of=("self",)).get_or_create(application=application)
     report.reopened_until, report.reopened_by, report.reopened_at, report.reopen_reason = until, by, timezone.now(), reason
     report.save()
@@ -528,6 +530,7 @@ def objection_record(*, decision: Decision, received_on: date, grounds: str, by)
                 % {"decision": settlement.pk, "date": settlement.date.strftime("%d-%m-%Y")},
             )
     deadline = deadlines.objection_deadline(decision.date)
+    check_past_date(received_on, field="received_on")
     if received_on < decision.date:
         raise DomainError(field="received_on", code="before_decision", message=_("The objection predates the decision."))
     if received_on > deadline:

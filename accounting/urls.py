@@ -7,6 +7,7 @@ from . import agreement_views, views
 app_name = "accounting"
 urlpatterns = [
     path("", views.due_list, name="due"),
+    path("te-doen/", views.todo, name="todo"),
     path("uitnodigen/", views.invite, name="invite"),
     path("uitnodiging/<str:token>/", views.accept, name="accept"),
     path("verantwoording/<int:pk>/", views.report, name="report"),

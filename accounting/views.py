@@ -11,6 +11,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -21,9 +22,16 @@ from sectorplan.api.errors import DomainError
 from . import selectors, services
 from .forms import InvitationForm, RegisterForm, ReportUploadForm
 from .models import AccountabilityReport, Invitation
+from .todo import todo_for
 
 TRUE = {"1", "true", "yes", "ja", "j", "y"}
 FALSE = {"0", "false", "no", "nee", "n"}
+
+
+@login_required
+def todo(request):
+    """Issue 12 item 9: what needs doing across every employer the account serves."""
+    return render(request, "accounting/todo.html", {"todos": todo_for(request.user, today=timezone.localdate())})
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import registration_queue, views
 
 app_name = "portal"
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("aanvragen/<int:pk>/ontvangstbevestiging.pdf", views.receipt_download, name="receipt_download"),
     path("aanvragen/<int:pk>/aanvullen/", views.application_complete, name="application_complete"),
     path("kantoor/aanvragen/", views.office_queue, name="office_queue"),
+    path("kantoor/registraties/", registration_queue.registration_queue, name="registration_queue"),
     path("kantoor/aanvragen/<int:pk>/", views.office_review, name="office_review"),
     path("kantoor/aanvragen/<int:pk>/aanvulling/", views.office_completion_request, name="office_completion_request"),
     path(

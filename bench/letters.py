@@ -1,7 +1,7 @@
 """Letters per second through the worker path against bare WeasyPrint, and the worker's peak memory.
 
 Run: DJANGO_SETTINGS_MODULE=sectorplan.settings.test DATABASE_URL=postgres://... .venv/bin/python bench/letters.py
-Options: --n 30 (letters timed per path), --memory 500 (letters for the memory run; 0 to skip).
+Options: --n 36 (letters timed per path, mixed kinds), --memory 500 (letters for the memory run; 0 to skip).
 
 * bare: ``weasyprint.HTML(string=html).write_pdf()`` on the letter's HTML with the stylesheet inlined;
 * worker path: ``generate_letter.run(letter_id)``, i.e. what a Celery worker does per message: lock and
@@ -50,45 +50,32 @@ def child(ids: list[int]) -> None:
     from applications.decisions.tasks import generate_letter
 
     rss_after_10 = 0
+    samples = []
     start = time.perf_counter()
     for i, letter_id in enumerate(ids, 1):
         generate_letter.run(letter_id)
         if i == 10:
             rss_after_10 = _rss_kb()
+        if i % 50 == 0:
+            samples.append((i, _rss_kb()))
     elapsed = time.perf_counter() - start
     print(json.dumps({
         "n": len(ids), "elapsed": elapsed, "rss_after_10_kb": rss_after_10, "rss_end_kb": _rss_kb(),
-        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "samples": samples,
     }))
 
 
 def make_letters(count: int) -> list[int]:
-    from decimal import Decimal
+    """``count`` pending letters of mixed kinds: the twelve variants of ``tests/letters/cases.py`` in turn (grant,
+    rejection, not considered, release, forfeit, lapse, advance, amendment, settlement with payment and with
+    reclaim, objection ruling upheld and rejected), each with its plan lines, ledger, advice or objection."""
+    from tests.applications.factories import LetterFactory
+    from tests.letters.cases import VARIANTS, build_case, case_employer, case_period
 
-    from tests.applications.factories import (
-        ApplicationFactory,
-        DecisionFactory,
-        EmployerFactory,
-        LetterFactory,
-        RegistrationFactory,
-    )
-    from tests.budgets.factories import PeriodFactory
-
-    period = PeriodFactory(number=3, with_holdback=True)
+    period = case_period()
     ids = []
-    specs = [("new_intake", "<25"), ("new_intake", "25-45"), ("upskilling", "45-55"), ("practice_supervisor", "55+")]
     for i in range(count):
-        employer = EmployerFactory(address=f"Zorglaan {i + 1}", postal_code="3511 AB", city="Utrecht")
-        application = ApplicationFactory(
-            employer=employer, period=period, number=i + 1, status="granted",
-            submitted_at=period.application_opens, eligible_amount=Decimal("12345.67"),
-        )
-        for focus, band in specs:
-            RegistrationFactory(application=application, focus=focus, age_band=band, eligible=True)
-        decision = DecisionFactory(
-            application=application, granted_amount=Decimal("12345.67"), held_amount=Decimal("3086.42"),
-            advance_amount=Decimal("6943.69"),
-        )
+        decision = build_case(VARIANTS[i % len(VARIANTS)], employer=case_employer(n=i + 1), period=period, number=i + 1)
         ids.append(LetterFactory(decision=decision).pk)
     return ids
 
@@ -109,7 +96,7 @@ def bare_html(letter_id: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, default=30)
+    parser.add_argument("--n", type=int, default=36)
     parser.add_argument("--memory", type=int, default=500)
     parser.add_argument("--child", type=str, default="")
     args = parser.parse_args()
@@ -170,6 +157,7 @@ def main() -> None:
             print(f"  RSS after 10 letters:        {mem['rss_after_10_kb'] / 1024:.0f} MiB")
             print(f"  RSS at the end:              {mem['rss_end_kb'] / 1024:.0f} MiB")
             print(f"  peak RSS (ru_maxrss):        {mem['maxrss_kb'] / 1024:.0f} MiB")
+            print("  RSS every 50 letters (MiB):  " + ", ".join(f"{i}: {kb / 1024:.0f}" for i, kb in mem["samples"]))
         else:
             per = worker / n
         cores = 2

@@ -132,6 +132,7 @@ class DeadlineFormSet(RowsFormSet):
 
     def check(self, rows):
         reference_services.deadlines_check(rows)
+        reference_services.deadlines_plausibility_check(period=self.instance, deadlines=rows)
 
 
 class DeadlineInline(admin.TabularInline):

@@ -11,6 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sectorplan.money import MoneyField
@@ -40,6 +41,41 @@ def period_window_errors(*, application_opens, application_closes, training_star
     if training_start_from and training_start_until and training_start_until < training_start_from:
         errors["training_start_until"] = _("The training-start window must end on or after its start.")
     return errors
+
+
+#: How far after the end of a period's training-start window a deadline (or an extension) may lie at most.
+DEADLINE_MAX_YEARS = 5
+
+
+def years_later(day: date, years: int) -> date:
+    """``day`` moved ``years`` years on (29 February becomes 28 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def deadline_plausible_range(*, application_opens, training_start_until) -> tuple[date, date] | None:
+    """The dates a deadline of a period may take (issue 16, item 5): not before the application window opens (its
+    local date), at most five years after the training-start window ends. None while the windows are not known."""
+    if not application_opens or not training_start_until:
+        return None
+    opens = application_opens
+    if hasattr(opens, "tzinfo") and opens.tzinfo is not None:
+        opens = opens.astimezone(timezone.get_current_timezone())
+    opens = opens.date() if hasattr(opens, "date") else opens
+    return opens, years_later(training_start_until, DEADLINE_MAX_YEARS)
+
+
+def deadline_plausibility_error(day, *, application_opens, training_start_until):
+    """The message for an implausible deadline ``day`` of a period, or None when it is plausible (or unknown)."""
+    bounds = deadline_plausible_range(application_opens=application_opens, training_start_until=training_start_until)
+    if day is None or bounds is None or bounds[0] <= day <= bounds[1]:
+        return None
+    return _(
+        "The date must lie between %(start)s (the application window opens) and %(end)s (five years after "
+        "the training-start window ends)."
+    ) % {"start": bounds[0].strftime("%d-%m-%Y"), "end": bounds[1].strftime("%d-%m-%Y")}
 
 
 class EmployerOrganisation(models.Model):
@@ -167,6 +203,13 @@ class Period(models.Model):
             training_start_from=self.training_start_from,
             training_start_until=self.training_start_until,
         )
+        implausible = deadline_plausibility_error(
+            self.accountability_deadline,
+            application_opens=self.application_opens,
+            training_start_until=self.training_start_until,
+        )
+        if implausible:
+            errors.setdefault("accountability_deadline", implausible)
         if errors:
             raise ValidationError(errors)
 

@@ -27,7 +27,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sectorplan.api.errors import DomainError, StateConflict
@@ -37,6 +36,7 @@ from sectorplan.money import ZERO
 from . import reference, selectors
 from .constants import POOLED, DeadlineKind, ReferenceChangeAction
 from .models import (
+    DEADLINE_MAX_YEARS,
     ActivityRate,
     Allocation,
     AllocationStatus,
@@ -48,6 +48,7 @@ from .models import (
     Period,
     ReferenceDataChange,
     Region,
+    deadline_plausibility_error,
 )
 
 #: R25: the rates and shares of a decided period. ``pooled`` is the line layout (see budget_lines_change_check).
@@ -299,6 +300,24 @@ def _replace_rates(*, period: Period, rates: list[dict], by) -> None:
         _save_audited(obj=rate, old=old, by=by)
 
 
+def deadlines_plausibility_check(*, period: Period, deadlines: list[dict] | None) -> None:
+    """Issue 16, item 5: every date of the calendar (``deadlines`` as given, and the accountability deadline) lies
+    between the opening of the period's application window and five years after its training-start window ends.
+    Raises ``ValidationError`` naming ``deadlines`` or ``accountability_deadline``."""
+    errors = {}
+    bounds = {"application_opens": period.application_opens, "training_start_until": period.training_start_until}
+    for deadline in deadlines or []:
+        message = deadline_plausibility_error(deadline["date"], **bounds)
+        if message:
+            errors["deadlines"] = message
+            break
+    message = deadline_plausibility_error(period.accountability_deadline, **bounds)
+    if message and "deadlines" not in errors:
+        errors["accountability_deadline"] = message
+    if errors:
+        raise ValidationError(errors, code="implausible")
+
+
 def _replace_deadlines(*, period: Period, deadlines: list[dict] | None, by) -> None:
     """Write the calendar (R53): ``deadlines``, when given, replace the rows of the other kinds; the
     accountability row always mirrors ``period.accountability_deadline``."""
@@ -359,6 +378,7 @@ def period_create(*, data: dict, by) -> Period:
     budget_lines_check(lines)
     period = Period(**data)
     period.pooled = lines_are_pooled(lines)
+    deadlines_plausibility_check(period=period, deadlines=deadlines)
     _save_audited(obj=period, old=None, by=by)
     _replace_lines(period=period, lines=lines, by=by)
     _replace_rates(period=period, rates=rates, by=by)
@@ -385,6 +405,7 @@ def period_update(*, period: Period, data: dict, by) -> Period:
     for field, value in data.items():
         setattr(period, field, value)
     period_fields_check(period=period, changed=_diff(old, _snapshot(period)))
+    deadlines_plausibility_check(period=period, deadlines=deadlines)
     if lines is not None:
         budget_lines_check(lines)
         budget_lines_change_check(period=period, lines=lines)
@@ -403,14 +424,7 @@ def period_update(*, period: Period, data: dict, by) -> Period:
 # --- Deadline extensions (R53) ------------------------------------------------------------------
 
 #: How far after the end of a period's training-start window an extension may go at most.
-EXTENSION_MAX_YEARS = 5
-
-
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
+EXTENSION_MAX_YEARS = DEADLINE_MAX_YEARS
 
 
 @transaction.atomic
@@ -437,12 +451,11 @@ def deadline_extend(*, period: Period, kind: str, date: date, reason: str, emplo
     if current is None:
         raise DomainError(field="kind", code="no_deadline",
                           message=_("This period has no %(kind)s deadline to extend.") % {"kind": DeadlineKind(kind).label})
-    earliest = timezone.localtime(period.application_opens).date()
-    latest = _years_later(period.training_start_until, EXTENSION_MAX_YEARS)
-    if date < earliest or date > latest:
-        raise DomainError(field="date", code="implausible", message=_(
-            "The date must lie between %(start)s (the application window opens) and %(end)s (five years after "
-            "the training-start window ends).") % {"start": earliest.strftime("%d-%m-%Y"), "end": latest.strftime("%d-%m-%Y")})
+    implausible = deadline_plausibility_error(
+        date, application_opens=period.application_opens, training_start_until=period.training_start_until
+    )
+    if implausible:
+        raise DomainError(field="date", code="implausible", message=implausible)
     if date <= current:
         raise DomainError(field="date", code="not_later", message=_(
             "An extension moves a deadline later: the deadline now in force is %(date)s.") % {

@@ -1,10 +1,18 @@
-"""Operational endpoints of the project itself."""
+"""Operational endpoints of the project itself.
+
+``/healthz`` answers ``ok``/``error`` per dependency and nothing more: no exception class or message, which would
+tell an outsider about the internals (issue 16, item 7); the cause goes to the log.
+"""
+
+import logging
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger("sectorplan.health")
 
 
 def _check_database() -> str:
@@ -13,8 +21,9 @@ def _check_database() -> str:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         return "ok"
-    except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
-        return f"error: {exc.__class__.__name__}"
+    except Exception:  # noqa: BLE001 - a health check reports, it does not raise
+        logger.warning("health check: the database does not answer", exc_info=True)
+        return "error"
 
 
 def _check_broker() -> str:
@@ -28,8 +37,9 @@ def _check_broker() -> str:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
         return "ok"
-    except Exception as exc:  # noqa: BLE001
-        return f"error: {exc.__class__.__name__}"
+    except Exception:  # noqa: BLE001
+        logger.warning("health check: the broker does not answer", exc_info=True)
+        return "error"
 
 
 @never_cache

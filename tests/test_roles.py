@@ -11,6 +11,7 @@ from tests.applications.factories import ApplicationFactory, MembershipFactory, 
 from tests.budgets.factories import PeriodFactory
 from tests.problems import problems
 from tests.statistics.test_permissions import PUBLIC_ROUTES, _api_patterns, _fill
+from tests.support.otp import login_verified
 
 
 def _api_views():
@@ -76,7 +77,7 @@ def office_urls(db):
 
 @pytest.mark.django_db
 def test_office_pages_answer_403_with_the_dutch_page_to_an_employer_member_R4(client, office_urls):
-    client.force_login(MembershipFactory().user)
+    login_verified(client, MembershipFactory().user)
     for url in office_urls:
         response = client.get(url)
         assert response.status_code == 403, url
@@ -87,7 +88,7 @@ def test_office_pages_answer_403_with_the_dutch_page_to_an_employer_member_R4(cl
 @pytest.mark.django_db
 def test_office_pages_answer_403_to_the_commission_and_the_ministry_alike_R4(client, office_urls):
     for username, role in [("c", Role.COMMISSION), ("m", Role.MINISTRY)]:
-        client.force_login(UserFactory(username=username, roles=[role]))
+        login_verified(client, UserFactory(username=username, roles=[role]))
         codes = {url: client.get(url).status_code for url in office_urls}
         readable = {reverse("budgets:index"), reverse("budgets:commission")} if role == Role.COMMISSION else set()
         assert codes == {url: 200 if url in readable else 403 for url in office_urls}
@@ -98,7 +99,7 @@ def test_a_post_only_another_role_may_make_is_403_on_a_page_one_may_read_R4(clie
     decider = UserFactory(username="d", roles=[Role.OFFICE_DECIDER])
     application = Application.objects.get()
     RegistrationFactory(application=application)
-    client.force_login(decider)
+    login_verified(client, decider)
     url = reverse("portal:office_review", args=[application.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {})

@@ -90,7 +90,7 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return Response(self.get_serializer(employer).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="Link an account to the employer (staff, office, the employer's contact)",
+        summary="Link an account to the employer (staff, office; a contact invites instead)",
         request=MemberInputSerializer,
         responses={201: MemberSerializer, **ERROR_RESPONSES},
     )
@@ -98,8 +98,10 @@ class EmployerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def members(self, request, pk=None):
         employer = self.get_object()
         user = request.user
-        if not (may(user, Action.MANAGE_EMPLOYERS) or selectors.is_contact(user, employer)):
-            raise PermissionDenied(_("Only the office or a contact of this employer can add members."))
+        # Issue 16, item 6: an account joins an employer only with its consent (an invitation it accepts, R3);
+        # linking directly is the office's administrative act, recorded with who linked it (created_by/at).
+        if not may(user, Action.MANAGE_EMPLOYERS):
+            raise PermissionDenied(_("Only the office links accounts directly; a contact invites colleagues."))
         serializer = MemberInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.membership_add(

@@ -14,17 +14,17 @@ from sectorplan.api.errors import DomainError
 from sectorplan.locking import lock_one
 from sectorplan.roles import is_office
 
-from ..constants import DecisionKind, LetterStatus
+from ..constants import LetterStatus
 from ..models import Application, Decision, Letter, Message
 from ..selectors import scope_filter
 from .messages import message_subject
-from .rendering import SUBJECTS
+from .rendering import subject_for
 from .tasks import enqueue_letter
 
 
 def _message(letter: Letter, decision: Decision, *, reference: str, period_number: int, employer_id: int) -> Message:
     """The letter's message in its employer's box (R26), unsaved: shown as pending until the letter is done."""
-    subject = SUBJECTS[DecisionKind(decision.kind)].format(period=period_number)
+    subject = subject_for(decision.kind, period_number=period_number)
     return Message(letter=letter, employer_id=employer_id,
                    subject=message_subject(letter=letter, subject=subject, reference=reference))
 

@@ -45,6 +45,7 @@ from budgets.models import (
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_many, lock_one, locked
 from sectorplan.money import ZERO, format_eur, percent_of, round_half_up
+from sectorplan.plausibility import check_past_date
 
 from ..completion import latest_request
 from ..constants import ApplicationStatus, DecisionKind
@@ -197,6 +198,50 @@ def _check_not_stale(allocation: Allocation, period: Period) -> None:
         )
 
 
+def _allocation_decision(*, item: AllocationItem, application: Application, period: Period, advice: dict, by,
+                         today: date, line_reasons: dict[int, str]) -> Decision:
+    """The (unsaved) grant or rejection that confirming ``item`` writes (R18-R22): a reservation with its held part,
+    or a rejection with the reviewer's reasons. Shared by the confirmation and its letter preview (R28)."""
+    if item.granted_amount > 0:
+        hold = hold_back_applies(
+            holdback_applies=period.holdback_applies,
+            advice_positive=_latest_advice_positive(period=period, region_id=application.region_id, advice=advice),
+        )
+        split = split_grant(granted=item.granted_amount, hold=hold, holdback_percent=period.holdback_percent)
+        return Decision(
+            application=application, kind=DecisionKind.GRANT, date=today, decided_by=by,
+            granted_amount=split.granted, held_amount=split.held, advance_amount=ZERO,
+            allocation_id=item.allocation_id, reasons=line_reasons.get(application.pk, ""),
+        )
+    return Decision(
+        application=application, kind=DecisionKind.REJECTION, date=today, decided_by=by,
+        allocation_id=item.allocation_id,
+        reasons=line_reasons.get(application.pk)
+        or _("No part of the requested amount is eligible, or no budget is left for it."),
+    )
+
+
+def allocation_preview_decisions(*, allocation: Allocation, by, applications=None) -> list[Decision]:
+    """R28: before confirming, the decisions ``allocation`` would write, unsaved: the first grant and the first
+    rejection (by reference) among ``applications`` (a queryset, e.g. the user's regions; all when None), for the
+    office to preview one letter of each kind. Reads only; nothing is written or locked."""
+    period = allocation.period
+    items = allocation.items.select_related(
+        "allocation", "application__employer", "application__period", "application__region"
+    ).order_by("application__reference")
+    if applications is not None:
+        items = items.filter(application__in=applications)
+    picked = [item for item in (items.filter(granted_amount__gt=0).first(), items.filter(granted_amount=0).first())
+              if item is not None]
+    advice = budget_selectors.latest_advice_by_region(period=period) if period.holdback_applies else {}
+    line_reasons = refused_line_reasons([item.application_id for item in picked])
+    return [
+        _allocation_decision(item=item, application=item.application, period=period, advice=advice, by=by,
+                             today=timezone.localdate(), line_reasons=line_reasons)
+        for item in picked
+    ]
+
+
 @transaction.atomic
 def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
     """R18-R22: confirm a proposal. Creates one grant (a reservation: committed and held, no advance, R20)
@@ -232,30 +277,10 @@ def allocation_confirm(*, allocation: Allocation, by) -> Allocation:
     decisions, granted, rejected = [], [], []
     for item in items:
         application = applications[item.application_id]
-        if item.granted_amount > 0:
-            hold = hold_back_applies(
-                holdback_applies=period.holdback_applies,
-                advice_positive=_latest_advice_positive(period=period, region_id=application.region_id, advice=advice),
-            )
-            split = split_grant(granted=item.granted_amount, hold=hold, holdback_percent=period.holdback_percent)
-            decisions.append(
-                Decision(
-                    application=application, kind=DecisionKind.GRANT, date=today, decided_by=by,
-                    granted_amount=split.granted, held_amount=split.held, advance_amount=ZERO,
-                    allocation=allocation, reasons=line_reasons.get(application.pk, ""),
-                )
-            )
-            granted.append(application)
-        else:
-            decisions.append(
-                Decision(
-                    application=application, kind=DecisionKind.REJECTION, date=today, decided_by=by,
-                    allocation=allocation,
-                    reasons=line_reasons.get(application.pk)
-                    or _("No part of the requested amount is eligible, or no budget is left for it."),
-                )
-            )
-            rejected.append(application)
+        decision = _allocation_decision(item=item, application=application, period=period, advice=advice, by=by,
+                                        today=today, line_reasons=line_reasons)
+        decisions.append(decision)
+        (granted if decision.kind == DecisionKind.GRANT else rejected).append(application)
 
     decisions = Decision.objects.bulk_create(decisions, batch_size=2000)
     entries = []
@@ -343,6 +368,7 @@ def advice_record(*, region: Region, period: Period, outcome: str, date: date, r
         )
     if outcome not in AdviceOutcome.values:
         raise DomainError(field="outcome", code="invalid_choice", message=_("The outcome is positive or negative."))
+    check_past_date(date, field="date")
     advice = CommissionAdvice.objects.create(
         region=region, period=period, outcome=outcome, date=date, reference=reference, recorded_by=by
     )
@@ -752,6 +778,7 @@ __all__ = [
     "agreement_deadline",
     "allocation_confirm",
     "allocation_input",
+    "allocation_preview_decisions",
     "allocation_propose",
     "check_ceiling",
     "grant_in_force",

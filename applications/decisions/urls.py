@@ -12,6 +12,8 @@ urlpatterns = [
     path("tijdvak/<int:number>/voorstel/", views.allocation_propose, name="allocation-propose"),
     path("tijdvak/<int:number>/allocatie/<int:pk>/vaststellen/", views.allocation_confirm, name="allocation-confirm"),
     path("tijdvak/<int:number>/allocatie/<int:pk>.csv", views.allocation_csv, name="allocation-csv"),
+    path("tijdvak/<int:number>/allocatie/<int:pk>/voorbeeldbrief/<slug:kind>/", views.allocation_letter_preview,
+         name="allocation-letter-preview"),
     path("commissie/", views.commission_page, name="commission"),
     # R51: lowering; R52: redistribution rounds.
     path("tijdvak/<int:number>/bijstelling/", amend_views.lowering_page, name="lowering"),

@@ -22,8 +22,16 @@ from sectorplan.api.errors import DomainError
 from sectorplan.parsing import DateField
 from sectorplan.roles import Action, may, role_required
 
-from ..selectors import budget_table, region_in_scope, serves_all_regions, visible_allocation_summary
+from ..constants import DecisionKind, ProcessingAction, ProcessingPurpose
+from ..models import Application
+from ..pdf import html_to_pdf
+from ..processing import log_processing
+from ..selectors import budget_table, region_in_scope, scope_filter, serves_all_regions, visible_allocation_summary
 from . import services
+from .rendering import preview_letters
+
+#: The letter kinds an allocation produces (R18), in the order the confirmation page offers their preview (R28).
+ALLOCATION_LETTER_KINDS = {DecisionKind.GRANT: gettext_lazy("grant"), DecisionKind.REJECTION: gettext_lazy("rejection")}
 
 
 def _flash_error(request, exc: DomainError) -> None:
@@ -48,11 +56,43 @@ def allocation_page(request, number: int):
     summary = selectors.allocation_summary(allocation=allocation) if allocation else None
     if summary is not None:
         summary = visible_allocation_summary(summary, request.user)  # R4: only the user's regions
+    previews = []
+    if allocation is not None and allocation.status == "proposed" and may(request.user, Action.CONFIRM_ALLOCATION):
+        # R28: one letter of each kind the confirmation will produce, linked from the confirmation box.
+        items = allocation.items.all()
+        kinds = {DecisionKind.GRANT: items.filter(granted_amount__gt=0).exists(),
+                 DecisionKind.REJECTION: items.filter(granted_amount=0).exists()}
+        previews = [(kind, label) for kind, label in ALLOCATION_LETTER_KINDS.items() if kinds[kind]]
     return render(
         request,
         "budgets/allocation.html",
-        {"period": period, "allocation": allocation, "summary": summary, "is_decider": may(request.user, Action.CONFIRM_ALLOCATION)},
+        {"period": period, "allocation": allocation, "summary": summary,
+         "is_decider": may(request.user, Action.CONFIRM_ALLOCATION), "previews": previews},
     )
+
+
+@role_required(Action.CONFIRM_ALLOCATION)
+def allocation_letter_preview(request, number: int, pk: int, kind: str):
+    """R28: the letter of ``kind`` (grant or rejection) that confirming this proposal will produce, for its first
+    application of that kind in the user's regions, rendered from an unsaved decision: HTML, or PDF with
+    ``?pdf=1``. Nothing is written but the processing-log row of the office's read (R54)."""
+    allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
+    if kind not in ALLOCATION_LETTER_KINDS or allocation.status != "proposed":
+        raise Http404
+    visible = scope_filter(Application.objects.all(), request.user, employer_path="employer")
+    decisions = [d for d in services.allocation_preview_decisions(allocation=allocation, by=request.user,
+                                                                  applications=visible) if d.kind == kind]
+    if not decisions:
+        raise Http404
+    preview = preview_letters(decisions=decisions)[0]
+    application = decisions[0].application
+    log_processing(user=request.user, action=ProcessingAction.READ, objects=[application],
+                   purpose=ProcessingPurpose.ASSESSMENT, application=application)
+    if request.GET.get("pdf"):
+        response = HttpResponse(html_to_pdf(preview["html"]), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="voorbeeld-{kind}-{application.reference}.pdf"'
+        return response
+    return HttpResponse(preview["html"], content_type="text/html; charset=utf-8")
 
 
 @require_POST

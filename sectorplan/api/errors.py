@@ -14,7 +14,7 @@ matches nothing is answered by :func:`not_found` (``sectorplan.api_urls``), so t
 import json
 import re
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext
@@ -204,6 +204,8 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, SuspiciousOperation):  # too many form fields, a malformed multipart body, ...
+        exc = exceptions.ParseError(_("The request body could not be read."), code="malformed_body")
     if not isinstance(exc, exceptions.APIException):
         return None  # a bug: the middleware answers 500 problem+json and logs it
 

@@ -6,6 +6,7 @@ Only requests under ``settings.API_PATH_PREFIX`` (``/api/v2``) are touched; the 
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.utils.translation import gettext
 from djangorestframework_camel_case.middleware import CamelCaseMiddleWare
 
@@ -36,6 +37,10 @@ class APIVersionMiddleware:
     def process_exception(self, request, exception):
         if not is_api_request(request):
             return None
+        if isinstance(exception, RequestDataTooBig):
+            return problem(413, code="too_large", detail=gettext("The request is larger than allowed."), request=request)
+        if isinstance(exception, SuspiciousOperation):  # a body Django refuses to read, outside a DRF view
+            return problem(400, code="malformed_body", detail=gettext("The request body could not be read."), request=request)
         logger.exception("Unhandled error in %s %s", request.method, request.path)
         return problem(500, code="server_error", detail=gettext("Something went wrong on our side."), request=request)
 

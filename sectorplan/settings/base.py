@@ -4,6 +4,7 @@ This is the only settings module that reads the environment (django-environ). Th
 (dev, test, production) derive from the values read here and never call ``env`` themselves.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -59,6 +60,9 @@ DATABASES = {"default": env.db_url_config(DATABASE_URL)} if DATABASE_URL else {}
 for _db in DATABASES.values():
     _db["ATOMIC_REQUESTS"] = False
     _db.setdefault("CONN_MAX_AGE", 60)
+    # A persistent connection is checked before a request reuses it: after a PostgreSQL restart the first
+    # requests reconnect instead of answering 500 (issue 16, item 7).
+    _db["CONN_HEALTH_CHECKS"] = True
 
 vars().update(env.email_url_config(EMAIL_URL))
 
@@ -76,6 +80,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # Login security (R41, issue 16 item 6): lockout per account and address, TOTP as the second factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "budgets",
     "applications",
     "accounting",
@@ -83,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "sectorplan.api.middleware.APIVersionMiddleware",
     "sectorplan.api.middleware.CamelCaseQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -91,9 +101,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "sectorplan.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "applications.portal.EmployerMismatchMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sectorplan.urls"
@@ -123,6 +137,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# --- Login security (R41; README "Security") -----------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # First: refuses (before any password is hashed) a locked-out account or address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+#: Failed logins (a wrong password or a wrong second-factor code) before the account, and separately the address,
+#: is locked out for AXES_COOLOFF_TIME; counted on the portal, the admin and ``POST /api/v2/auth/token`` alike.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "sectorplan.api.lockout.lockout_response"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_VERBOSE = False
+#: The TOTP issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "SectorplanPlus"
+#: API token lifetimes (shared/api.md): accounts with a second factor, and the others.
+API_TOKEN_LIFETIME_SECOND_FACTOR = timedelta(hours=24)
+API_TOKEN_LIFETIME = timedelta(days=30)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -147,6 +182,35 @@ STORAGES = {
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Content-Security-Policy (django-csp) and Permissions-Policy (django-permissions-policy) -----
+# Everything the pages load is our own: no inline script (the one script is a static file), no frames, no
+# plugins. The API documentation pages relax what Swagger UI and ReDoc need (sectorplan/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
@@ -160,7 +224,7 @@ API_PATH_PREFIX = "/api/v2"
 REST_FRAMEWORK = {
     # Token first: an anonymous API call is answered 401 with a WWW-Authenticate header.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sectorplan.api.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -179,7 +243,7 @@ REST_FRAMEWORK = {
         "djangorestframework_camel_case.render.CamelCaseBrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        "djangorestframework_camel_case.parser.CamelCaseJSONParser",
+        "sectorplan.api.parsers.JSONBodyParser",
         "djangorestframework_camel_case.parser.CamelCaseFormParser",
         "djangorestframework_camel_case.parser.CamelCaseMultiPartParser",
     ],

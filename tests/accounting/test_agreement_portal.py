@@ -13,6 +13,7 @@ from applications.models import ProcessingLogEntry
 from tests.accounting.factories import granted_application
 from tests.applications.factories import EmployerFactory, MembershipFactory
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def files(kvk_date=None):
 
 def test_member_downloads_uploads_and_sees_the_status_on_the_agreement_page_R45(client, app):
     member = MembershipFactory(employer=app.employer, role=MembershipRole.ACCOUNTABILITY_OFFICER).user
-    client.force_login(member)
+    login_verified(client, member)
     detail = client.get(f"/aanvragen/{app.pk}/").content.decode()
     assert f"/account/overeenkomst/{app.pk}/" in detail
     page = client.get(f"/account/overeenkomst/{app.pk}/")
@@ -58,7 +59,7 @@ def test_upload_posted_for_another_employer_than_the_session_acts_for_is_refused
     member = MembershipFactory(employer=app.employer).user
     other = EmployerFactory()
     MembershipFactory(user=member, employer=other)
-    client.force_login(member)
+    login_verified(client, member)
     client.get(f"/account/overeenkomst/{app.pk}/")  # acts for app's employer
     client.get("/aanvragen/")
     response = client.post(f"/account/overeenkomst/{app.pk}/", {**files(), "employer": other.pk})
@@ -68,7 +69,7 @@ def test_upload_posted_for_another_employer_than_the_session_acts_for_is_refused
 
 def test_too_old_kvk_extract_is_shown_in_dutch_and_nothing_saved_R45(client, app):
     member = MembershipFactory(employer=app.employer).user
-    client.force_login(member)
+    login_verified(client, member)
     client.get(f"/account/overeenkomst/{app.pk}/")
     response = client.post(f"/account/overeenkomst/{app.pk}/",
                            {**files(timezone.localdate() - timedelta(days=400)), "employer": app.employer.pk})
@@ -79,26 +80,26 @@ def test_too_old_kvk_extract_is_shown_in_dutch_and_nothing_saved_R45(client, app
 
 def test_office_reviewer_rejects_with_reason_then_the_member_sees_it_R45(client, app, reviewer, decider):
     member = MembershipFactory(employer=app.employer).user
-    client.force_login(member)
+    login_verified(client, member)
     client.get(f"/account/overeenkomst/{app.pk}/")
     client.post(f"/account/overeenkomst/{app.pk}/", {**files(), "employer": app.employer.pk})
-    client.force_login(decider)
+    login_verified(client, decider)
     assert client.get(f"/account/kantoor/overeenkomst/{app.pk}/").status_code == 200
     assert client.post(f"/account/kantoor/overeenkomst/{app.pk}/", {"outcome": "approve"}).status_code == 403
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert f"/account/kantoor/overeenkomst/{app.pk}/" in client.get(f"/kantoor/aanvragen/{app.pk}/").content.decode()
     assert client.post(f"/account/kantoor/overeenkomst/{app.pk}/", {"outcome": "reject"}).status_code == 400
     response = client.post(f"/account/kantoor/overeenkomst/{app.pk}/", {"outcome": "reject", "reason": "KvK onleesbaar"})
     assert response.status_code == 302
-    client.force_login(member)
+    login_verified(client, member)
     assert "KvK onleesbaar" in client.get(f"/account/overeenkomst/{app.pk}/").content.decode()
 
 
 def test_lapse_has_a_confirmation_step_and_only_a_decider_confirms_R46(client, app, reviewer, decider):
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert client.get(f"/account/kantoor/tijdvak/{app.period.number}/verval/").status_code == 200
     assert client.post(f"/account/kantoor/tijdvak/{app.period.number}/verval/").status_code == 403
-    client.force_login(decider)
+    login_verified(client, decider)
     page = client.get(f"/account/kantoor/tijdvak/{app.period.number}/verval/")
     assert 'id="lapse-confirm"' in page.content.decode()
     app.refresh_from_db()
@@ -110,7 +111,7 @@ def test_lapse_has_a_confirmation_step_and_only_a_decider_confirms_R46(client, a
 
 
 def test_another_employers_agreement_page_is_404_R2_R45(client, app):
-    client.force_login(MembershipFactory().user)
+    login_verified(client, MembershipFactory().user)
     assert client.get(f"/account/overeenkomst/{app.pk}/").status_code == 404
     assert client.get(f"/account/overeenkomst/{app.pk}/projectovereenkomst.pdf").status_code == 404
 
@@ -121,10 +122,10 @@ def test_an_office_read_of_an_agreement_document_is_logged_and_a_members_is_not_
                                 kvk_extract=files()["kvk_extract"], kvk_extract_date=timezone.localdate())
     document = AgreementDocument.objects.filter(agreement__application=app).first()
     url = f"/account/overeenkomst/{app.pk}/documenten/{document.pk}/"
-    client.force_login(member)
+    login_verified(client, member)
     assert client.get(url).status_code == 200
     assert not ProcessingLogEntry.objects.exists()
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert client.get(url).status_code == 200
     entry = ProcessingLogEntry.objects.get()
     assert (entry.user, entry.object_ids, entry.application) == (reviewer, [document.pk], app)

@@ -23,6 +23,7 @@ from sectorplan.records import PermanentRecordError
 from tests.accounting.factories import booked_release, granted_application
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import login_verified
 
 PDF = b"%PDF-1.4\n% a tiny test document\n%%EOF\n"
 PAST_DEADLINE = date(2026, 6, 1)
@@ -299,7 +300,7 @@ def test_admin_shows_agreements_read_only_R39(client, staff_user, period, review
     agreements.agreement_upload(application=app, by=member, signed_agreement=pdf(), kvk_extract=pdf(),
                                 kvk_extract_date=timezone.localdate())
     agreement = ProjectAgreement.objects.get()
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     assert client.get(f"/admin/accounting/projectagreement/{agreement.pk}/change/").status_code == 200
     assert client.post(f"/admin/accounting/projectagreement/{agreement.pk}/delete/", {"post": "yes"}).status_code == 403
     assert ProjectAgreement.objects.filter(pk=agreement.pk).exists()

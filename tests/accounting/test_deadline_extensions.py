@@ -20,6 +20,7 @@ from tests.accounting.test_accountability_api import rows_for
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
 from tests.problems import problems
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_the_portal_shows_the_employer_its_deadlines_with_extensions_and_reasons
                     by=decider)
     deadline_extend(period=period, kind="registration", date=date(2026, 5, 1), reason="Geheime reden",
                     employer=EmployerFactory(), by=decider)
-    client.force_login(MembershipFactory(employer=app.employer).user)
+    login_verified(client, MembershipFactory(employer=app.employer).user)
     page = client.get(reverse("portal:application_detail", args=[app.pk])).content.decode()
     assert "Brand in het kantoor" in page and "15-04-2026" in page and "01-03-2026" in page
     assert "Storing in het portaal" in page and "01-09-2028" in page
@@ -173,7 +174,7 @@ def test_a_decider_scoped_to_regions_cannot_extend_for_an_employer_outside_them_
 def test_the_admin_shows_extensions_read_only_R53(client, decider, staff_user):
     extension = deadline_extend(period=PeriodFactory(), kind="accountability", date=date(2028, 8, 1), reason="x",
                                 by=decider)
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     assert client.get(reverse("admin:budgets_deadlineextension_changelist")).status_code == 200
     assert client.get(reverse("admin:budgets_deadlineextension_add")).status_code == 403
     change = client.post(reverse("admin:budgets_deadlineextension_change", args=[extension.pk]), {"reason": "y"})

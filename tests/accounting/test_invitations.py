@@ -12,6 +12,7 @@ from applications.models import Membership
 from sectorplan.api.errors import DomainError, StateConflict
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.problems import problems
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def _token_from_mail(message) -> str:
 def test_contact_invites_by_mail_and_new_person_registers_R3(client, django_capture_on_commit_callbacks):
     contact = MembershipFactory(role=MembershipRole.CONTACT).user
     employer = contact.memberships.get().employer
-    client.force_login(contact)
+    login_verified(client, contact)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/account/uitnodigen/", {"employer": employer.pk, "email": "New@Example.org",
                                                          "role": MembershipRole.ACCOUNTABILITY_OFFICER})
@@ -75,7 +76,7 @@ def test_accountability_officer_may_not_invite_R3(client):
     employer = officer.memberships.get().employer
     with pytest.raises(DomainError):
         services.invitation_create(employer=employer, email="x@example.org", role="contact", by=officer)
-    client.force_login(officer)
+    login_verified(client, officer)
     assert client.get("/account/uitnodigen/").status_code == 404
 
 
@@ -125,7 +126,7 @@ def test_logged_in_account_accepts_in_the_portal_and_acts_for_the_employer_R2_R3
     employer = contact.memberships.get().employer
     _inv, token = services.invitation_create(employer=employer, email="z@example.org", role="contact", by=contact)
     user = MembershipFactory().user  # already member of another employer
-    client.force_login(user)
+    login_verified(client, user)
     assert client.get(f"/account/uitnodiging/{token}/").status_code == 200
     assert client.post(f"/account/uitnodiging/{token}/").status_code == 302
     assert user.memberships.count() == 2

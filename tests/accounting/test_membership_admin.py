@@ -4,13 +4,14 @@ import pytest
 
 from applications.models import Membership
 from tests.applications.factories import MembershipFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, staff_user):
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     return client
 
 

@@ -11,6 +11,7 @@ from accounting import services
 from tests.accounting.factories import granted_application
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_another_employers_application_is_404_on_reopen_and_settle_R2_R32(client
 
 def test_csv_row_with_more_cells_than_the_header_is_a_line_error_not_a_500_R29_R38(client, app):
     registration = app.registrations.first()
-    client.force_login(MembershipFactory(employer=app.employer).user)
+    login_verified(client, MembershipFactory(employer=app.employer).user)
     csv = f"id,started,outcome,actual_cost\n{registration.pk},ja,completed,1,50\n"  # an unquoted decimal comma
     response = client.post(
         f"/account/verantwoording/{app.pk}/upload/",

@@ -10,6 +10,7 @@ from applications.portal import SESSION_KEY
 from tests.accounting.factories import granted_application
 from tests.applications.factories import EmployerFactory, MembershipFactory, UserFactory
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def test_account_linked_to_a_and_b_sees_both_in_the_due_list_R2(client, period):
     MembershipFactory(user=user, employer=b, role=MembershipRole.ACCOUNTABILITY_OFFICER)
     app_a, app_b = granted_application(employer=a, period=period), granted_application(employer=b, period=period)
     other = granted_application(period=period)
-    client.force_login(user)
+    login_verified(client, user)
     page = client.get("/account/").content.decode()
     assert app_a.reference in page and app_b.reference in page and other.reference not in page
     # Opening B's report switches the employer the account acts for.
@@ -40,7 +41,7 @@ def test_account_linked_to_a_and_b_sees_both_in_the_due_list_R2(client, period):
 def test_account_of_a_alone_gets_404_on_b_pages_R2(client, period):
     app_b = granted_application(period=period)
     user = MembershipFactory().user
-    client.force_login(user)
+    login_verified(client, user)
     assert client.get(f"/account/verantwoording/{app_b.pk}/").status_code == 404
     assert client.post(f"/account/verantwoording/{app_b.pk}/", {}).status_code == 404
     assert client.post(f"/account/verantwoording/{app_b.pk}/upload/", {}).status_code == 404
@@ -51,7 +52,7 @@ def test_report_form_saves_and_shows_row_errors_R29(client, period):
     app = granted_application(period=period, registrations=[("A", None), ("C", Decimal("1500.00"))])
     a, c = app.registrations.order_by("pk")
     user = MembershipFactory(employer=app.employer, role=MembershipRole.ACCOUNTABILITY_OFFICER).user
-    client.force_login(user)
+    login_verified(client, user)
     bad = {f"started_{a.pk}": "yes", f"outcome_{a.pk}": "completed", f"started_{c.pk}": "yes", f"outcome_{c.pk}": "ongoing"}
     response = client.post(f"/account/verantwoording/{app.pk}/", bad)
     assert response.status_code == 400
@@ -67,7 +68,7 @@ def test_csv_upload_lists_every_bad_row_and_saves_nothing_R29(client, period):
     app = granted_application(period=period, registrations=[("A", None), ("C", Decimal("1500.00")), ("B", None)])
     a, c, b = app.registrations.order_by("pk")
     user = MembershipFactory(employer=app.employer).user
-    client.force_login(user)
+    login_verified(client, user)
     csv = f"id;started;outcome;actual_cost\n{a.pk};ja;completed;\n{c.pk};ja;;-5\n{b.pk};misschien;;\n"
     response = client.post(f"/account/verantwoording/{app.pk}/upload/",
                            {"file": SimpleUploadedFile("r.csv", csv.encode(), content_type="text/csv")})
@@ -92,7 +93,7 @@ def test_csv_upload_lists_every_bad_row_and_saves_nothing_R29(client, period):
 def test_report_form_and_csv_read_amounts_with_the_one_dutch_parser_R13_R29(client, period):
     app = granted_application(period=period, registrations=[("A", None), ("C", Decimal("1500.00"))])
     a, c = app.registrations.order_by("pk")
-    client.force_login(MembershipFactory(employer=app.employer).user)
+    login_verified(client, MembershipFactory(employer=app.employer).user)
     form = {f"started_{a.pk}": "yes", f"outcome_{a.pk}": "completed", f"started_{c.pk}": "yes",
             f"outcome_{c.pk}": "ongoing", f"actual_cost_{c.pk}": "1.234"}
     response = client.post(f"/account/verantwoording/{app.pk}/", form)

@@ -23,6 +23,7 @@ from tests.applications.factories import (
     RegistrationFactory,
 )
 from tests.applications.test_portal import open_period  # noqa: F401 - fixture
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +195,7 @@ def _act_for(client, employer):
 @pytest.mark.parametrize("form", list(FORMS))
 def test_form_for_employer_a_submitted_after_switching_to_b_is_refused_R2(client, world, form):
     case = FORMS[form](world)
-    client.force_login(world["user"])
+    login_verified(client, world["user"])
     _act_for(client, world["a"])
     page = client.get(case.get("opened_from", case["url"]))  # tab 1: the form, opened for A
     assert page.status_code == 200
@@ -214,7 +215,7 @@ def test_form_for_employer_a_submitted_after_switching_to_b_is_refused_R2(client
 
 
 def test_new_application_form_carries_the_acting_employer_in_a_hidden_field_R2(client, world):
-    client.force_login(world["user"])
+    login_verified(client, world["user"])
     _act_for(client, world["a"])
     page = client.get(reverse("portal:application_create")).content.decode()
     assert f'<input type="hidden" name="employer" value="{world["a"].pk}">' in page
@@ -224,7 +225,7 @@ def test_new_application_form_carries_the_acting_employer_in_a_hidden_field_R2(c
 
 
 def test_acting_for_a_again_from_the_refusal_lets_the_form_through_R2(client, world):
-    client.force_login(world["user"])
+    login_verified(client, world["user"])
     _act_for(client, world["b"])
     data = {"employer": world["a"].pk, "period": world["period"].pk, "region": world["a"].region_id}
     refused = client.post(reverse("portal:application_create"), data)
@@ -237,7 +238,7 @@ def test_acting_for_a_again_from_the_refusal_lets_the_form_through_R2(client, wo
 
 
 def test_new_application_without_the_employer_field_is_refused_R2(client, world):
-    client.force_login(world["user"])
+    login_verified(client, world["user"])
     _act_for(client, world["a"])
     response = client.post(
         reverse("portal:application_create"), {"period": world["period"].pk, "region": world["a"].region_id}
@@ -250,7 +251,7 @@ def test_new_application_without_the_employer_field_is_refused_R2(client, world)
 @pytest.mark.parametrize("value", ["stranger", "99999999999999999999", "abc"])
 def test_form_naming_an_employer_one_is_not_linked_to_is_404_R2(client, world, value):
     stranger = EmployerFactory(name="Vreemde Zorg")
-    client.force_login(world["user"])
+    login_verified(client, world["user"])
     _act_for(client, world["a"])
     employer = stranger.pk if value == "stranger" else value
     for url, data in [
@@ -265,7 +266,7 @@ def test_form_naming_an_employer_one_is_not_linked_to_is_404_R2(client, world, v
 
 def test_reading_an_application_of_another_own_employer_still_switches_to_it_R2(client, world):
     application, _registration = _draft(world)
-    client.force_login(world["user"])
+    login_verified(client, world["user"])
     _act_for(client, world["b"])
     assert client.get(reverse("portal:application_detail", args=[application.pk])).status_code == 200
     assert client.session[SESSION_KEY] == world["a"].pk
@@ -276,7 +277,7 @@ def test_a_user_with_one_employer_posts_without_choosing_R2(client, open_period)
     user = MembershipFactory().user
     employer = user.memberships.get().employer
     application = ApplicationFactory(employer=employer, period=open_period)
-    client.force_login(user)
+    login_verified(client, user)
     response = client.post(reverse("portal:plan_edit", args=[application.pk]),
                            {"employer": employer.pk, "count_A_upskilling": "3"})
     assert response.status_code == 302

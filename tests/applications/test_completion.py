@@ -15,6 +15,7 @@ from applications.models import Application, CompletionRequest, Decision, Letter
 from tests.applications.conftest import INSIDE_WINDOW, plan_row
 from tests.applications.factories import ApplicationFactory
 from tests.problems import problems
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +193,7 @@ def test_not_considered_keeps_four_eyes_and_needs_a_decider_R4_R43(client_for, d
 def test_not_considered_letter_is_dutch_with_awb_4_5_and_the_objection_clause_R26_R43(decider, submitted, expired):
     decision = not_considered_decide(application=submitted, by=decider)
     html = letter_html(letter=decision.letters.get())
-    assert "Buiten behandeling stellen aanvraag subsidie Sectorplan plus" in html
+    assert "Buiten behandeling stellen aanvraag subsidie SectorplanPlus" in html
     assert "artikel 4:5" in html
     assert "Bezwaar maken" in html and "zes weken" in html
     assert submitted.employer.kvk_number in html
@@ -207,7 +208,7 @@ def test_office_queue_sorts_by_decision_due_and_flags_near_and_overdue_R44(clien
     late = ApplicationFactory(period=period, submitted=True, decision_due=date(2026, 6, 1))
     soon = ApplicationFactory(period=period, submitted=True, decision_due=date(2026, 3, 20))
     overdue = ApplicationFactory(period=period, submitted=True, decision_due=date(2026, 3, 1))
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     page = client.get(reverse("portal:office_queue")).content.decode()
     positions = [page.index(a.reference) for a in (overdue, soon, late)]
     assert positions == sorted(positions)
@@ -219,7 +220,7 @@ def test_employer_sees_the_open_request_with_its_due_date_and_completes_it_in_th
 ):
     today_is(date(2026, 1, 5))
     completion.completion_request_create(application=submitted, missing="Stuur de begroting.", by=reviewer)
-    client.force_login(contact)
+    login_verified(client, contact)
     page = client.get(reverse("portal:application_detail", args=[submitted.pk])).content.decode()
     assert "Stuur de begroting." in page and "19 januari 2026" in page
     response = client.post(reverse("portal:application_complete", args=[submitted.pk]), {"explanation": "Bijgevoegd"})
@@ -231,7 +232,7 @@ def test_office_review_page_has_the_request_form_and_after_expiry_the_not_consid
     client, reviewer, decider, submitted, today_is
 ):
     today_is(date(2026, 1, 5))
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     page = client.get(reverse("portal:office_review", args=[submitted.pk])).content.decode()
     assert "completion-request-form" in page and "not-considered-form" not in page
     response = client.post(
@@ -239,7 +240,7 @@ def test_office_review_page_has_the_request_form_and_after_expiry_the_not_consid
     )
     assert response.status_code == 302 and CompletionRequest.objects.get().due_date == date(2026, 1, 19)
     today_is(date(2026, 1, 20))
-    client.force_login(decider)
+    login_verified(client, decider)
     page = client.get(reverse("portal:office_review", args=[submitted.pk])).content.decode()
     assert "not-considered-form" in page
     client.post(reverse("portal:office_not_considered", args=[submitted.pk]), {"confirm": "on"})

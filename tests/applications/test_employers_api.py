@@ -131,13 +131,14 @@ def test_other_employer_is_404_R2(client_for, contact):
     assert response.status_code == 404
 
 
-def test_contact_adds_member_R2(client_for, contact, employer):
+def test_contact_invites_instead_of_linking_an_account_directly_R3(client_for, contact, employer):
+    """Issue 16, item 6: an account joins an employer only by accepting an invitation; the direct link is the
+    office's."""
     UserFactory(username="newbie")
     response = client_for(contact).post(f"{URL}/{employer.pk}/members",
                                         {"username": "newbie", "role": "accountability_officer"}, format="json")
-    assert response.status_code == 201, response.json()
-    assert response.json()["username"] == "newbie"
-    assert Membership.objects.get(user__username="newbie").role == "accountability_officer"
+    assert response.status_code == 403, response.json()
+    assert not Membership.objects.filter(user__username="newbie").exists()
 
 
 def test_office_adds_member_R2(client_for, reviewer, employer):
@@ -155,21 +156,21 @@ def test_accountability_officer_cannot_add_members_R2(client_for, officer, emplo
     assert not Membership.objects.filter(user__username="newbie").exists()
 
 
-def test_unknown_username_is_400_on_username_R2(client_for, contact, employer):
-    response = client_for(contact).post(f"{URL}/{employer.pk}/members", {"username": "ghost", "role": "contact"},
+def test_unknown_username_is_400_on_username_R2(client_for, reviewer, employer):
+    response = client_for(reviewer).post(f"{URL}/{employer.pk}/members", {"username": "ghost", "role": "contact"},
                                         format="json")
     assert response.status_code == 400
     assert codes(response) == {("username", "not_found")}
 
 
-def test_bad_role_is_400_on_role_R2(client_for, contact, employer):
+def test_bad_role_is_400_on_role_R2(client_for, reviewer, employer):
     UserFactory(username="newbie")
-    response = client_for(contact).post(f"{URL}/{employer.pk}/members", {"username": "newbie", "role": "boss"},
+    response = client_for(reviewer).post(f"{URL}/{employer.pk}/members", {"username": "newbie", "role": "boss"},
                                         format="json")
     assert "role" in {f for f, _ in codes(response)}
 
 
-def test_adding_an_existing_member_again_is_409_R2(client_for, contact, officer, employer):
-    response = client_for(contact).post(f"{URL}/{employer.pk}/members", {"username": "officer", "role": "contact"},
+def test_adding_an_existing_member_again_is_409_R2(client_for, reviewer, officer, employer):
+    response = client_for(reviewer).post(f"{URL}/{employer.pk}/members", {"username": "officer", "role": "contact"},
                                         format="json")
     assert response.status_code == 409

@@ -16,6 +16,7 @@ from tests.applications.factories import (
 )
 from tests.budgets.factories import EmployerOrganisationFactory, PeriodFactory, RegionFactory
 from tests.problems import problems
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_unscoped_office_user_sees_every_region_R4(reviewer, apps):
 def test_scoped_reviewer_gets_404_on_another_regions_review_page_and_its_queue_shows_its_region_R4(
     client, scoped_reviewer, apps
 ):
-    client.force_login(scoped_reviewer)
+    login_verified(client, scoped_reviewer)
     assert client.get(reverse("portal:office_review", args=[apps["north"].pk])).status_code == 200
     assert client.get(reverse("portal:office_review", args=[apps["south"].pk])).status_code == 404
     queue = client.get(reverse("portal:office_queue")).content.decode()
@@ -117,7 +118,7 @@ def test_scoping_is_for_staff_only_and_refuses_unknown_organisations_R4(client_f
 
 
 def test_admin_edits_the_scope_through_the_audited_service_R4(client, staff_user, reviewer, regions):
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     url = reverse("admin:applications_officeuser_change", args=[reviewer.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"employer_organisations": ["noord"]})

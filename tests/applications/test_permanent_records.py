@@ -12,13 +12,14 @@ from sectorplan.records import PermanentRecordError
 from tests.applications.factories import ApplicationFactory, DecisionFactory, LetterFactory, RegistrationFactory
 from tests.budgets.factories import RegionFactory
 from tests.budgets.helpers import closed_period
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(client, staff_user):
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     return client
 
 

@@ -19,6 +19,7 @@ from tests.applications.factories import (
     RegistrationFactory,
 )
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def client_as(client):
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 
     def login(user):
-        client.force_login(user)
+        login_verified(client, user)
         return client
 
     return login

@@ -12,6 +12,7 @@ from applications.processing import log_processing
 from sectorplan.records import PermanentRecordError
 from tests.accounting.factories import granted_application
 from tests.applications.factories import ApplicationFactory, RegistrationFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +79,7 @@ def test_staff_export_the_log_per_employer_as_csv_from_the_admin_R54(client, gra
     other = granted_application()
     log_processing(user=reviewer, action="read", objects=granted.registrations.all(), purpose="review", application=granted)
     log_processing(user=reviewer, action="read", objects=other.registrations.all(), purpose="review", application=other)
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     response = client.post(
         reverse("admin:applications_employer_changelist"),
         {"action": "export_processing_log", "_selected_action": [granted.employer_id]},
@@ -95,7 +96,7 @@ def test_staff_export_the_log_per_employer_as_csv_from_the_admin_R54(client, gra
 def test_the_admin_shows_the_log_read_only_R54(client, granted, reviewer, staff_user):
     entry = log_processing(user=reviewer, action="read", objects=granted.registrations.all(), purpose="review",
                            application=granted)
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     assert client.get(reverse("admin:applications_processinglogentry_changelist")).status_code == 200
     assert client.get(reverse("admin:applications_processinglogentry_add")).status_code == 403
     assert client.post(reverse("admin:applications_processinglogentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403

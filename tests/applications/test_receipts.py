@@ -16,6 +16,7 @@ from applications.constants import ApplicationStatus
 from applications.models import Application, ProcessingLogEntry, Receipt
 from tests.applications.conftest import INSIDE_WINDOW, plan_row
 from tests.applications.factories import ApplicationFactory, EmployerFactory, MembershipFactory, UserFactory
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_receipt_pdf_for_members_and_office_and_404_for_anyone_else_R42(
 
 def test_portal_shows_the_receipt_on_the_application_page_after_submitting_R42(client, filled, contact, at_time):
     at_time(RECEIVED)
-    client.force_login(contact)
+    login_verified(client, contact)
     response = client.post(reverse("portal:application_submit", args=[filled.pk]), {"confirm": "on"}, follow=True)
     assert response.status_code == 200
     receipt = Receipt.objects.get(application=filled)
@@ -135,7 +136,7 @@ def test_portal_shows_the_receipt_on_the_application_page_after_submitting_R42(c
 
 
 def test_portal_receipt_download_is_404_for_another_employer_R42(client, submitted, outsider):
-    client.force_login(outsider)
+    login_verified(client, outsider)
     assert client.get(reverse("portal:receipt_download", args=[submitted.pk])).status_code == 404
 
 
@@ -159,7 +160,7 @@ def test_an_office_download_of_a_receipt_is_in_the_processing_log_and_a_members_
     assert client_for(contact).get(f"/api/v2/receipts/{receipt.pk}/pdf").status_code == 200
     assert not ProcessingLogEntry.objects.exists()
     assert client_for(reviewer).get(f"/api/v2/receipts/{receipt.pk}/pdf").status_code == 200
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert client.get(reverse("portal:receipt_download", args=[submitted.pk])).status_code == 200
     entries = list(ProcessingLogEntry.objects.order_by("id"))
     assert [(e.user, e.object_type, e.object_ids, e.purpose) for e in entries] == [

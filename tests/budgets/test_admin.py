@@ -21,6 +21,7 @@ from budgets.models import (
 from sectorplan.api.errors import StateConflict
 from tests.budgets.factories import PeriodFactory, RegionFactory
 from tests.problems import problems
+from tests.support.otp import login_verified
 
 from .helpers import assessed, closed_period
 from .test_reference_freeze import grant_all
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_client(client, staff_user):
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     return client
 
 

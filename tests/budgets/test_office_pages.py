@@ -7,6 +7,7 @@ from applications.models import Decision
 from budgets.models import Allocation, CommissionAdvice
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import RegionFactory
+from tests.support.otp import login_verified
 
 from .helpers import assessed, closed_period
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_office_proposes_downloads_csv_and_decider_confirms_R18(client, reviewer, decider):
     period = closed_period(budget={"other": Decimal("500.00")})
     app = assessed(period, "1000.00", reviewer=reviewer)
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     response = client.post(f"/kantoor/budget/tijdvak/{period.number}/voorstel/", follow=True)
     assert response.status_code == 200
     allocation = Allocation.objects.get(period=period)
@@ -26,14 +27,14 @@ def test_office_proposes_downloads_csv_and_decider_confirms_R18(client, reviewer
     csv_text = client.get(f"/kantoor/budget/tijdvak/{period.number}/allocatie/{allocation.pk}.csv").content.decode()
     assert f"{app.reference},other,1000.00,500.00" in csv_text
     assert client.post(f"/kantoor/budget/tijdvak/{period.number}/allocatie/{allocation.pk}/vaststellen/").status_code == 403
-    client.force_login(decider)
+    login_verified(client, decider)
     client.post(f"/kantoor/budget/tijdvak/{period.number}/allocatie/{allocation.pk}/vaststellen/")
     assert Decision.objects.get(application=app).granted_amount == Decimal("500.00")
 
 
 def test_employer_cannot_open_office_budget_pages_R4(client):
     period = closed_period()
-    client.force_login(MembershipFactory().user)
+    login_verified(client, MembershipFactory().user)
     assert client.get("/kantoor/budget/").status_code == 403
     assert client.get(f"/kantoor/budget/tijdvak/{period.number}/").status_code == 403
     assert client.get("/kantoor/budget/commissie/").status_code == 403
@@ -42,7 +43,7 @@ def test_employer_cannot_open_office_budget_pages_R4(client):
 def test_commission_page_records_advice_R21(client, commission_user):
     period = closed_period(with_holdback=True)
     region = RegionFactory()
-    client.force_login(commission_user)
+    login_verified(client, commission_user)
     assert region.name in client.get("/kantoor/budget/commissie/").content.decode()
     response = client.post(
         "/kantoor/budget/commissie/",

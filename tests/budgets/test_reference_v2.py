@@ -13,6 +13,7 @@ from budgets import reference_services
 from budgets.models import Deadline, Period, ReferenceDataChange
 from sectorplan.api.errors import camel_field
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import login_verified
 
 from .test_admin import period_form
 from .test_periods_api import error_fields, period_payload
@@ -159,7 +160,7 @@ def test_creating_a_period_needs_an_accountability_date_one_way_or_the_other_R53
 
 
 def test_admin_edits_the_calendar_through_the_service_and_keeps_accountability_R53(client, staff_user):
-    client.force_login(staff_user)
+    login_verified(client, staff_user)
     period = PeriodFactory(number=1, pooled=True, deadlines={"agreement": date(2026, 6, 1)})
     (agreement,) = period.deadlines.filter(kind="agreement")
     data = period_form(

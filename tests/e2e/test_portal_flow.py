@@ -23,6 +23,7 @@ from tests.applications.factories import (
     UserFactory,
 )
 from tests.budgets.factories import PeriodFactory
+from tests.support.otp import totp_code, totp_device
 
 
 @pytest.mark.e2e
@@ -103,6 +104,7 @@ def test_reviewer_finds_the_plan_in_the_queue_and_assesses_it_per_line_R15(live_
     page.goto(f"{live_server.url}/inloggen/")
     page.get_by_label("Username").fill("beoordelaar")
     page.get_by_label("Password").fill("secret-pass-123")
+    page.get_by_label("Verification code").fill(totp_code(totp_device(reviewer)))  # R41: a real TOTP code
     page.get_by_role("button", name="Log in").click()
     page.get_by_label("Search by reference or KvK number").fill("55667788")
     page.get_by_role("button", name="Search").click()

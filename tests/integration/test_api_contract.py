@@ -22,7 +22,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from applications.decisions.tasks import generate_letter
+from sectorplan.second_factor import requires_second_factor
 from tests.problems import problems
+from tests.support.otp import totp_code, totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -109,9 +111,14 @@ def _user(username, *, groups=(), is_staff=False):
 
 
 def login(username) -> APIClient:
-    response = APIClient().post("/api/v2/auth/token", {"username": username, "password": PASSWORD}, format="json")
+    """A token over HTTP; office, Commission and staff accounts add the code of their TOTP device (R41)."""
+    body = {"username": username, "password": PASSWORD}
+    user = User.objects.get(username=username)
+    if requires_second_factor(user):
+        body["otp"] = totp_code(totp_device(user))
+    response = APIClient().post("/api/v2/auth/token", body, format="json")
     assert response.status_code == 200, response.content
-    assert set(response.json()) == {"token"}
+    assert set(response.json()) == {"token", "expires"}
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return client
@@ -216,7 +223,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
         "applicationCloses": (now + timedelta(days=2)).isoformat(),
         "trainingStartFrom": "2030-01-01",
         "trainingStartUntil": "2030-12-31",
-        "accountabilityDeadline": "2099-07-01",
+        "accountabilityDeadline": "2032-07-01",
         "budgetLines": [{"earmark": "pooled", "ceiling": "1000000.00"}],
         "holdbackApplies": True,
         "holdbackPercent": "25.00",
@@ -234,7 +241,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert period["budgetLines"] == [{"earmark": "pooled", "ceiling": "1000000.00"}]
     assert (period["applicationCap"], period["allocationMethod"], period["decisionTermWeeks"]) == (
         None, "pro_rata", 13)
-    assert period["deadlines"] == [{"kind": "accountability", "date": "2099-07-01"}]
+    assert period["deadlines"] == [{"kind": "accountability", "date": "2032-07-01"}]
     assert DATETIME.match(period["applicationOpens"]) and DATETIME.match(period["applicationCloses"])
     for key in ("trainingStartFrom", "trainingStartUntil", "accountabilityDeadline"):
         assert DATE.match(period[key])
@@ -268,8 +275,10 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     assert staff.post(members, {"username": "contact_a", "role": "contact"}, format="json").status_code == 201
     assert staff.post(f"/api/v2/employers/{employer_b}/members", {"username": "contact_b", "role": "contact"},
                       format="json").status_code == 201
-    # the employer's contact adds the accountability officer
+    # a contact invites colleagues (R3) and does not link accounts itself; the office links the officer
     response = contact_a.post(members, {"username": "officer_a", "role": "accountability_officer"}, format="json")
+    assert response.status_code == 403, response.content
+    response = staff.post(members, {"username": "officer_a", "role": "accountability_officer"}, format="json")
     assert response.status_code == 201, response.content
     assert contact_b.post(members, {"username": "contact_b", "role": "contact"}, format="json").status_code == 404
     assert [e["id"] for e in contact_a.get("/api/v2/employers").json()["results"]] == [employer_a]
@@ -461,7 +470,9 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     # --- holdback: region B negative then forfeit; region A positive releases ---
     forfeit_b = f"/api/v2/periods/{PERIOD}/holdbacks/{region_b}/forfeit"
     assert_error(decider.post(forfeit_b, format="json"), 409)  # no advice yet
-    advice = {"period": PERIOD, "outcome": "negative", "date": "2030-10-15", "reference": "CIE-2030-17"}
+    # an advice is not dated in the future (issue 16, item 5): yesterday, and a later one today
+    yesterday, today = timezone.localdate() - timedelta(days=1), timezone.localdate()
+    advice = {"period": PERIOD, "outcome": "negative", "date": yesterday.isoformat(), "reference": "CIE-2030-17"}
     assert decider.post(f"/api/v2/regions/{region_b}/advices", advice, format="json").status_code == 403
     response = commission.post(f"/api/v2/regions/{region_b}/advices", advice, format="json")
     assert response.status_code == 201, response.content
@@ -471,7 +482,7 @@ def test_whole_lifecycle_through_the_public_api_only():  # noqa: PLR0915 - one s
     kinds_b = [d["kind"] for d in contact_b.get(f"{b}/decisions").json()]
     assert kinds_b == ["grant", "holdback_forfeit"]
     response = commission.post(f"/api/v2/regions/{region_b}/advices", {**advice, "outcome": "positive",
-                                                                      "date": "2030-11-15"}, format="json")
+                                                                      "date": today.isoformat()}, format="json")
     assert response.status_code == 201
     assert_error(decider.post(forfeit_b, format="json"), 409)
 

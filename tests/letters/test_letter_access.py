@@ -7,6 +7,7 @@ from applications.constants import LetterStatus
 from applications.models import ProcessingLogEntry
 from tests.applications.factories import MembershipFactory
 from tests.problems import problems
+from tests.support.otp import login_verified
 
 
 def _api(letter):
@@ -55,16 +56,16 @@ def test_pending_letter_is_409_not_a_broken_pdf_R28(make_letter, member, client_
 
 def test_portal_download_for_member_and_404_for_others_R28(done_letter, member, client):
     url = reverse("letters:download", args=[done_letter.pk])
-    client.force_login(member)
+    login_verified(client, member)
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    client.force_login(MembershipFactory().user)
+    login_verified(client, MembershipFactory().user)
     assert client.get(url).status_code == 404
 
 
 def test_office_page_lists_period_letters_with_progress_R28(done_letter, make_letter, decider, client):
     make_letter("rejection", number=124)
-    client.force_login(decider)
+    login_verified(client, decider)
     response = client.get(reverse("letters:period", args=[3]))
     assert response.status_code == 200
     html = response.content.decode()
@@ -76,7 +77,7 @@ def test_office_page_lists_period_letters_with_progress_R28(done_letter, make_le
 def test_office_regenerates_a_letter_as_new_version_R28(
     done_letter, decider, client, enqueued, django_capture_on_commit_callbacks
 ):
-    client.force_login(decider)
+    login_verified(client, decider)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("letters:regenerate", args=[done_letter.pk]), {"reason": "KvK-nummer gecorrigeerd"})
     assert response.status_code == 302
@@ -88,7 +89,7 @@ def test_office_regenerates_a_letter_as_new_version_R28(
 
 
 def test_a_correction_without_a_reason_is_refused_and_makes_no_version_R28(done_letter, decider, client, enqueued):
-    client.force_login(decider)
+    login_verified(client, decider)
     response = client.post(reverse("letters:regenerate", args=[done_letter.pk]), {"reason": "  "}, follow=True)
     assert response.status_code == 200
     assert done_letter.decision.letters.count() == 1
@@ -97,7 +98,7 @@ def test_a_correction_without_a_reason_is_refused_and_makes_no_version_R28(done_
 
 def test_members_get_403_on_the_office_letter_page_and_regenerate_R4_R28(done_letter, member, client):
     """Office pages answer one way to a role that may not open them: 403 (was 404 here, 403 in budgets)."""
-    client.force_login(member)
+    login_verified(client, member)
     assert client.get(reverse("letters:period", args=[3])).status_code == 403
     assert client.post(reverse("letters:regenerate", args=[done_letter.pk])).status_code == 403
     assert done_letter.decision.letters.count() == 1
@@ -110,7 +111,7 @@ def test_an_office_download_of_a_letter_is_in_the_processing_log_and_a_members_i
     assert client_for(member).get(_api(done_letter)).status_code == 200
     assert not ProcessingLogEntry.objects.exists()
     assert client_for(reviewer).get(_api(done_letter)).status_code == 200
-    client.force_login(reviewer)
+    login_verified(client, reviewer)
     assert client.get(reverse("letters:download", args=[done_letter.pk])).status_code == 200
     entries = list(ProcessingLogEntry.objects.order_by("id"))
     assert len(entries) == 2  # the API and the portal

@@ -21,8 +21,8 @@ COMMON = [
     "Postbus 0000",
     "0000 AA Utrecht",
     "tijdvak 3",
-    "Regeling subsidieprogramma Sectorplan plus",
-    "Kaderwet VWS-subsidies",
+    "Wettelijke grondslag",
+    "van de Awb",
     "Algemene wet bestuursrecht",
     "Hoogachtend",
     'counter(page) " van " counter(pages)',
@@ -30,11 +30,10 @@ COMMON = [
     # the registrations table by focus and age band
     "Nieuwe instroom",
     "Opscholing",
-    "Praktijkbegeleiders",
+    "Praktijkbegeleider",
     "jonger dan 25",
     "55 en ouder",
     "€ 12.500,00",
-    "Uw aanvraag voldoet aan de voorwaarden van de regeling.",  # reasons
 ]
 
 PER_KIND = {
@@ -47,7 +46,7 @@ PER_KIND = {
                          "Met dit besluit betaal ik niets uit", "1 juli 2028"],
     "holdback_forfeit": ["€ 3.086,42", "Commissie Werken in de Zorg", "negatief geadviseerd", "vervalt"],
     "settlement": ["€ 8.123,45", "€ 6.943,69", "€ 1.179,76", "Ik stel de subsidie vast"],
-    "objection_ruling": ["€ 11.000,00", "gegrond", "beroep", "Met deze beslissing betaal ik niets uit"],
+    "objection_ruling": ["€ 11.000,00", "ongegrond", "blijft in stand", "beroep"],
     "lapse": ["€ 12.345,67", "€ 3.086,42", "vervalt", "geen goedgekeurde projectovereenkomst", "4:48"],
     "advance": ["€ 6.943,69", "Ik verleen u een voorschot", "ten name van Stichting Zorggroep De Linde",
                 "1 juli 2028"],
@@ -89,8 +88,9 @@ def test_grant_without_holdback_has_no_condition_R22_R27(make_letter):
 
 
 @pytest.mark.parametrize("kind", ["grant", "holdback_release", "objection_ruling"])
-def test_grant_release_and_ruling_letters_promise_no_advance_R20(make_letter, kind):
-    html = letter_html(letter=make_letter(kind))
+def test_grant_release_and_ruling_letters_promise_no_advance_R20(make_letter, make_decision, kind):
+    extra = {"supersedes": make_decision("grant", number=7)} if kind == "objection_ruling" else {}
+    html = letter_html(letter=make_letter(kind, **extra))
     assert "Ik verleen u een voorschot" not in html
     assert "aanvulling op het voorschot" not in html.lower()
     assert "binnen vier weken over" not in html
@@ -100,11 +100,21 @@ def test_grant_release_and_ruling_letters_promise_no_advance_R20(make_letter, ki
 def test_grant_letter_states_the_deadlines_of_the_calendar_R20_R53(make_letter, period):
     from budgets.models import Deadline
 
-    for kind, day in (("agreement", "2026-05-29"), ("registration", "2027-03-01"), ("repair", "2027-06-01")):
+    for kind, day in (("agreement", "2027-01-29"), ("registration", "2027-03-01"), ("repair", "2027-06-01")):
         Deadline.objects.create(period=period, kind=kind, date=day)
     html = letter_html(letter=make_letter("grant"))
-    for text in ("29 mei 2026", "projectovereenkomst", "1 maart 2027", "1 juni 2027", "1 juli 2028"):
+    for text in ("29 januari 2027", "projectovereenkomst", "1 maart 2027", "1 juni 2027", "1 juli 2028"):
         assert text in html, text
+
+
+def test_a_deadline_before_the_letters_date_is_not_set_as_a_term_still_to_meet_R53_R27(make_letter, period):
+    """A letter dated 23 November 2026 never orders an employer to act by a date already gone."""
+    from budgets.models import Deadline
+
+    Deadline.objects.create(period=period, kind="agreement", date="2026-05-29")
+    html = letter_html(letter=make_letter("grant"))
+    assert "verstreken op 29 mei 2026" in html
+    assert "Uiterlijk <strong>29 mei 2026</strong>" not in html
 
 
 def test_grant_letter_names_the_cap_and_the_method_the_allocation_used_R12_R16(make_letter, period, decider):
@@ -118,14 +128,15 @@ def test_grant_letter_names_the_cap_and_the_method_the_allocation_used_R12_R16(m
     assert "naar evenredigheid" not in html
 
 
-def test_objection_ruling_that_lowers_below_advances_paid_states_the_reclaim_R33_R27(make_letter):
-    html = letter_html(letter=make_letter("objection_ruling", payment_amount=Decimal("-1500.00")))
+def test_objection_ruling_that_lowers_below_advances_paid_states_the_reclaim_R33_R27(make_letter, make_decision):
+    grant = make_decision("grant", number=7)
+    html = letter_html(letter=make_letter("objection_ruling", payment_amount=Decimal("-1500.00"), supersedes=grant))
     assert "Terug te betalen voorschot" in html and "€ 1.500,00" in html
 
 
 def test_settlement_with_negative_payment_is_a_reclaim_R30_R27(make_letter):
     html = letter_html(letter=make_letter("settlement", payment_amount=Decimal("-500.10")))
-    assert "Terug te betalen" in html and "€ 500,10" in html
+    assert "terug te betalen" in html and "€ 500,10" in html and "4:57" in html
     assert "terug" in html
 
 
@@ -156,7 +167,8 @@ def test_grant_letter_lists_the_plan_lines_with_what_was_found_eligible_and_why_
     html = letter_html(letter=letter)
     assert "Opscholing" in html and "Nieuwe instroom" in html
     assert "€ 10.000,00" in html and "€ 800,00" in html and "€ 10.800,00" in html  # eligible per line and total
-    assert "3 aangevraagd, 2 subsidiabel. Reden: Eén traject valt buiten de opleidingsperiode." in html
+    assert "3 trajecten aangevraagd, 2 subsidiabel" in html
+    assert "Reden: Eén traject valt buiten de opleidingsperiode." in html
     assert "leeftijdscategorie van de deelnemers" not in html  # a plan names no one
 
 
@@ -171,7 +183,7 @@ def test_grant_letter_lists_the_plan_lines_with_what_was_found_eligible_and_why_
 def test_letter_is_signed_by_the_configured_signatory_namens_de_minister_R27(make_letter, kind):
     html = letter_html(letter=make_letter(kind))
     assert "mr. J.A. de Vries" in html and "directeur Subsidieverlening" in html
-    assert "de Minister van Volksgezondheid, Welzijn en Sport,<br>namens deze," in html
+    assert "De Minister van Volksgezondheid, Welzijn en Sport,<br>namens deze," in html
     assert ("Stuur uw bezwaarschrift naar: de Minister van Volksgezondheid, Welzijn en Sport, "
             "p/a Uitvoeringsorganisatie SectorplanPlus, Postbus 20350, 2500 EJ Den Haag") in html
     assert "Postbus 0000" not in html
@@ -182,4 +194,4 @@ def test_reclaim_letter_names_the_configured_debtor_iban_R27(make_letter):
     letter = make_letter("settlement")
     letter.decision.payment_amount = Decimal("-100.00")
     html = letter_html(letter=letter)
-    assert "op rekeningnummer NL91 ABNA 0417 1643 00" in html
+    assert "op rekeningnummer <strong>NL91 ABNA 0417 1643 00</strong>" in html

@@ -16,6 +16,7 @@ from applications.decisions.tasks import generate_letter
 from applications.models import Letter, Message, Registration
 from sectorplan.api.errors import DomainError
 from tests.applications.factories import MembershipFactory
+from tests.support.otp import login_verified
 
 BOX = "/api/v2/messages"
 MIGRATION = import_module("applications.migrations.0010_messages_letter_versions")
@@ -103,7 +104,7 @@ def test_the_portal_box_counts_unread_and_opening_marks_read_and_downloads_R26(
 ):
     _generate(requested, django_capture_on_commit_callbacks)
     message = Message.objects.get(letter=requested)
-    client.force_login(member)
+    login_verified(client, member)
     page = client.get(reverse("inbox:list"))
     html = page.content.decode()
     assert page.status_code == 200 and message.subject in html
@@ -113,7 +114,7 @@ def test_the_portal_box_counts_unread_and_opening_marks_read_and_downloads_R26(
     assert message.reads.get().user == member
     html = client.get(reverse("inbox:list")).content.decode()
     assert "ongelezen bericht" not in html and "ongelezen<" not in html
-    client.force_login(MembershipFactory().user)
+    login_verified(client, MembershipFactory().user)
     assert client.post(reverse("inbox:open", args=[message.pk])).status_code == 404
 
 
@@ -133,7 +134,7 @@ def test_a_correction_needs_a_reason_and_every_version_stays_visible_R28(
         (2, "Adres van de werkgever gecorrigeerd"), (1, ""),
     ]
     assert "versie 2" in box[0]["subject"]
-    client.force_login(member)
+    login_verified(client, member)
     html = client.get(reverse("portal:application_detail", args=[requested.decision.application_id])).content.decode()
     assert reverse("letters:download", args=[requested.pk]) in html  # version 1 stays
     assert reverse("letters:download", args=[second.pk]) in html

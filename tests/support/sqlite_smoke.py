@@ -12,11 +12,14 @@ django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
 from django.test import Client  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
+from accounting.demo import DEMO_DEVICE_NAME, DEMO_PASSWORD  # noqa: E402
 from applications import services  # noqa: E402
 from applications.decisions import services as decision_services  # noqa: E402
 from applications.models import Application, Letter  # noqa: E402
 from budgets.models import Period, Region  # noqa: E402
+from tests.support.otp import totp_code  # noqa: E402
 
 reviewer, decider = User.objects.get(username="beoordelaar"), User.objects.get(username="beslisser")
 commission = User.objects.get(username="commissie")
@@ -40,7 +43,12 @@ pages = {
 }
 for username, paths in pages.items():
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=username))
+    # Through the login page, as a new user of `make run` does: the password, and for office and Commission accounts
+    # the code of the TOTP secret seed_demo printed (R41).
+    device = TOTPDevice.objects.filter(user__username=username, name=DEMO_DEVICE_NAME).first()
+    login = {"username": username, "password": DEMO_PASSWORD, "otp": totp_code(device) if device else ""}
+    response = client.post("/inloggen/", login)
+    assert response.status_code == 302, (username, response.status_code)
     for path in paths:
         status = client.get(path).status_code
         assert status == 200, (username, path, status)
