@@ -66,6 +66,8 @@ class DeadlineKind(models.TextChoices):
     REGISTRATION = "registration", _("Registration")
     REPAIR = "repair", _("Last repair")
     ACCOUNTABILITY = "accountability", _("Accountability")
+    #: R52, R53: the window of the period's latest redistribution round closes (requests until this date).
+    REVISION_ROUND = "revision_round", _("Redistribution round closes")
 
 
 class AdviceOutcome(models.TextChoices):
@@ -92,6 +94,14 @@ class LedgerKind(models.TextChoices):
     HOLD_LAPSE = "hold_lapse", _("Held part lapsed")
     #: R46: a lapsed grant's released part returns to available.
     RELEASE_LAPSE = "release_lapse", _("Released part lapsed")
+    #: R51, R52: a reservation lowered (by the office after the registration deadline, or by a decrease announced
+    #: in a redistribution round): its unconditional, held and released parts return to available.
+    LOWERING = "lowering", _("Reservation lowered (unconditional part)")
+    HOLD_LOWERING = "hold_lowering", _("Reservation lowered (held part)")
+    RELEASE_LOWERING = "release_lowering", _("Reservation lowered (released part)")
+    #: R52: available money committed again by a redistribution round, unconditionally or held back (R22).
+    REDISTRIBUTION = "redistribution", _("Redistributed (unconditional)")
+    REDISTRIBUTION_HOLD = "redistribution_hold", _("Redistributed (held back)")
 
 
 class ReferenceChangeAction(models.TextChoices):

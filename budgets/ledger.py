@@ -23,11 +23,17 @@ from .constants import POOLED, LedgerKind
 from .models import LedgerEntry, Period
 
 #: Kinds that take money out of the free budget; they are checked against the ceiling (R19, R25).
-COMMITTING_KINDS = frozenset({LedgerKind.COMMITMENT, LedgerKind.HOLD})
+COMMITTING_KINDS = frozenset(
+    {LedgerKind.COMMITMENT, LedgerKind.HOLD, LedgerKind.REDISTRIBUTION, LedgerKind.REDISTRIBUTION_HOLD}
+)
 #: Kinds that move money out of "held"; they may not exceed what the application still has held.
-FROM_HELD_KINDS = frozenset({LedgerKind.RELEASE, LedgerKind.FORFEIT, LedgerKind.HOLD_LAPSE})
-#: Kinds that take money out of an application's own state and are checked against it (R25, R33, R46).
-CHECKED_KINDS = FROM_HELD_KINDS | {LedgerKind.DECOMMITMENT, LedgerKind.RELEASE_LAPSE}
+FROM_HELD_KINDS = frozenset({LedgerKind.RELEASE, LedgerKind.FORFEIT, LedgerKind.HOLD_LAPSE, LedgerKind.HOLD_LOWERING})
+#: Kinds that take unconditional money of an application back (R33, R46, R51, R52).
+FROM_UNCONDITIONAL_KINDS = frozenset({LedgerKind.DECOMMITMENT, LedgerKind.LOWERING})
+#: Kinds that take released money of an application back (R46, R51, R52).
+FROM_RELEASED_KINDS = frozenset({LedgerKind.RELEASE_LAPSE, LedgerKind.RELEASE_LOWERING})
+#: Kinds that take money out of an application's own state and are checked against it (R25, R33, R46, R51).
+CHECKED_KINDS = FROM_HELD_KINDS | FROM_UNCONDITIONAL_KINDS | FROM_RELEASED_KINDS
 
 
 def budget_line_for(*, period: Period, employer_earmark: str) -> str:
@@ -73,14 +79,14 @@ def _check_entry(*, period: Period, entry: LedgerEntry) -> None:
         held = selectors.application_balances(application_ids=[entry.application_id]).get(entry.application_id)
         if held is None or Decimal(amount) > held["held"]:
             raise StateConflict(field="amount", code="exceeds_held", message=_("More than is held back."))
-    if kind == LedgerKind.DECOMMITMENT:
+    if kind in FROM_UNCONDITIONAL_KINDS:
         # A decommitment gives back unconditional money of one application (R33): never more than it has.
         if entry.application_id is None:
             raise DomainError(field="application", code="required", message=_("A decommitment names an application."))
         balance = selectors.application_balances(application_ids=[entry.application_id]).get(entry.application_id)
         if balance is None or Decimal(amount) > balance["unconditional"]:
             raise StateConflict(field="amount", code="exceeds_committed", message=_("More than is committed."))
-    if kind == LedgerKind.RELEASE_LAPSE:
+    if kind in FROM_RELEASED_KINDS:
         # R46: a lapse gives back the released part of one application: never more than was released.
         if entry.application_id is None:
             raise DomainError(field="application", code="required", message=_("A lapse names an application."))

@@ -325,7 +325,8 @@ def _replace_deadlines(*, period: Period, deadlines: list[dict] | None, by) -> N
     wanted = {} if deadlines is None else {d["kind"]: d["date"] for d in deadlines}
     if deadlines is not None:
         for kind, row in existing.items():
-            if kind not in wanted and kind != DeadlineKind.ACCOUNTABILITY:
+            # The redistribution round's window (R52) is written by the round, not by the calendar's editors.
+            if kind not in wanted and kind not in (DeadlineKind.ACCOUNTABILITY, DeadlineKind.REVISION_ROUND):
                 _delete_audited(obj=row, by=by)
     wanted[DeadlineKind.ACCOUNTABILITY] = period.accountability_deadline
     for kind in DeadlineKind.values:
@@ -338,6 +339,18 @@ def _replace_deadlines(*, period: Period, deadlines: list[dict] | None, by) -> N
         row = row or Deadline(period=period, kind=kind)
         row.date = wanted[kind]
         _save_audited(obj=row, old=old, by=by)
+
+
+def revision_round_deadline_set(*, period: Period, closes: date, by) -> Deadline:
+    """R52, R53: the calendar's ``revision_round`` date is the closing day of the period's latest redistribution
+    round (written when a round opens; audited). Extensions go through :func:`deadline_extend` as for every
+    kind. The caller holds the period lock."""
+    row = Deadline.objects.filter(period=period, kind=DeadlineKind.REVISION_ROUND).first()
+    old = _snapshot(row) if row else None
+    row = row or Deadline(period=period, kind=DeadlineKind.REVISION_ROUND)
+    row.date = closes
+    _save_audited(obj=row, old=old, by=by)
+    return row
 
 
 def _take_deadlines(data: dict) -> list[dict] | None:

@@ -3,16 +3,19 @@
 Balances are derived from the append-only ledger, computed in the database. In every period and
 budget line the ceiling is partitioned into five states (R25):
 
-- ``unconditional`` = sum(commitment) - sum(decommitment)
-- ``held``          = sum(hold) - sum(release) - sum(forfeit) - sum(hold_lapse)
-- ``released``      = sum(release) - sum(release_lapse)
+- ``unconditional`` = sum(commitment) + sum(redistribution) - sum(decommitment) - sum(lowering)
+- ``held``          = sum(hold) + sum(redistribution_hold) - sum(release) - sum(forfeit) - sum(hold_lapse)
+  - sum(hold_lowering)
+- ``released``      = sum(release) - sum(release_lapse) - sum(release_lowering)
 - ``forfeited``     = sum(forfeit): money that returned to the period (R24). It is free budget again
   (it does not count against the ceiling), but shown as its own state so each euro is in one state.
 - ``available``     = ceiling - unconditional - held - released - forfeited (never allocated)
 
 R25's inequality is ``unconditional + held + released <= ceiling``. A lapse (R46) returns a grant's whole
 reservation straight to available: ``decommitment`` (unconditional part), ``hold_lapse`` (held part) and
-``release_lapse`` (released part).
+``release_lapse`` (released part). A lowering (R51) or a decrease in a redistribution round (R52) returns part of
+it: ``lowering``, ``hold_lowering``, ``release_lowering``; a round's increase commits available money again:
+``redistribution`` (unconditional) and ``redistribution_hold`` (held back, R22).
 """
 
 from __future__ import annotations
@@ -110,10 +113,12 @@ def _states(ceiling: Decimal, row: dict) -> dict[str, Decimal]:
     def get(kind):
         return row.get(kind, ZERO) or ZERO
 
-    unconditional = get("commitment") - get("decommitment")
-    released = get("release") - get("release_lapse")
+    unconditional = get("commitment") + get("redistribution") - get("decommitment") - get("lowering")
+    released = get("release") - get("release_lapse") - get("release_lowering")
     forfeited = get("forfeit")
-    held = get("hold") - get("release") - forfeited - get("hold_lapse")
+    held = (
+        get("hold") + get("redistribution_hold") - get("release") - forfeited - get("hold_lapse") - get("hold_lowering")
+    )
     return {
         "ceiling": ceiling,
         "unconditional": unconditional,
@@ -125,21 +130,36 @@ def _states(ceiling: Decimal, row: dict) -> dict[str, Decimal]:
         "advances_paid": get("advance"),
         "settled": get("settlement") - get("settlement_reversal"),
         "reclaimed": get("reclaim"),
+        # Flows of R51/R52 (R35): freed by lowerings and announced decreases; committed again by rounds.
+        "lowered": get("lowering") + get("hold_lowering") + get("release_lowering"),
+        "redistributed": get("redistribution") + get("redistribution_hold"),
     }
+
+
+def ledger_states(row: dict) -> dict[str, Decimal]:
+    """The states of one row of per-kind ledger sums (:data:`LEDGER_SUMS`), without a ceiling."""
+    return _states(ZERO, row)
 
 
 #: Per application, each state of R25 as signed sums of ledger kinds. The one definition of "what an
 #: application has": the API, the portal, the letters and the statistics read it through
 #: :func:`application_balances` or :func:`application_balance_annotations`.
 APPLICATION_STATES: dict[str, dict[str, int]] = {
-    "unconditional": {LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1},
-    "held": {LedgerKind.HOLD: 1, LedgerKind.RELEASE: -1, LedgerKind.FORFEIT: -1, LedgerKind.HOLD_LAPSE: -1},
-    "released": {LedgerKind.RELEASE: 1, LedgerKind.RELEASE_LAPSE: -1},
+    "unconditional": {
+        LedgerKind.COMMITMENT: 1, LedgerKind.REDISTRIBUTION: 1, LedgerKind.DECOMMITMENT: -1, LedgerKind.LOWERING: -1,
+    },
+    "held": {
+        LedgerKind.HOLD: 1, LedgerKind.REDISTRIBUTION_HOLD: 1, LedgerKind.RELEASE: -1, LedgerKind.FORFEIT: -1,
+        LedgerKind.HOLD_LAPSE: -1, LedgerKind.HOLD_LOWERING: -1,
+    },
+    "released": {LedgerKind.RELEASE: 1, LedgerKind.RELEASE_LAPSE: -1, LedgerKind.RELEASE_LOWERING: -1},
     "forfeited": {LedgerKind.FORFEIT: 1},
     # The reservation in force: unconditional + held + released.
     "reserved": {
         LedgerKind.COMMITMENT: 1, LedgerKind.DECOMMITMENT: -1, LedgerKind.HOLD: 1, LedgerKind.FORFEIT: -1,
-        LedgerKind.HOLD_LAPSE: -1, LedgerKind.RELEASE_LAPSE: -1,
+        LedgerKind.HOLD_LAPSE: -1, LedgerKind.RELEASE_LAPSE: -1, LedgerKind.REDISTRIBUTION: 1,
+        LedgerKind.REDISTRIBUTION_HOLD: 1, LedgerKind.LOWERING: -1, LedgerKind.HOLD_LOWERING: -1,
+        LedgerKind.RELEASE_LOWERING: -1,
     },
     "advances_paid": {LedgerKind.ADVANCE: 1},
     "settled": {LedgerKind.SETTLEMENT: 1, LedgerKind.SETTLEMENT_REVERSAL: -1},
@@ -256,15 +276,16 @@ def budget_table(*, periods=None, plan_totals: dict | None = None) -> list[dict]
                 "unconditional": states["unconditional"],
                 "reserved_at_allocation": app_row.get("reserved_at_allocation", ZERO),
                 "lapsed": app_row.get("lapsed", ZERO),
-                # Lowering (R51) and redistribution rounds (R52) are not built yet: nothing has moved that way.
-                "lowered": ZERO,
-                "redistributed": ZERO,
+                # R51/R52 flows from the ledger: freed by lowerings and decreases, committed again by rounds.
+                "lowered": states["lowered"],
+                "redistributed": states["redistributed"],
                 "ceiling": line["ceiling"],
                 "requested": app_row.get("requested", ZERO),
                 "eligible": app_row.get("eligible", ZERO),
                 # Net of lowering and lapses (R46: a lapsed grant is no longer granted, its held part neither).
-                "granted": states["unconditional"] + row.get("hold", ZERO) - row.get("hold_lapse", ZERO)
-                - row.get("release_lapse", ZERO),
+                "granted": states["unconditional"] + row.get("hold", ZERO) + row.get("redistribution_hold", ZERO)
+                - row.get("hold_lapse", ZERO) - row.get("hold_lowering", ZERO)
+                - row.get("release_lapse", ZERO) - row.get("release_lowering", ZERO),
                 "held": states["held"],
                 "released": states["released"],
                 "forfeited": states["forfeited"],
@@ -296,7 +317,9 @@ def holdback_table(*, periods=None) -> list[dict]:
     for row in (
         LedgerEntry.objects.filter(period__in=period_list, application__isnull=False)
         .values("period_id", "application__region_id")
-        .annotate(hold=_sum("hold"), release=_sum("release"), forfeit=_sum("forfeit"), hold_lapse=_sum("hold_lapse"))
+        .annotate(hold=_sum("hold"), release=_sum("release"), forfeit=_sum("forfeit"), hold_lapse=_sum("hold_lapse"),
+                  hold_lowering=_sum("hold_lowering"), redistribution_hold=_sum("redistribution_hold"),
+                  release_lowering=_sum("release_lowering"))
         .order_by()
     ):
         sums[row["period_id"]][row["application__region_id"]] = row
@@ -325,8 +348,9 @@ def holdback_table(*, periods=None) -> list[dict]:
                     "region_name": region["name"],
                     "advice": advice.get("outcome"),
                     "advice_date": advice.get("date"),
-                    "held": hold - release - forfeit - row.get("hold_lapse", ZERO),
-                    "released": release,
+                    "held": hold + row.get("redistribution_hold", ZERO) - release - forfeit - row.get("hold_lapse", ZERO)
+                    - row.get("hold_lowering", ZERO),
+                    "released": release - row.get("release_lowering", ZERO),
                     "forfeited": forfeit,
                 }
             )

@@ -61,6 +61,10 @@ class Action(models.TextChoices):
     PROPOSE_ADVANCE_RUN = "propose_advance_run", _("propose an advance run")  # R48
     CONFIRM_ADVANCE_RUN = "confirm_advance_run", _("confirm an advance run")  # R48, four-eyes
     RECORD_ADVICE = "record_advice", _("record the Commission's advice")  # R21
+    #: Lowering proposals (R51), opening redistribution rounds and their proposals (R52).
+    PROPOSE_AMENDMENTS = "propose_amendments", _("propose lowerings and redistributions")
+    #: Confirming a lowering or a round's proposal (R51, R52), four-eyes.
+    CONFIRM_AMENDMENTS = "confirm_amendments", _("confirm lowerings and redistributions")
     #: The budget overview and the holdback table (the Commission reads them too).
     READ_BUDGETS = "read_budgets", _("read the budget pages")
     READ_STATISTICS = "read_statistics", _("read the statistics tables")  # R34
@@ -99,6 +103,8 @@ ACTION_ROLES: dict[Action, frozenset[Role]] = {
     Action.PROPOSE_ADVANCE_RUN: _OFFICE,
     Action.CONFIRM_ADVANCE_RUN: _DECIDER,
     Action.RECORD_ADVICE: frozenset({Role.COMMISSION}),
+    Action.PROPOSE_AMENDMENTS: _OFFICE,
+    Action.CONFIRM_AMENDMENTS: _DECIDER,
     Action.READ_BUDGETS: _OFFICE | {Role.COMMISSION},
     Action.READ_STATISTICS: _OFFICE | {Role.MINISTRY},
     Action.MANAGE_EMPLOYERS: _OFFICE,

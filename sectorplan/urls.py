@@ -28,6 +28,7 @@ urlpatterns = [
     path("inloggen/", LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("kantoor/budget/", include("applications.decisions.urls")),
+    path("herverdeling/", include("applications.round_urls")),
     path("brieven/", include("applications.letter_urls")),
     path("berichten/", include("applications.message_urls")),
     path("account/", include("accounting.urls")),

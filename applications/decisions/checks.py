@@ -10,13 +10,21 @@ from decimal import Decimal
 
 from django.db.models import Count, F, Sum
 
+from budgets.constants import LedgerKind
 from budgets.models import LedgerEntry
-from budgets.selectors import LEDGER_SUMS, ledger_line_violations
+from budgets.selectors import LEDGER_SUMS, ledger_line_violations, ledger_states
 from sectorplan.money import ZERO
 
 from .. import sepa
 from ..constants import DecisionKind
 from ..models import AdvanceRunLine, Application, Decision, PaymentBatch
+from .lowering import amendment_movements
+
+#: The ledger kinds of amendments (R51, R52).
+AMENDMENT_KINDS = (
+    LedgerKind.LOWERING.value, LedgerKind.HOLD_LOWERING.value, LedgerKind.RELEASE_LOWERING.value,
+    LedgerKind.REDISTRIBUTION.value, LedgerKind.REDISTRIBUTION_HOLD.value,
+)
 
 
 def ledger_violations() -> list[str]:
@@ -35,7 +43,8 @@ def ledger_violations() -> list[str]:
     rows = list(
         Decision.objects.order_by("application_id", "decided_at", "id").values(
             "id", "application_id", "kind", "supersedes_id", "granted_amount", "held_amount", "released_amount",
-            "forfeited_amount", "advance_amount", "settled_amount", "payment_amount",
+            "forfeited_amount", "advance_amount", "settled_amount", "payment_amount", "previous_reserved",
+            "previous_held", "previous_released",
         )
     )
     root_kind_of = {}
@@ -65,6 +74,13 @@ def ledger_violations() -> list[str]:
             exp["lapsed_unconditional"] += d["granted_amount"] - d["held_amount"] - d["released_amount"]
             exp["hold_lapse"] += d["held_amount"]
             exp["release_lapse"] += d["released_amount"]
+        elif kind == DecisionKind.AMENDMENT:
+            # R51, R52: the movements between the amendment's previous and new parts.
+            for led_kind, amount in amendment_movements(Decision(**{
+                k: d[k] for k in ("granted_amount", "held_amount", "released_amount", "previous_reserved",
+                                  "previous_held", "previous_released")
+            })).items():
+                exp[led_kind] += amount
         elif kind == DecisionKind.OBJECTION_RULING and (d["payment_amount"] or ZERO) < 0:
             exp["reclaim"] -= d["payment_amount"]  # advance paid above what a lowered grant allows (R20, R33)
         # The grant in force: a grant, or an upheld ruling replacing a grant-like decision, not itself replaced.
@@ -91,26 +107,31 @@ def ledger_violations() -> list[str]:
         net = {
             **led,
             "commitment": led.get("commitment", ZERO) - led.get("decommitment", ZERO),
+            **{k: led.get(k, ZERO) for k in AMENDMENT_KINDS},
             "settlement": led.get("settlement", ZERO) - led.get("settlement_reversal", ZERO),
         }
         for kind in (
             "commitment", "hold", "release", "forfeit", "advance", "settlement", "reclaim", "hold_lapse", "release_lapse",
+            *AMENDMENT_KINDS,
         ):
             a, b = net.get(kind, ZERO), dec.get(kind, ZERO)
             if a != b:
                 problems.append(f"application {ref}: ledger {kind} {a} != decisions {b}")
         if dec.get("settlements_in_force", 0) > 1:
             problems.append(f"application {ref}: more than one settlement in force (R30)")
-        if led and led.get("hold", ZERO) - led.get("release", ZERO) - led.get("forfeit", ZERO) - led.get(
-            "hold_lapse", ZERO
-        ) < 0:
+        states = ledger_states(led) if led else None
+        if states and states["held"] < 0:
             problems.append(f"application {ref}: held is negative")
-        if led and led.get("release", ZERO) - led.get("release_lapse", ZERO) < 0:
+        if states and states["released"] < 0:
             problems.append(f"application {ref}: released is negative")
-        if led and led.get("commitment", ZERO) - led.get("decommitment", ZERO) < 0:
+        if states and states["unconditional"] < 0:
             problems.append(f"application {ref}: unconditional is negative")
-        # R30: a settlement never exceeds what was granted unconditionally plus what was released.
-        if dec.get("settlement", ZERO) > dec.get("commitment", ZERO) + dec.get("release", ZERO):
+        # R30: a settlement never exceeds what was granted unconditionally plus what was released (as amended).
+        spendable = (
+            dec.get("commitment", ZERO) + dec.get("release", ZERO) - dec.get("lowering", ZERO)
+            - dec.get("release_lowering", ZERO) + dec.get("redistribution", ZERO)
+        )
+        if dec.get("settlement", ZERO) > spendable:
             problems.append(f"application {ref}: settled above unconditional + released (R30)")
 
     # 2b. Each entry belongs to a decision of a kind that moves that money.
@@ -125,6 +146,7 @@ def ledger_violations() -> list[str]:
         DecisionKind.SETTLEMENT: {"settlement", "settlement_reversal", "reclaim"},
         DecisionKind.REJECTION: set(),
         DecisionKind.LAPSE: {"decommitment", "hold_lapse", "release_lapse"},
+        DecisionKind.AMENDMENT: set(AMENDMENT_KINDS),
     }
     for row in (
         LedgerEntry.objects.filter(decision__isnull=False).values("decision__kind", "kind").distinct().order_by()

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import advance_views, views
+from . import advance_views, amend_views, views
 
 app_name = "budgets"
 urlpatterns = [
@@ -20,6 +20,14 @@ urlpatterns = [
     path("voorschotrun/<int:pk>/", advance_views.run_page, name="advance-run"),
     path("voorschotrun/<int:pk>/vaststellen/", advance_views.run_confirm, name="advance-run-confirm"),
     path("betaalbestand/<int:pk>.xml", advance_views.batch_sepa, name="payment-batch-sepa"),
+    # R51: lowering; R52: redistribution rounds.
+    path("tijdvak/<int:number>/bijstelling/", amend_views.lowering_page, name="lowering"),
+    path("tijdvak/<int:number>/bijstelling/voorstel/", amend_views.lowering_propose, name="lowering-propose"),
+    path("tijdvak/<int:number>/bijstelling/vaststellen/", amend_views.lowering_confirm, name="lowering-confirm"),
+    path("tijdvak/<int:number>/herverdeling/", amend_views.rounds_page, name="rounds"),
+    path("ronde/<int:pk>/", amend_views.round_page, name="round"),
+    path("ronde/<int:pk>/voorstel/", amend_views.round_propose, name="round-propose"),
+    path("ronde/<int:pk>/vaststellen/", amend_views.round_confirm, name="round-confirm"),
     path(
         "tijdvak/<int:number>/aanhouding/<slug:region_code>/vervallen/",
         views.holdback_forfeit,

@@ -10,14 +10,17 @@ from .applications import (
 from .decisions import Decision, Letter, Message, MessageRead
 from .employers import Employer, Membership, OfficeScope, OfficeScopeChange, OfficeUser
 from .imports import ImportJob, ImportKind, ImportStatus
+from .lowering import AmendmentRunStatus, LoweringLine, LoweringProposal
 from .processing import ProcessingLogEntry
 from .receipts import CompletionRequest, Receipt
+from .rounds import RevisionChange, RevisionLine, RevisionProposal, RevisionRequest, RevisionRound, RevisionRoundStatus
 from .samples import SampleCheck, SampleDraw, SampleOutcome
 
 __all__ = [
     "AdvanceRun",
     "AdvanceRunLine",
     "AdvanceRunStatus",
+    "AmendmentRunStatus",
     "Application",
     "ApplicationTransition",
     "CompletionRequest",
@@ -27,6 +30,8 @@ __all__ = [
     "ImportKind",
     "ImportStatus",
     "Letter",
+    "LoweringLine",
+    "LoweringProposal",
     "Membership",
     "Message",
     "MessageRead",
@@ -40,6 +45,12 @@ __all__ = [
     "Registration",
     "RegistrationDocument",
     "RegistrationTransition",
+    "RevisionChange",
+    "RevisionLine",
+    "RevisionProposal",
+    "RevisionRequest",
+    "RevisionRound",
+    "RevisionRoundStatus",
     "SampleCheck",
     "SampleDraw",
     "SampleOutcome",

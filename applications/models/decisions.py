@@ -38,6 +38,11 @@ class Decision(AppendOnlyModel):
     approved_amount = MoneyField(_("approved registrations' subsidy"), null=True, blank=True)
     previous_advances = MoneyField(_("advances paid before"), null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
+    #: An amendment (R51, R52): the reservation and its held and released parts before it; ``granted_amount``,
+    #: ``held_amount`` and ``released_amount`` are the new ones.
+    previous_reserved = MoneyField(_("previous reservation"), null=True, blank=True)
+    previous_held = MoneyField(_("previous held-back part"), null=True, blank=True)
+    previous_released = MoneyField(_("previous released part"), null=True, blank=True)
     # Optional links: the allocation that produced a grant; the decision an objection ruling revisits.
     allocation = models.ForeignKey(
         "budgets.Allocation", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
