@@ -158,6 +158,13 @@ def build_case(variant: str, *, employer=None, period=None, number: int = 123) -
             decision=grant, received_on=date(2026, 10, 5), deadline=date(2026, 10, 13),
             grounds="De reviewer heeft twee trajecten C ten onrechte afgewezen: zij starten binnen de periode.",
             recorded_by=by,
+            # Awb 7:2: a rejection follows a recorded hearing; an objection upheld in full needs none (7:3 e).
+            **({} if upheld else {
+                "hearing_on": date(2026, 11, 2),
+                "hearing_attendees": "mevrouw A. de Vries (werkgever); de behandelend jurist",
+                "hearing_summary": "De werkgever lichtte de startdata van de twee trajecten toe.",
+                "hearing_recorded_by": by, "hearing_recorded_at": datetime(2026, 11, 2, 15, 0, tzinfo=AMS),
+            }),
         )
         ruling = ("Uit de overgelegde leerovereenkomsten blijkt dat de trajecten binnen de startperiode starten."
                   if upheld else "De trajecten starten volgens de overgelegde stukken na de startperiode.")

@@ -105,7 +105,7 @@ PER_VARIANT = {
     ],
     "objection_ruling_rejected": [
         "1 september 2026", "ontvangen op 5 oktober 2026", "ongegrond", "blijft in stand", "€ 12.345,67",
-        "het bezwaar kennelijk ongegrond is (artikel 7:3, onder b, Awb)", "De trajecten starten volgens de overgelegde stukken",
+        "Op 2 november 2026 heb ik u gehoord (artikel 7:2 Awb)", "Aanwezig: mevrouw A. de Vries", "De trajecten starten volgens de overgelegde stukken",
         "7:12", "Verlening subsidie SectorplanPlus", *APPEAL_CLAUSE,
     ],
 }
