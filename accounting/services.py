@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from applications import registrations as registration_services
 from applications.constants import ApplicationStatus, Focus, MembershipRole, Outcome, RegistrationStatus
 from applications.decisions.amounts import application_amounts, reserved_at_grant
 from applications.decisions.services import (
@@ -34,7 +35,7 @@ from applications.mail import mail_members
 from applications.models import Application, Decision, Employer, Membership, Registration
 from applications.rules import Rate
 from applications.samples import pending_sample_draw, unsupported_registrations
-from budgets.constants import DeadlineKind, RateMethod
+from budgets.constants import DeadlineKind
 from budgets.selectors import deadline_for, deadlines_for_employers
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
@@ -192,11 +193,12 @@ def _parse_cost(value):
     return parse_decimal(value)
 
 
-def _validate_rows(application: Application, rows: list[dict], registrations: dict[int, Registration], small: bool):
-    """Validate the report rows; return ``(errors, cleaned)``. Field names are ``registrations[i].field``."""
+def _parse_rows(rows: list[dict], registrations: dict[int, Registration]):
+    """The upload's own part of R29: each row names one approved registration once and says whether it started;
+    return ``(errors, cleaned)``. The rules of progress itself are ``registrations.progress_report``'s.
+    Field names are ``registrations[i].field``."""
     errors: list[dict] = []
-    cleaned: dict[int, dict] = {}
-    rates = _rates(application)
+    cleaned: dict[int, tuple[int, dict]] = {}
 
     def err(i, field, code, message):
         errors.append({"field": f"registrations[{i}].{field}", "code": code, "message": str(message)})
@@ -212,7 +214,7 @@ def _validate_rows(application: Application, rows: list[dict], registrations: di
             err(i, "id", "required", _("The registration's id is required."))
             continue
         if pid not in registrations:
-            err(i, "id", "unknown", _("This registration is not part of the application."))
+            err(i, "id", "unknown", _("This is not an approved registration of the application."))
             continue
         if pid in cleaned:
             err(i, "id", "duplicate", _("This registration is reported more than once."))
@@ -224,37 +226,27 @@ def _validate_rows(application: Application, rows: list[dict], registrations: di
         outcome = row.get("outcome") or ""
         if outcome and outcome not in Outcome.values:
             err(i, "outcome", "invalid_choice", _("Choose completed, dropped out or still running."))
-        elif started and not outcome:
-            err(i, "outcome", "required", _("Choose completed, dropped out or still running."))
-        elif not started and outcome:
-            err(i, "outcome", "not_started", _("A registration who did not start has no outcome."))
+            continue
         try:
             cost = _parse_cost(row.get("actual_cost"))
         except ParseError as exc:
             err(i, "actual_cost", "invalid", exc.message)
             continue
-        registration = registrations[pid]
-        rate = rates.get(registration.activity_type)
-        if small:
-            if cost is not None:
-                err(i, "actual_cost", "not_for_small", _("Small applications report completion only, without costs."))
-        else:
-            if cost is not None and cost < 0:
-                err(i, "actual_cost", "negative", _("The actual cost may not be negative."))
-            elif cost is not None and cost >= MAX_COST:
-                err(i, "actual_cost", "too_large", _("This amount is implausibly large."))
-            elif cost is not None and cost != round_half_up(cost):
-                err(i, "actual_cost", "invalid", _("An amount has at most two decimals."))
-            elif started and rate is not None and rate.method == RateMethod.ACTUAL_COST and cost is None:
-                err(i, "actual_cost", "required", _("The actual cost is required for this activity type."))
-        cleaned[pid] = {"started": started, "outcome": outcome if started else "", "actual_cost": cost}
+        if cost is not None and cost >= MAX_COST:
+            err(i, "actual_cost", "too_large", _("This amount is implausibly large."))
+            continue
+        if cost is not None and cost != round_half_up(cost):
+            err(i, "actual_cost", "invalid", _("An amount has at most two decimals."))
+            continue
+        cleaned[pid] = (i, {"started": started, "outcome": outcome, "actual_cost": cost})
     missing = [pid for pid in registrations if pid not in cleaned]
     if missing and not errors:
         errors.append(
             {
                 "field": "registrations",
                 "code": "incomplete",
-                "message": _("Report on every registration of the application (%(n)s missing).") % {"n": len(missing)},
+                "message": _("Report on every approved registration of the application (%(n)s missing).")
+                % {"n": len(missing)},
             }
         )
     return errors, cleaned
@@ -262,7 +254,9 @@ def _validate_rows(application: Application, rows: list[dict], registrations: di
 
 @transaction.atomic
 def accountability_submit(*, application: Application, rows: list[dict], by, now: datetime | None = None) -> AccountabilityReport:
-    """R29/R31: the employer reports per registration. All or nothing; late reports are refused (R32)."""
+    """R29/R31: the employer reports the progress of every approved registration at once (the form or a CSV
+    upload). Each row goes through the one progress rule (``registrations.progress_report``: approved only,
+    outcome and costs, the deadline with extensions or the office's reopening); all or nothing."""
     now = now or timezone.now()
     application = Application.objects.select_for_update(of=("self",)).select_related("period").get(pk=application.pk)
     if application.status != ApplicationStatus.GRANTED:
@@ -279,16 +273,22 @@ def accountability_submit(*, application: Application, rows: list[dict], by, now
         )
     if not isinstance(rows, list) or not rows:
         raise DomainError(field="registrations", code="required", message=_("Report on every registration."))
-    registrations = {p.pk: p for p in application.registrations.select_for_update(of=("self",)).order_by("pk")}
-    small = application.is_small
-    errors, cleaned = _validate_rows(application, rows, registrations, small)
+    registrations = {
+        p.pk: p for p in application.registrations.filter(status=RegistrationStatus.APPROVED).order_by("pk")
+    }
+    errors, cleaned = _parse_rows(rows, registrations)
+    for pid, (i, values) in cleaned.items():
+        try:
+            registration_services.progress_report(
+                registration=registrations[pid], by=by, today=timezone.localtime(now).date(),
+                reopened_until=report.reopened_until, **values,
+            )
+        except DomainError as exc:
+            for error in exc.errors:
+                errors.append({**error, "field": f"registrations[{i}].{error['field']}"})
     if errors:
-        raise DomainError(errors)
-    for pid, values in cleaned.items():
-        p = registrations[pid]
-        p.started, p.outcome, p.actual_cost, p.reported_at = values["started"], values["outcome"], values["actual_cost"], now
-    Registration.objects.bulk_update(registrations.values(), ["started", "outcome", "actual_cost", "reported_at"])
-    report.submitted_at, report.submitted_by, report.completion_statement = now, by, small
+        raise DomainError(sorted(errors, key=lambda e: e["field"]))  # nothing is saved: the transaction rolls back
+    report.submitted_at, report.submitted_by, report.completion_statement = now, by, application.is_small
     report.save(update_fields=["submitted_at", "submitted_by", "completion_statement"])
     logger.info("accountability report for application %s submitted", application.pk)
     return report

@@ -484,11 +484,14 @@ def _expire_application(*, application_id: int) -> int:
 
 @transaction.atomic
 def progress_report(
-    *, registration: Registration, started: bool, outcome: str | None, actual_cost, by, today: date | None = None
+    *, registration: Registration, started: bool, outcome: str | None, actual_cost, by, today: date | None = None,
+    reopened_until: date | None = None,
 ) -> Registration:
     """R29: a member reports an approved registration's progress until the accountability deadline in force
-    for the employer (extensions count; 409 after). A registration that did not start has no outcome; a started
-    one has one; actual-cost types state the actual cost once started (small applications: no costs, R31)."""
+    for the employer (extensions count; 409 after), or until the office reopened reporting (``reopened_until``,
+    passed by the accountability upload that knows it). A registration that did not start has no outcome; a
+    started one has one; actual-cost types state the actual cost once started (small applications: no costs,
+    R31). The one rule for progress: the per-registration API, the portal form and the bulk upload all come here."""
     today = today or timezone.localdate()
     application, registration = _locked_registration(registration)
     _require_member(by, application)
@@ -498,6 +501,8 @@ def progress_report(
                             message=_("Progress is reported on approved registrations."))
     deadline = deadline_for(period=application.period, kind=DeadlineKind.ACCOUNTABILITY,
                             employer=application.employer_id)
+    if deadline is not None and reopened_until is not None:
+        deadline = max(deadline, reopened_until)
     if _past(deadline, today):
         raise StateConflict(field="status", code="deadline_passed",
                             message=_("The accountability deadline (%(date)s) has passed.")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from accounting import services
 from applications.constants import ApplicationStatus, DecisionKind, MembershipRole
 from applications.models import Decision, Letter
+from sectorplan.api.errors import DomainError
 from tests.accounting.factories import booked_advance, booked_release, granted_application, submitted_report
 from tests.applications.factories import MembershipFactory
 from tests.budgets.factories import PeriodFactory
@@ -88,7 +89,9 @@ def test_rejected_registration_is_not_settled_R30_R49(decider, period):
     a, b = app.registrations.order_by("pk")
     b.status = "rejected"
     b.save()
-    report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in (a, b)])
+    with pytest.raises(DomainError):  # R29: progress only on approved registrations
+        report(app, [{"id": p.pk, "started": True, "outcome": "completed"} for p in (a, b)])
+    report(app, [{"id": a.pk, "started": True, "outcome": "completed"}])
     assert services.settlement_compute(application=app).settled_amount == Decimal("5000.00")
 
 
