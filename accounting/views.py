@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from applications.constants import Outcome
+from applications.constants import Outcome, RegistrationStatus
 from applications.portal import act_for, get_active_employer, posted_employer, set_active_employer
 from sectorplan import tabular
 from sectorplan.api.errors import DomainError
@@ -137,7 +137,7 @@ def _form_rows(post, registrations):
 
 
 def _render_report(request, application, *, errors=None, rows=None, upload_form=None, status=200):
-    registrations = list(application.registrations.order_by("pk"))
+    registrations = list(application.registrations.filter(status=RegistrationStatus.APPROVED).order_by("pk"))
     report = AccountabilityReport.objects.filter(application=application).first()
     by_id = {r["id"]: r for r in rows or []}
     row_errors: dict[int, list[str]] = {}
