@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.constants import ActivityType
 from budgets.models import Period, Region
-from sectorplan.roles import Action, role_required
+from sectorplan.roles import Action, may, role_required
 
 from .constants import ProcessingAction, ProcessingPurpose, RegistrationStatus
 from .models import Registration
@@ -85,6 +85,9 @@ def registration_queue(request):
         request,
         "office/registration_queue.html",
         {"form": form, "page": page, "querystring": params.urlencode(),
-         "status": data.get("status") or RegistrationStatus.SUBMITTED},
+         "status": data.get("status") or RegistrationStatus.SUBMITTED,
+         # Bulk approval (issue 15): reviewers, on the list of what is submitted for review.
+         "can_bulk": may(request.user, Action.REVIEW_REGISTRATION)
+         and (data.get("status") or RegistrationStatus.SUBMITTED) == RegistrationStatus.SUBMITTED},
         status=200 if form.is_bound is False or form.is_valid() else 400,
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import registration_queue, views
+from . import registration_queue, registration_review, views
 
 app_name = "portal"
 
@@ -40,6 +40,11 @@ urlpatterns = [
     path("aanvragen/<int:pk>/aanvullen/", views.application_complete, name="application_complete"),
     path("kantoor/aanvragen/", views.office_queue, name="office_queue"),
     path("kantoor/registraties/", registration_queue.registration_queue, name="registration_queue"),
+    path("kantoor/registraties/goedkeuren/", registration_review.registration_bulk_approve,
+         name="registration_bulk_approve"),
+    path("kantoor/registraties/<int:pk>/", registration_review.registration_review, name="registration_review"),
+    path("kantoor/registraties/<int:pk>/documenten/<int:document_pk>/",
+         registration_review.registration_review_document, name="registration_review_document"),
     path("kantoor/aanvragen/<int:pk>/", views.office_review, name="office_review"),
     path("kantoor/aanvragen/<int:pk>/aanvulling/", views.office_completion_request, name="office_completion_request"),
     path(

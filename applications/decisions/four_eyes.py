@@ -4,20 +4,31 @@ decision on it: not the allocation's confirmation that decides it, nor a holdbac
 settlement, an objection ruling or a not-considered decision. Staff are held to it like everyone else. Every
 decision service of :mod:`.services` calls :func:`four_eyes_check` after taking its locks.
 
-When registrations and their review land, their reviewers join :func:`assessors` (one more query), so the rule
-stays written once.
+Reviewing a registration of the application counts as assessing it (R4, R49): whoever approved, rejected or asked
+for a repair of any of its registrations (a :class:`~applications.models.RegistrationTransition` from
+``submitted`` to one of those outcomes with them as actor) is an assessor, so the advance run, a lowering, the
+settlement and every other decision on it needs another decider. The scheduled rejection of unrepaired
+registrations has no actor and makes nobody an assessor; members' own timeline rows (submissions, progress
+notes) never start from ``submitted`` to an outcome.
 """
 
 from django.utils.translation import gettext as _
 
 from sectorplan.api.errors import StateConflict
 
-from ..constants import ApplicationStatus
-from ..models import Application, ApplicationTransition
+from ..constants import ApplicationStatus, RegistrationStatus
+from ..models import Application, ApplicationTransition, RegistrationTransition
+
+#: R49: the reviewer's outcomes of a submitted registration; who gave one assessed the application.
+REGISTRATION_REVIEW_OUTCOMES = (
+    RegistrationStatus.APPROVED, RegistrationStatus.REJECTED, RegistrationStatus.REPAIR_REQUESTED,
+)
 
 
 def assessed_by(user, application_ids) -> set[int]:
-    """Of ``application_ids``, those ``user`` ever assessed (two small queries, whatever the history's length)."""
+    """Of ``application_ids``, those ``user`` ever assessed: a line assessment on the application's timeline, the
+    latest assessor, or a review of any of its registrations (three small queries, whatever the history's
+    length)."""
     ids = list(application_ids)
     if user is None or not ids:
         return set()
@@ -27,7 +38,13 @@ def assessed_by(user, application_ids) -> set[int]:
         ).values_list("application_id", flat=True)
     )
     latest = set(Application.objects.filter(pk__in=ids, assessed_by_id=user.pk).values_list("pk", flat=True))
-    return from_history | latest
+    registrations_reviewed = set(
+        RegistrationTransition.objects.filter(
+            registration__application_id__in=ids, actor_id=user.pk, from_status=RegistrationStatus.SUBMITTED,
+            to_status__in=REGISTRATION_REVIEW_OUTCOMES,
+        ).values_list("registration__application_id", flat=True).distinct()
+    )
+    return from_history | latest | registrations_reviewed
 
 
 def four_eyes_check(*, applications, user, field: str = "application") -> None:
