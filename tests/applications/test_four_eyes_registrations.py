@@ -75,7 +75,7 @@ def test_r4_a_reviewer_who_approved_registrations_may_not_confirm_the_advance_ru
 def test_r4_a_reviewer_who_rejected_a_registration_may_not_settle(client_for, both, decider):
     app = granted_application(period=PeriodFactory(accountability_deadline=timezone.localdate() + timedelta(days=60)))
     approved = app.registrations.get()
-    rejected = reviewed(app, both, RegistrationStatus.REJECTED, "Dubbel geregistreerd")
+    reviewed(app, both, RegistrationStatus.REJECTED, "Dubbel geregistreerd")
     member = MembershipFactory(employer=app.employer, role=MembershipRole.ACCOUNTABILITY_OFFICER).user
     accounting_services.accountability_submit(
         application=app, by=member,
