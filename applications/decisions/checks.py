@@ -18,7 +18,7 @@ from sectorplan.money import ZERO
 from .. import sepa
 from ..constants import DecisionKind
 from ..models import AdvanceRunLine, Application, Decision, PaymentBatch
-from .lowering import amendment_movements
+from .amounts import amendment_movements
 
 #: The ledger kinds of amendments (R51, R52).
 AMENDMENT_KINDS = (
