@@ -76,7 +76,7 @@ def test_r28_lowering_page_links_the_lowered_letter_and_the_preview_writes_nothi
     login_verified(client, decider)
     page = client.get(reverse("budgets:lowering", args=[period.number])).content.decode()
     assert 'id="letter-previews"' in page and _links(page, url)
-    assert "amendment_increased" not in page  # a lowering produces one kind only
+    assert "verlaagde reservering" in page and "amendment_increased" not in page  # Dutch; one kind only
     before = _counts()
     html = client.get(url).content.decode()
     assert "Ik verlaag uw subsidiereservering van € 10.000,00 naar <strong>€ 5.000,00</strong>" in html
