@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -32,6 +33,7 @@ from tests.accounting.factories import granted_application
 from tests.applications.factories import UserFactory
 from tests.budgets.factories import PeriodFactory
 from tests.budgets.helpers import assert_ledger_ok
+from tests.support.otp import login_verified
 
 pytestmark = pytest.mark.django_db
 PAST = date(2026, 6, 1)
@@ -206,3 +208,22 @@ def test_r33_r48_upheld_objection_against_an_advance_moves_no_money_and_the_next
     assert advances.advance_run_propose(period=period, by=reviewer).count == 0
     assert_ledger_ok()
     assert decision_services.grant_in_force(app).kind == DecisionKind.GRANT  # the grant is untouched
+
+
+def test_r33_office_page_rules_on_an_amendment_objection_and_bad_input_saves_nothing(
+    client, proposer, reviewer, decider
+):
+    period = PeriodFactory(deadlines={"registration": PAST})
+    app, amendment = lowered(period, proposer, decider)
+    objection = object_to(amendment, reviewer)
+    url = reverse("accounting:objection", args=[objection.pk])
+    login_verified(client, decider)
+    page = client.get(url).content.decode()
+    assert "leeg herstelt de reservering van vóór de wijziging" in page
+    bad = client.post(url, {"action": "rule", "outcome": "upheld", "ruling": "x", "granted_amount": "1.234"},
+                      follow=True)
+    assert bad.status_code == 200 and Objection.objects.get(pk=objection.pk).status == "received"
+    client.post(url, {"action": "rule", "outcome": "upheld", "ruling": "Gegrond", "granted_amount": ""})
+    assert Objection.objects.get(pk=objection.pk).status == "upheld"
+    assert application_amounts(app)["reserved"] == Decimal("20000.00")
+    assert_ledger_ok()
