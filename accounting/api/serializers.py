@@ -165,7 +165,8 @@ class ObjectionRulingSerializer(serializers.Serializer):
     ruling = serializers.CharField()
     reserved_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0,
-        help_text=_("Upheld objection against a grant or rejection: the new reservation (api.md's name)."),
+        help_text=_("Upheld objection against a grant, a rejection or an amendment: the new reservation (api.md's name); "
+                    "for an amendment, without it the reservation before the amendment is restored."),
     )
     granted_amount = serializers.DecimalField(
         max_digits=14, decimal_places=2, required=False, allow_null=True, min_value=0,

@@ -1,6 +1,6 @@
 """Office pages of the advance runs (R48), under /kantoor/budget/ (URL namespace ``budgets``): the period's runs
 with the proposal button, a run's table (totals per budget line and employer, every line, blocked IBANs) with
-the confirmation for a second decider, and the SEPA file's download.
+the confirmation for a second decider and the preview of its letter (R28), and the SEPA file's download.
 
 The confirmation runs synchronously: 4,000 applications take about a second (``bench/advance_run.py``), so there is
 no progress to show; the page returns when the decisions, the ledger and the payment file are written.
@@ -16,10 +16,11 @@ from budgets.models import Period
 from sectorplan.api.errors import DomainError
 from sectorplan.roles import Action, may, role_required
 
-from ..models import AdvanceRun, PaymentBatch
+from ..models import AdvanceRun, AdvanceRunStatus, PaymentBatch
 from ..selectors import serves_all_regions
 from . import advances
 from .advance_api import sepa_response
+from .previews import preview_links, preview_response
 
 
 def _all_regions(user) -> None:
@@ -57,11 +58,26 @@ def run_page(request, pk: int):
     run = get_object_or_404(AdvanceRun.objects.select_related("period", "created_by", "confirmed_by"), pk=pk)
     _all_regions(request.user)
     summary = advances.advance_run_summary(run)
+    previews = []
+    if run.status == AdvanceRunStatus.PROPOSED and may(request.user, Action.CONFIRM_ADVANCE_RUN):
+        # R28: one letter of each kind the confirmation will produce, linked from the confirmation box.
+        previews = preview_links(advances.advance_run_preview_decisions(run=run, by=request.user))
     return render(request, "advances/run.html", {
         "run": run, "period": run.period, "summary": summary,
         "may_confirm": may(request.user, Action.CONFIRM_ADVANCE_RUN) and run.created_by_id != request.user.pk,
-        "is_proposer": run.created_by_id == request.user.pk,
+        "is_proposer": run.created_by_id == request.user.pk, "previews": previews,
     })
+
+
+@role_required(Action.CONFIRM_ADVANCE_RUN)
+def run_letter_preview(request, pk: int, variant: str):
+    """R28: the advance letter confirming this proposed run will produce, for its first payable application,
+    rendered from an unsaved decision: HTML, or PDF with ``?pdf=1``. Nothing is written but the processing-log
+    row of the office's read (R54)."""
+    run = get_object_or_404(AdvanceRun, pk=pk)
+    _all_regions(request.user)
+    decisions = advances.advance_run_preview_decisions(run=run, by=request.user)
+    return preview_response(request, decisions=decisions, variant=variant)
 
 
 @require_POST

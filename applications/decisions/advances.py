@@ -160,6 +160,55 @@ def execution_date(today: date) -> date:
     return day
 
 
+LINE_FIELDS = (
+    "id", "application_id", "earmark", "approved_amount", "cap", "entitled", "already_paid", "advance", "iban", "bic",
+    "account_holder",
+)
+
+
+def advance_decisions(*, run: AdvanceRun, lines: list[dict], by, today: date) -> list[Decision]:
+    """The unsaved ``advance`` decisions of ``lines`` (dicts of :data:`LINE_FIELDS`): what the confirmation writes
+    and the letter preview shows (R28), built once."""
+    with translation.override("nl"):  # the reasons of an advance decision (R27: how the amount was found)
+        reasons = _(
+            "Advance of %(percent)s%% on the subsidy of your approved registrations (%(approved)s), times the "
+            "allocation factor and at most your unconditional reservation (%(cap)s): %(entitled)s. Paid before: "
+            "%(paid)s. This advance: %(advance)s."
+        )
+    percent = f"{run.advance_percent.normalize():f}".replace(".", ",")
+    return [
+        Decision(
+            application_id=line["application_id"], kind=DecisionKind.ADVANCE, date=today, decided_by=by,
+            advance_amount=line["advance"], approved_amount=line["approved_amount"],
+            previous_advances=line["already_paid"], reasons=reasons % {
+                "percent": percent, "approved": format_eur(line["approved_amount"]), "cap": format_eur(line["cap"]),
+                "entitled": format_eur(line["entitled"]), "paid": format_eur(line["already_paid"]),
+                "advance": format_eur(line["advance"]),
+            },
+        )
+        for line in lines
+    ]
+
+
+def advance_run_preview_decisions(*, run: AdvanceRun, by, applications=None) -> list[Decision]:
+    """R28: before confirming, the advance decision the confirmation would write for the run's first payable line
+    (by reference; among ``applications`` when given), unsaved, for the office to preview its letter. Reads only;
+    nothing is written or locked. Empty for a run that is not a proposal or pays nothing."""
+    if run.status != AdvanceRunStatus.PROPOSED:
+        return []
+    lines = run.lines.filter(blocked=False)
+    if applications is not None:
+        lines = lines.filter(application__in=applications)
+    line = lines.order_by("application__reference").values(*LINE_FIELDS).first()
+    if line is None:
+        return []
+    [decision] = advance_decisions(run=run, lines=[line], by=by, today=timezone.localdate())
+    decision.application = Application.objects.select_related("employer", "period", "region").get(
+        pk=line["application_id"]
+    )
+    return [decision]
+
+
 @transaction.atomic
 def advance_run_confirm(*, run: AdvanceRun, by) -> PaymentBatch:
     """R48: confirm ``run``: advance decisions, ledger, letters and the payment batch (see the module docstring)."""
@@ -175,12 +224,7 @@ def advance_run_confirm(*, run: AdvanceRun, by) -> PaymentBatch:
             message=_("You proposed this advance run; another decider must confirm it."),
         )
     _check_not_stale(run, period)
-    lines = list(
-        run.lines.filter(blocked=False).order_by("application_id").values(
-            "id", "application_id", "earmark", "approved_amount", "cap", "entitled", "already_paid", "advance", "iban",
-            "bic", "account_holder",
-        )
-    )
+    lines = list(run.lines.filter(blocked=False).order_by("application_id").values(*LINE_FIELDS))
     if not lines:
         raise StateConflict(field="run", code="nothing_due", message=_("Nothing is due in this advance run."))
     # Lock the applications (ascending id) and read the little the decisions need, without model instances: a run
@@ -197,28 +241,8 @@ def advance_run_confirm(*, run: AdvanceRun, by) -> PaymentBatch:
     )
 
     today = timezone.localdate()
-    with translation.override("nl"):  # the reasons of an advance decision (R27: how the amount was found)
-        reasons = _(
-            "Advance of %(percent)s%% on the subsidy of your approved registrations (%(approved)s), times the "
-            "allocation factor and at most your unconditional reservation (%(cap)s): %(entitled)s. Paid before: "
-            "%(paid)s. This advance: %(advance)s."
-        )
-    percent = f"{run.advance_percent.normalize():f}".replace(".", ",")
-    decisions = Decision.objects.bulk_create(
-        [
-            Decision(
-                application_id=line["application_id"], kind=DecisionKind.ADVANCE, date=today, decided_by=by,
-                advance_amount=line["advance"], approved_amount=line["approved_amount"],
-                previous_advances=line["already_paid"], reasons=reasons % {
-                    "percent": percent, "approved": format_eur(line["approved_amount"]), "cap": format_eur(line["cap"]),
-                    "entitled": format_eur(line["entitled"]), "paid": format_eur(line["already_paid"]),
-                    "advance": format_eur(line["advance"]),
-                },
-            )
-            for line in lines
-        ],
-        batch_size=2000,
-    )
+    decisions = Decision.objects.bulk_create(advance_decisions(run=run, lines=lines, by=by, today=today),
+                                             batch_size=2000)
     memo = f"R48 advance run {run.pk}"
     earmarks = {line["application_id"]: line["earmark"] for line in lines}
     ledger_post_many(period=period, entries=[

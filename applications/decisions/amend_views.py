@@ -25,6 +25,7 @@ from ..models import RevisionRequest, RevisionRound
 from ..selectors import serves_all_regions
 from . import lowering, rounds
 from .amend_api import round_summary
+from .previews import preview_links, preview_response
 
 
 def _flash(request, exc: DomainError) -> None:
@@ -45,12 +46,26 @@ def lowering_page(request, number: int):
     period = get_object_or_404(Period, number=number)
     proposal = lowering.open_proposal(period)
     lines = list(proposal.lines.select_related("application__period").order_by("application_id")) if proposal else []
+    previews = []
+    if proposal is not None and may(request.user, Action.CONFIRM_AMENDMENTS):
+        # R28: one letter of each kind the confirmation will produce, linked from the confirmation box.
+        previews = preview_links(lowering.lowering_preview_decisions(period=period, by=request.user))
     return render(request, "amendments/lowering.html", {
         "period": period, "proposal": proposal, "lines": lines,
         "freed": sum((line.freed for line in lines), Decimal("0.00")),
         "deadline": lowering.registration_deadline(period),
-        "may_confirm": may(request.user, Action.CONFIRM_AMENDMENTS),
+        "may_confirm": may(request.user, Action.CONFIRM_AMENDMENTS), "previews": previews,
     })
+
+
+@role_required(Action.CONFIRM_AMENDMENTS)
+def lowering_letter_preview(request, number: int, variant: str):
+    """R28: the amendment letter confirming the period's open lowering proposal will produce, for its first line,
+    rendered from an unsaved decision (HTML, or PDF with ``?pdf=1``); only the processing-log row is written."""
+    period = get_object_or_404(Period, number=number)
+    _all_regions(request.user)
+    decisions = lowering.lowering_preview_decisions(period=period, by=request.user)
+    return preview_response(request, decisions=decisions, variant=variant)
 
 
 @require_POST
@@ -117,12 +132,27 @@ def round_page(request, pk: int):
     proposal = revision_round.proposals.filter(status="proposed").first() or revision_round.proposals.filter(
         status="confirmed").first()
     summary = round_summary(proposal, None) if proposal else None
+    previews = []
+    if proposal is not None and proposal.status == "proposed" and may(request.user, Action.CONFIRM_AMENDMENTS):
+        # R28: one letter of each kind the confirmation will produce (increased, lowered), linked from its box.
+        previews = preview_links(rounds.round_preview_decisions(revision_round=revision_round, by=request.user))
     return render(request, "amendments/round.html", {
         "round": revision_round, "period": revision_round.period, "requests": requests, "proposal": proposal,
         "summary": summary, "closes": rounds.window_closes_for_all(revision_round),
         "window_closed": timezone.localdate() > rounds.window_closes_for_all(revision_round),
-        "may_confirm": may(request.user, Action.CONFIRM_AMENDMENTS),
+        "may_confirm": may(request.user, Action.CONFIRM_AMENDMENTS), "previews": previews,
     })
+
+
+@role_required(Action.CONFIRM_AMENDMENTS)
+def round_letter_preview(request, pk: int, variant: str):
+    """R28: a letter of ``variant`` (increased or lowered reservation) confirming the round's open proposal will
+    produce, rendered from an unsaved decision (HTML, or PDF with ``?pdf=1``); only the processing-log row is
+    written."""
+    revision_round = get_object_or_404(RevisionRound.objects.select_related("period"), pk=pk)
+    _all_regions(request.user)
+    decisions = rounds.round_preview_decisions(revision_round=revision_round, by=request.user)
+    return preview_response(request, decisions=decisions, variant=variant)
 
 
 @require_POST

@@ -5,10 +5,12 @@ Amounts are derived from the append-only ledger (R25) through :data:`budgets.sel
 never from the decisions' own columns: a decision states what it decided, the ledger what is now in force.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet
 
+from budgets.constants import LedgerKind
 from budgets.selectors import application_balance_annotations, application_balances
 from sectorplan.money import ZERO
 
@@ -115,3 +117,24 @@ def granted_in_force(*, decisions: QuerySet[Decision]) -> dict[int, Decimal]:
         ):
             out[d["application_id"]] = d["granted_amount"]  # the latest wins, as in grant_in_force
     return out
+
+
+def amendment_movements(decision: Decision) -> dict[str, Decimal]:
+    """The ledger kinds and amounts an ``amendment`` decision books, from its previous and new parts (also the
+    expectation of ``check_ledger``). Lowering kinds for what went down, redistribution kinds for what went up."""
+    prev_held, prev_released = decision.previous_held or ZERO, decision.previous_released or ZERO
+    prev_unconditional = (decision.previous_reserved or ZERO) - prev_held - prev_released
+    new_unconditional = decision.granted_amount - decision.held_amount - decision.released_amount
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for down_kind, up_kind, before, after in (
+        (LedgerKind.LOWERING, LedgerKind.REDISTRIBUTION, prev_unconditional, new_unconditional),
+        (LedgerKind.HOLD_LOWERING, LedgerKind.REDISTRIBUTION_HOLD, prev_held, decision.held_amount),
+        (LedgerKind.RELEASE_LOWERING, None, prev_released, decision.released_amount),
+    ):
+        if after < before:
+            out[down_kind] += before - after
+        elif after > before:
+            if up_kind is None:
+                raise ValueError("An amendment never raises the released part.")
+            out[up_kind] += after - before
+    return dict(out)

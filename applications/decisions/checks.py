@@ -18,7 +18,7 @@ from sectorplan.money import ZERO
 from .. import sepa
 from ..constants import DecisionKind
 from ..models import AdvanceRunLine, Application, Decision, PaymentBatch
-from .lowering import amendment_movements
+from .amounts import amendment_movements
 
 #: The ledger kinds of amendments (R51, R52).
 AMENDMENT_KINDS = (
@@ -74,8 +74,12 @@ def ledger_violations() -> list[str]:
             exp["lapsed_unconditional"] += d["granted_amount"] - d["held_amount"] - d["released_amount"]
             exp["hold_lapse"] += d["held_amount"]
             exp["release_lapse"] += d["released_amount"]
-        elif kind == DecisionKind.AMENDMENT:
-            # R51, R52: the movements between the amendment's previous and new parts.
+        elif kind == DecisionKind.AMENDMENT or (
+            kind == DecisionKind.OBJECTION_RULING and d["supersedes_id"] is not None
+            and root_kind_of.get(d["id"]) == DecisionKind.AMENDMENT
+        ):
+            # R51, R52: the movements between the amendment's previous and new parts; an upheld objection against
+            # an amendment (R33) moves its money the same way.
             for led_kind, amount in amendment_movements(Decision(**{
                 k: d[k] for k in ("granted_amount", "held_amount", "released_amount", "previous_reserved",
                                   "previous_held", "previous_released")
@@ -139,7 +143,7 @@ def ledger_violations() -> list[str]:
     #    or an objection ruling (which may reclaim).
     allowed = {
         DecisionKind.GRANT: {"commitment", "hold"},
-        DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "reclaim"},
+        DecisionKind.OBJECTION_RULING: {"commitment", "decommitment", "hold", "reclaim", *AMENDMENT_KINDS},
         DecisionKind.HOLDBACK_RELEASE: {"release"},
         DecisionKind.HOLDBACK_FORFEIT: {"forfeit"},
         DecisionKind.ADVANCE: {"advance"},

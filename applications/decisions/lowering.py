@@ -20,7 +20,6 @@ available through the ledger.
 Locks (:mod:`sectorplan.locking`): the period, the proposal, then the applications by id.
 """
 
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
@@ -32,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from budgets import selectors as budget_selectors
 from budgets.amendment import Change, lower, lowering_target
-from budgets.constants import DeadlineKind, LedgerKind
+from budgets.constants import DeadlineKind
 from budgets.ledger import budget_line_for, ledger_post_many, lock_period
 from budgets.models import Period
 from sectorplan.api.errors import StateConflict
@@ -41,7 +40,7 @@ from sectorplan.money import ZERO, format_eur
 
 from ..constants import ApplicationStatus, DecisionKind, RegistrationStatus
 from ..models import AmendmentRunStatus, Application, Decision, LoweringLine, LoweringProposal, Registration
-from .amounts import grant_in_force
+from .amounts import amendment_movements, grant_in_force
 from .four_eyes import four_eyes_check
 from .letters import letters_request_many
 from .services import _entry
@@ -176,6 +175,44 @@ def open_proposal(period: Period) -> LoweringProposal | None:
     return LoweringProposal.objects.filter(period=period, status=AmendmentRunStatus.PROPOSED).first()
 
 
+def lowering_decision(*, row: dict, application: Application, deadline: date, today: date, by) -> Decision:
+    """The unsaved ``amendment`` decision of one proposal line (a dict of :data:`PLAN_FIELDS`): what the
+    confirmation writes and the letter preview shows (R28), built once."""
+    with translation.override("nl"):
+        reasons = _(
+            "After the registration deadline of %(deadline)s the approved registrations of this application "
+            "carry a subsidy of %(approved)s; with the allocation factor of this application that is "
+            "%(target)s. The reservation is lowered to that amount."
+        ) % {
+            "deadline": date_format(deadline, "j F Y"), "approved": format_eur(row["approved_amount"]),
+            "target": format_eur(row["target"]),
+        }
+    return Decision(
+        application=application, kind=DecisionKind.AMENDMENT, date=today, decided_by=by,
+        reasons=reasons, granted_amount=row["new_reserved"], held_amount=row["new_held"],
+        released_amount=row["new_released"], advance_amount=ZERO, previous_reserved=row["previous_reserved"],
+        previous_held=row["previous_held"], previous_released=row["previous_released"],
+    )
+
+
+def lowering_preview_decisions(*, period: Period, by, applications=None) -> list[Decision]:
+    """R28: before confirming, the amendment decision the confirmation of the period's open proposal would write
+    for its first line (by reference; among ``applications`` when given), unsaved, for the office to preview its
+    letter. Reads only; nothing is written or locked. Empty without an open proposal or lines."""
+    proposal = open_proposal(period)
+    if proposal is None:
+        return []
+    lines = proposal.lines.all()
+    if applications is not None:
+        lines = lines.filter(application__in=applications)
+    row = lines.order_by("application__reference").values(*PLAN_FIELDS).first()
+    deadline = registration_deadline(period)
+    if row is None or deadline is None:
+        return []
+    application = Application.objects.select_related("employer", "period", "region").get(pk=row["application_id"])
+    return [lowering_decision(row=row, application=application, deadline=deadline, today=timezone.localdate(), by=by)]
+
+
 @transaction.atomic
 def lowering_confirm(*, period: Period, by, today: date | None = None) -> tuple[LoweringProposal, list[Decision]]:
     """R51: confirm the period's open lowering proposal: an ``amendment`` decision and letter per line, the freed
@@ -209,23 +246,11 @@ def lowering_confirm(*, period: Period, by, today: date | None = None) -> tuple[
     }
     four_eyes_check(applications=applications.values(), user=by)
     deadline = registration_deadline(period)
-    decisions = []
-    for row in lines:
-        with translation.override("nl"):
-            reasons = _(
-                "After the registration deadline of %(deadline)s the approved registrations of this application "
-                "carry a subsidy of %(approved)s; with the allocation factor of this application that is "
-                "%(target)s. The reservation is lowered to that amount."
-            ) % {
-                "deadline": date_format(deadline, "j F Y"), "approved": format_eur(row["approved_amount"]),
-                "target": format_eur(row["target"]),
-            }
-        decisions.append(Decision(
-            application=applications[row["application_id"]], kind=DecisionKind.AMENDMENT, date=today, decided_by=by,
-            reasons=reasons, granted_amount=row["new_reserved"], held_amount=row["new_held"],
-            released_amount=row["new_released"], advance_amount=ZERO, previous_reserved=row["previous_reserved"],
-            previous_held=row["previous_held"], previous_released=row["previous_released"],
-        ))
+    decisions = [
+        lowering_decision(row=row, application=applications[row["application_id"]], deadline=deadline, today=today,
+                          by=by)
+        for row in lines
+    ]
     decisions = Decision.objects.bulk_create(decisions, batch_size=2000)
     ledger_post_many(period=period, entries=amendment_entries(decisions, applications=applications, by=by,
                                                                 memo=f"R51 lowering {proposal.pk}"))
@@ -235,27 +260,6 @@ def lowering_confirm(*, period: Period, by, today: date | None = None) -> tuple[
     proposal.confirmed_at = timezone.now()
     proposal.save(update_fields=["status", "confirmed_by", "confirmed_at"])
     return proposal, decisions
-
-
-def amendment_movements(decision: Decision) -> dict[str, Decimal]:
-    """The ledger kinds and amounts an ``amendment`` decision books, from its previous and new parts (also the
-    expectation of ``check_ledger``). Lowering kinds for what went down, redistribution kinds for what went up."""
-    prev_held, prev_released = decision.previous_held or ZERO, decision.previous_released or ZERO
-    prev_unconditional = (decision.previous_reserved or ZERO) - prev_held - prev_released
-    new_unconditional = decision.granted_amount - decision.held_amount - decision.released_amount
-    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for down_kind, up_kind, before, after in (
-        (LedgerKind.LOWERING, LedgerKind.REDISTRIBUTION, prev_unconditional, new_unconditional),
-        (LedgerKind.HOLD_LOWERING, LedgerKind.REDISTRIBUTION_HOLD, prev_held, decision.held_amount),
-        (LedgerKind.RELEASE_LOWERING, None, prev_released, decision.released_amount),
-    ):
-        if after < before:
-            out[down_kind] += before - after
-        elif after > before:
-            if up_kind is None:
-                raise ValueError("An amendment never raises the released part.")
-            out[up_kind] += after - before
-    return dict(out)
 
 
 def amendment_entries(decisions: list[Decision], *, applications: dict[int, Application], by, memo: str) -> list:

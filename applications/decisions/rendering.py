@@ -26,7 +26,7 @@ from sectorplan.money import ZERO, round_half_up
 from ..constants import AgeBand, DecisionKind, Focus, LetterStatus, Outcome, RegistrationStatus
 from ..models import Decision, Letter, Registration
 from ..pdf import html_to_pdf, render_html
-from .amounts import initial_grant
+from .amounts import amendment_movements, initial_grant
 from .legal import (
     APPEAL_BASIS,
     OBJECTION_BASIS,
@@ -212,6 +212,8 @@ def _effect(decision: Decision) -> list[dict]:
             {"kind": LedgerKind.HOLD_LAPSE, "amount": held},
             {"kind": LedgerKind.RELEASE_LAPSE, "amount": released},
         ]
+    if kind == DecisionKind.AMENDMENT:
+        return [{"kind": led_kind, "amount": amount} for led_kind, amount in amendment_movements(decision).items()]
     if kind == DecisionKind.SETTLEMENT and decision.settled_amount is not None:
         out = [{"kind": LedgerKind.SETTLEMENT, "amount": decision.settled_amount}]
         if decision.payment_amount is not None and decision.payment_amount < 0:
@@ -421,7 +423,8 @@ def preview_letters(*, decisions) -> list[dict]:
     """R28: one rendered letter of each kind that ``decisions`` (unsaved decisions, as a run, round or allocation
     would write them) will produce, in the order the kinds first occur: ``[{"kind", "decision", "html"}]``.
 
-    Settlements count as two kinds (a payment and a reclaim read differently), rulings too (upheld, rejected).
+    Settlements count as two kinds (a payment and a reclaim read differently), rulings too (upheld, rejected), and
+    amendments (lowered, increased).
     Nothing is written: the letter is an unsaved :class:`Letter` of the unsaved decision."""
     seen, out = set(), []
     for decision in decisions:
@@ -436,9 +439,13 @@ def preview_letters(*, decisions) -> list[dict]:
 
 
 def preview_variant(decision: Decision) -> str:
-    """The letter variant of a decision: its kind, with settlements split by payment or reclaim and rulings by
-    upheld or rejected."""
+    """The letter variant of a decision: its kind, with settlements split by payment or reclaim, rulings by
+    upheld or rejected, and amendments by a lowered or increased reservation (R51, R52: the letters read
+    differently)."""
     kind = str(decision.kind)
+    if kind == DecisionKind.AMENDMENT:
+        lowered = (decision.granted_amount or ZERO) < (decision.previous_reserved or ZERO)
+        return "amendment_lowered" if lowered else "amendment_increased"
     if kind == DecisionKind.SETTLEMENT:
         return "settlement_reclaim" if (decision.payment_amount or ZERO) < 0 else "settlement_payment"
     if kind == DecisionKind.OBJECTION_RULING:

@@ -25,6 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -51,9 +52,10 @@ from ..models import (
     RevisionRound,
     RevisionRoundStatus,
 )
+from .amounts import amendment_movements
 from .four_eyes import four_eyes_check
 from .letters import letters_request_many
-from .lowering import _change_fields, amendment_entries, amendment_movements, parts_of
+from .lowering import _change_fields, amendment_entries, parts_of
 
 PLAN_FIELDS = (
     "application_id", "earmark", "change", "requested", "granted", "previous_reserved", "previous_held",
@@ -249,6 +251,55 @@ def proposal_lines(proposal: RevisionProposal) -> list[dict]:
     return list(proposal.lines.order_by("application_id").values(*PLAN_FIELDS))
 
 
+def round_decision(*, row: dict, application: Application, revision_round: RevisionRound, today: date,
+                   by) -> Decision:
+    """The unsaved ``amendment`` decision of one proposal line (a dict of :data:`PLAN_FIELDS`): what the
+    confirmation writes and the letter preview shows (R28), built once."""
+    with translation.override("nl"):
+        if row["change"] == RevisionChange.INCREASE:
+            reasons = _(
+                "In the redistribution round of %(opens)s to %(closes)s you requested an increase of %(requested)s. "
+                "The available budget of the period was divided over the requested increases; you are granted "
+                "%(granted)s."
+            )
+        else:
+            reasons = _(
+                "In the redistribution round of %(opens)s to %(closes)s you announced a decrease of %(requested)s."
+            )
+        reasons %= {
+            "opens": revision_round.opens.strftime("%d-%m-%Y"), "closes": revision_round.closes.strftime("%d-%m-%Y"),
+            "requested": format_eur(row["requested"]), "granted": format_eur(row["granted"]),
+        }
+    return Decision(
+        application=application, kind=DecisionKind.AMENDMENT, date=today, decided_by=by,
+        reasons=reasons, granted_amount=row["new_reserved"], held_amount=row["new_held"],
+        released_amount=row["new_released"], advance_amount=ZERO, previous_reserved=row["previous_reserved"],
+        previous_held=row["previous_held"], previous_released=row["previous_released"],
+    )
+
+
+def round_preview_decisions(*, revision_round: RevisionRound, by, applications=None) -> list[Decision]:
+    """R28: before confirming, the amendment decisions the confirmation of the round's open proposal would write
+    for its first increased and its first decreased reservation (by reference; among ``applications`` when given),
+    unsaved, for the office to preview one letter of each. Reads only; nothing is written or locked."""
+    proposal = revision_round.proposals.filter(status=AmendmentRunStatus.PROPOSED).first()
+    if proposal is None:
+        return []
+    lines = proposal.lines.exclude(new_reserved=F("previous_reserved"))
+    if applications is not None:
+        lines = lines.filter(application__in=applications)
+    lines = lines.order_by("application__reference")
+    rows = [row for row in (lines.filter(new_reserved__gt=F("previous_reserved")).values(*PLAN_FIELDS).first(),
+                            lines.filter(new_reserved__lt=F("previous_reserved")).values(*PLAN_FIELDS).first())
+            if row is not None]
+    found = Application.objects.select_related("employer", "period", "region").in_bulk(
+        [row["application_id"] for row in rows]
+    )
+    today = timezone.localdate()
+    return [round_decision(row=row, application=found[row["application_id"]], revision_round=revision_round,
+                           today=today, by=by) for row in rows]
+
+
 @transaction.atomic
 def round_confirm(*, revision_round: RevisionRound, by, today: date | None = None) -> list[Decision]:
     """R52: confirm the round's open proposal (a decider other than the proposer): an ``amendment`` decision and
@@ -279,29 +330,11 @@ def round_confirm(*, revision_round: RevisionRound, by, today: date | None = Non
         )
     }
     four_eyes_check(applications=applications.values(), user=by)
-    decisions = []
-    for row in changed:
-        with translation.override("nl"):
-            if row["change"] == RevisionChange.INCREASE:
-                reasons = _(
-                    "In the redistribution round of %(opens)s to %(closes)s you requested an increase of %(requested)s. "
-                    "The available budget of the period was divided over the requested increases; you are granted "
-                    "%(granted)s."
-                )
-            else:
-                reasons = _(
-                    "In the redistribution round of %(opens)s to %(closes)s you announced a decrease of %(requested)s."
-                )
-            reasons %= {
-                "opens": revision_round.opens.strftime("%d-%m-%Y"), "closes": revision_round.closes.strftime("%d-%m-%Y"),
-                "requested": format_eur(row["requested"]), "granted": format_eur(row["granted"]),
-            }
-        decisions.append(Decision(
-            application=applications[row["application_id"]], kind=DecisionKind.AMENDMENT, date=today, decided_by=by,
-            reasons=reasons, granted_amount=row["new_reserved"], held_amount=row["new_held"],
-            released_amount=row["new_released"], advance_amount=ZERO, previous_reserved=row["previous_reserved"],
-            previous_held=row["previous_held"], previous_released=row["previous_released"],
-        ))
+    decisions = [
+        round_decision(row=row, application=applications[row["application_id"]], revision_round=revision_round,
+                       today=today, by=by)
+        for row in changed
+    ]
     decisions = Decision.objects.bulk_create(decisions, batch_size=2000)
     memo = f"R52 round {revision_round.pk}"
     decreases = [d for d in decisions if d.granted_amount < (d.previous_reserved or ZERO)]

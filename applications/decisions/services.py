@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from budgets import selectors as budget_selectors
 from budgets.allocation import allocate, hold_back_applies, split_grant
+from budgets.amendment import increase, lower
 from budgets.constants import AdviceOutcome, DeadlineKind, LedgerKind
 from budgets.ledger import budget_line_for, check_ceiling, ledger_post_many, lock_period
 from budgets.models import (
@@ -52,7 +53,7 @@ from ..constants import ApplicationStatus, DecisionKind
 from ..models import Application, CompletionRequest, Decision
 from ..selectors import refused_line_reasons
 from ..services import transition, transition_many
-from .amounts import application_amounts, grant_in_force, is_grant_like
+from .amounts import amendment_movements, application_amounts, grant_in_force, is_grant_like
 from .four_eyes import four_eyes_check
 from .letters import letter_request, letters_request_many
 
@@ -692,13 +693,78 @@ def _objection_money(*, application: Application, original: Decision, new_amount
     return {"held": held, "reclaim": reclaim, "entries": entries}
 
 
+def _amendment_ruling(
+    *, original: Decision, application: Application, reserved_amount: Decimal | None, ruling: str, by,
+    today: date | None,
+) -> Decision:
+    """R33 with R22, R51, R52: an upheld objection against an ``amendment`` (a lowering or a round's change) sets
+    the reservation the ruling states (``reserved_amount``, api.md's ``reservedAmount``); without it the
+    reservation before the amendment is restored. The new reservation is reached from the reservation in force
+    (the ledger) with the amendment arithmetic of :mod:`budgets.amendment`: going down as a lowering (the held part
+    stays the holdback share of what remains), going up as an increase held back per R22 when the period holds
+    back and the region's latest advice is not positive (the held part grows to the holdback share of the new
+    reservation). The ruling books the same ledger kinds as an amendment (``lowering``/``hold_lowering``/
+    ``release_lowering`` down, ``redistribution``/``redistribution_hold`` up; :func:`amendment_movements` of its
+    previous and new parts), so ``check_ledger`` checks it like one. Never above the period's cap per application
+    (400 ``above_cap``) nor the budget line's ceiling (409 ``ceiling_exceeded``, checked under the period lock by
+    the ledger). Advances paid above the new reservation are netted at settlement, as after a lowering."""
+    period = application.period
+    if application.status != ApplicationStatus.GRANTED:
+        raise StateConflict(
+            field="decision", code="not_granted",
+            message=_("Only a reservation in force can be changed on objection; this application has none."),
+        )
+    target = (original.previous_reserved or ZERO) if reserved_amount is None else round_half_up(reserved_amount)
+    if target < 0:
+        raise DomainError(field="reserved_amount", code="negative", message=_("The amount may not be negative."))
+    if period.application_cap is not None and target > period.application_cap:
+        raise DomainError(
+            field="reserved_amount", code="above_cap",
+            message=_("The reservation may not exceed the period's cap per application (%(cap)s).")
+            % {"cap": format_eur(period.application_cap)},
+        )
+    now = application_amounts(application)
+    if target < now["reserved"]:
+        change = lower(unconditional=now["unconditional"], held=now["held"], released=now["released"],
+                       new_reserved=target, holdback_percent=period.holdback_percent)
+    else:
+        hold = hold_back_applies(
+            holdback_applies=period.holdback_applies,
+            advice_positive=_latest_advice_positive(period=period, region_id=application.region_id)
+            if period.holdback_applies else False,
+        )
+        change = increase(unconditional=now["unconditional"], held=now["held"], released=now["released"],
+                          amount=target - now["reserved"], hold=hold, holdback_percent=period.holdback_percent)
+    decision = Decision.objects.create(
+        application=application, kind=DecisionKind.OBJECTION_RULING, date=today or timezone.localdate(),
+        decided_by=by, granted_amount=change.after.reserved, held_amount=change.after.held,
+        released_amount=change.after.released, advance_amount=ZERO, previous_reserved=change.before.reserved,
+        previous_held=change.before.held, previous_released=change.before.released, reasons=ruling,
+        supersedes=original,
+    )
+    ledger_post_many(period=period, entries=[
+        _entry(application=application, decision=decision, kind=kind, amount=amount, by=by,
+               memo="R33 objection upheld against an amendment")
+        for kind, amount in amendment_movements(decision).items()
+    ])
+    letter_request(decision=decision, by=by)
+    return decision
+
+
 def objection_ruling_decide(
     *, original: Decision, application: Application, upheld: bool, ruling: str, by,
     granted_amount: Decimal | None = None, settled_amount: Decimal | None = None, today: date | None = None,
 ) -> Decision:
     """R33: the ruling on an objection against ``original`` as a decision (with its letter). An upheld
     objection's ruling replaces the decision objected to (``supersedes``) and, for a grant, may state a new
-    granted amount whose money moves through the ledger.
+    granted amount whose money moves through the ledger; for an amendment it sets the reservation it states, or
+    restores the one before the amendment (:func:`_amendment_ruling`).
+
+    **Advances** (R48): an upheld objection against an ``advance`` decision replaces it but moves no money and
+    states no amount (a stated amount is 400 ``not_applicable``): an advance is provisional, computed by one rule
+    on the approved registrations, the allocation factor and the reservation in force; the next advance run pays
+    what is due on the corrected state (entitled less paid), and the settlement nets every advance paid and
+    reclaims what was paid too much (R30). The ruling's letter says so.
 
     After settlement (R30 v2) the settlement is final for the grant and the advances: an upheld objection
     may then change money only as a **new settlement decision** replacing the settlement objected to
@@ -712,6 +778,7 @@ def objection_ruling_decide(
     four_eyes_check(applications=[application], user=by)
     grant_like = is_grant_like(original)
     is_settlement = original.kind == DecisionKind.SETTLEMENT
+    is_amendment = original.kind == DecisionKind.AMENDMENT
     if upheld and application.status == ApplicationStatus.SETTLED and not is_settlement:
         raise StateConflict(
             field="decision", code="settled",
@@ -723,18 +790,22 @@ def objection_ruling_decide(
             field="settled_amount", code="not_applicable",
             message=_("A new settled amount is only stated when an objection against a settlement is upheld."),
         )
-    if upheld and (grant_like or is_settlement) and Decision.objects.filter(supersedes=original).exists():
+    if upheld and (grant_like or is_settlement or is_amendment) and Decision.objects.filter(supersedes=original).exists():
         # R25/R33: the money of a second ruling on the same decision would be computed against a grant that is
         # no longer in force (committed twice). The objection is ruled on against the decision in force.
         raise StateConflict(
             field="decision", code="superseded",
             message=_("This decision has already been replaced by an objection ruling; rule on the decision in force."),
         )
-    if granted_amount is not None and not (upheld and grant_like):
+    if granted_amount is not None and not (upheld and (grant_like or is_amendment)):
         raise DomainError(
             field="granted_amount", code="not_applicable",
-            message=_("A new granted amount is only stated when an objection against a grant or rejection is upheld."),
+            message=_("A new reservation is only stated when an objection against a grant, a rejection or an "
+                      "amendment is upheld."),
         )
+    if upheld and is_amendment:
+        return _amendment_ruling(original=original, application=application, reserved_amount=granted_amount,
+                                 ruling=ruling, by=by, today=today)
     if upheld and is_settlement:
         return _settlement_replace(
             original=original, application=application, settled_amount=settled_amount, ruling=ruling, by=by,

@@ -22,13 +22,11 @@ from sectorplan.api.errors import DomainError
 from sectorplan.parsing import DateField
 from sectorplan.roles import Action, may, role_required
 
-from ..constants import DecisionKind, ProcessingAction, ProcessingPurpose
+from ..constants import DecisionKind, ProcessingPurpose
 from ..models import Application
-from ..pdf import html_to_pdf
-from ..processing import log_processing
 from ..selectors import budget_table, region_in_scope, scope_filter, serves_all_regions, visible_allocation_summary
 from . import services
-from .rendering import preview_letters
+from .previews import preview_response
 
 #: The letter kinds an allocation produces (R18), in the order the confirmation page offers their preview (R28).
 ALLOCATION_LETTER_KINDS = {DecisionKind.GRANT: gettext_lazy("grant"), DecisionKind.REJECTION: gettext_lazy("rejection")}
@@ -80,19 +78,8 @@ def allocation_letter_preview(request, number: int, pk: int, kind: str):
     if kind not in ALLOCATION_LETTER_KINDS or allocation.status != "proposed":
         raise Http404
     visible = scope_filter(Application.objects.all(), request.user, employer_path="employer")
-    decisions = [d for d in services.allocation_preview_decisions(allocation=allocation, by=request.user,
-                                                                  applications=visible) if d.kind == kind]
-    if not decisions:
-        raise Http404
-    preview = preview_letters(decisions=decisions)[0]
-    application = decisions[0].application
-    log_processing(user=request.user, action=ProcessingAction.READ, objects=[application],
-                   purpose=ProcessingPurpose.ASSESSMENT, application=application)
-    if request.GET.get("pdf"):
-        response = HttpResponse(html_to_pdf(preview["html"]), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="voorbeeld-{kind}-{application.reference}.pdf"'
-        return response
-    return HttpResponse(preview["html"], content_type="text/html; charset=utf-8")
+    decisions = services.allocation_preview_decisions(allocation=allocation, by=request.user, applications=visible)
+    return preview_response(request, decisions=decisions, variant=kind, purpose=ProcessingPurpose.ASSESSMENT)
 
 
 @require_POST
