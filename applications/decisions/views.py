@@ -22,7 +22,7 @@ from sectorplan.api.errors import DomainError
 from sectorplan.parsing import DateField
 from sectorplan.roles import Action, may, role_required
 
-from ..constants import DecisionKind, ProcessingAction, ProcessingPurpose
+from ..constants import DecisionKind, ProcessingAction, ProcessingPurpose, decision_file_name
 from ..models import Application
 from ..pdf import html_to_pdf
 from ..processing import log_processing
@@ -90,7 +90,7 @@ def allocation_letter_preview(request, number: int, pk: int, kind: str):
                    purpose=ProcessingPurpose.ASSESSMENT, application=application)
     if request.GET.get("pdf"):
         response = HttpResponse(html_to_pdf(preview["html"]), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="voorbeeld-{kind}-{application.reference}.pdf"'
+        response["Content-Disposition"] = f'inline; filename="voorbeeld-{decision_file_name(kind)}-{application.reference}.pdf"'
         return response
     return HttpResponse(preview["html"], content_type="text/html; charset=utf-8")
 
@@ -126,7 +126,7 @@ def allocation_csv(request, number: int, pk: int):
     allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
     summary = visible_allocation_summary(selectors.allocation_summary(allocation=allocation), request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="allocation-T{number}-{pk}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="verdeling-T{number}-{pk}.csv"'
     writer = csv.writer(response)
     writer.writerow(["reference", "earmark", "eligible_amount", "granted_amount"])
     for row in summary["applications"]:
