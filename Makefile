@@ -11,7 +11,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 APT_PACKAGES := chromium chromium-driver poppler-utils gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: run test install system-deps services lint schema spectral messages bench clean
+.PHONY: run test install system-deps services lint schema spectral messages static-assets bench clean
 
 ## Python dependencies, pinned in requirements/*.txt, in a project virtualenv.
 $(VENV)/.installed: requirements/dev.txt requirements/base.txt
@@ -24,7 +24,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed system-deps
+## The NL Design System look (issue 15 item 4): Utrecht component CSS with the Rijkshuisstijl Community design
+## tokens, pinned in package-lock.json and copied from node_modules into static/nlds/ (generated, not in git).
+## `install` builds it, so `make run`, `make test` and collectstatic always find it; the Dockerfile copies the same files.
+NLDS_DIR := static/nlds
+$(NLDS_DIR)/.built: node_modules/.installed
+	mkdir -p $(NLDS_DIR)
+	cp node_modules/@rijkshuisstijl-community/design-tokens/dist/index.css $(NLDS_DIR)/rhc-tokens.css
+	cp node_modules/@utrecht/component-library-css/dist/index.css $(NLDS_DIR)/utrecht-components.css
+	cp node_modules/@utrecht/component-library-css/dist/html.css $(NLDS_DIR)/utrecht-html.css
+	touch $@
+
+static-assets: $(NLDS_DIR)/.built
+
+install: $(VENV)/.installed node_modules/.installed static-assets system-deps
 
 ## System packages (WeasyPrint's Pango, gettext; Chromium and poppler for the browser and PDF tests).
 system-deps:
@@ -86,4 +99,4 @@ bench: install services
 	for b in bench/*.py; do DJANGO_SETTINGS_MODULE=sectorplan.settings.test $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) node_modules var .pytest_cache
+	rm -rf $(VENV) node_modules var .pytest_cache $(NLDS_DIR)

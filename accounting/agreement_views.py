@@ -27,8 +27,14 @@ from sectorplan.roles import Action, may, role_required
 
 from . import agreements
 from .agreement_forms import AgreementReviewForm, AgreementUploadForm
-from .models import AgreementDocument
+from .models import AgreementDocument, AgreementDocumentKind
 from .views import _member_application
+
+#: Dutch words for the agreement's documents in downloaded file names (issue 15).
+AGREEMENT_DOCUMENT_FILE_NAMES = {
+    AgreementDocumentKind.SIGNED_AGREEMENT: "getekende-projectovereenkomst",
+    AgreementDocumentKind.KVK_EXTRACT: "kvk-uittreksel",
+}
 
 
 def _granted(application):
@@ -102,7 +108,7 @@ def agreement_document(request, pk: int, document_id: int):
     log_processing(user=request.user, action=ProcessingAction.READ, objects=[document],
                    purpose=purpose_for(application), application=application)
     response = FileResponse(document.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"{application.reference}-{document.kind}-v{document.version}.pdf")
+                            filename=f"{application.reference}-{AGREEMENT_DOCUMENT_FILE_NAMES.get(document.kind, 'document')}-v{document.version}.pdf")
     response["X-Content-SHA256"] = document.sha256
     response["Cache-Control"] = "private, no-store"
     return response

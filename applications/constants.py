@@ -113,6 +113,25 @@ class DecisionKind(models.TextChoices):
     AMENDMENT = "amendment", _("Amendment")
 
 
+#: Dutch words for a decision's letter in the names of downloaded files (issue 15: no English file names).
+DECISION_FILE_NAMES = {
+    DecisionKind.GRANT: "verlening",
+    DecisionKind.REJECTION: "afwijzing",
+    DecisionKind.NOT_CONSIDERED: "buiten-behandeling",
+    DecisionKind.HOLDBACK_RELEASE: "vrijgave-achtergehouden-deel",
+    DecisionKind.HOLDBACK_FORFEIT: "vervallen-achtergehouden-deel",
+    DecisionKind.ADVANCE: "voorschot",
+    DecisionKind.SETTLEMENT: "vaststelling",
+    DecisionKind.OBJECTION_RULING: "beslissing-op-bezwaar",
+    DecisionKind.LAPSE: "vervallen-verlening",
+    DecisionKind.AMENDMENT: "wijziging",
+}
+
+
+def decision_file_name(kind: str) -> str:
+    return DECISION_FILE_NAMES.get(kind, "besluit")
+
+
 class LetterStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     GENERATING = "generating", _("Generating")

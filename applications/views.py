@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from budgets.constants import evidence_file_name
 from budgets.selectors import deadline_overview
 from sectorplan import tabular
 from sectorplan.api.errors import DomainError
@@ -649,7 +650,7 @@ def registration_document_download(request, pk, registration_pk, document_pk):
     _application, registration = _member_registration(request, pk, registration_pk)
     document = get_object_or_404(registration.documents, pk=document_pk)
     response = FileResponse(document.file.open("rb"), content_type=document.media_type, as_attachment=True,
-                            filename=f"{document.kind}-v{document.version}.{document.file.name.rsplit('.', 1)[-1]}")
+                            filename=f"{evidence_file_name(document.kind)}-v{document.version}.{document.file.name.rsplit('.', 1)[-1]}")
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -41,6 +41,22 @@ class EvidenceKind(models.TextChoices):
     COMPLETION_STATEMENT = "completion_statement", _("Completion statement")
 
 
+#: Dutch words for evidence in the names of downloaded files (issue 15: no English file names).
+EVIDENCE_FILE_NAMES = {
+    EvidenceKind.LEARNING_AGREEMENT: "bpvo",
+    EvidenceKind.PAYSLIP: "loonstrook",
+    EvidenceKind.INVOICE: "factuur",
+    EvidenceKind.PROOF_OF_PAYMENT: "betaalbewijs",
+    EvidenceKind.PARTICIPANT_STATEMENT: "deelnemersverklaring",
+    EvidenceKind.ATTENDANCE_LIST: "presentielijst",
+    EvidenceKind.COMPLETION_STATEMENT: "verklaring-afronding",
+}
+
+
+def evidence_file_name(kind: str) -> str:
+    return EVIDENCE_FILE_NAMES.get(kind, "bewijsstuk")
+
+
 #: R31, R14: a small application's registrations need this instead of cost evidence.
 SMALL_APPLICATION_EVIDENCE = EvidenceKind.COMPLETION_STATEMENT
 #: The cost evidence a small application's registrations do without (R31).

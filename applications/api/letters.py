@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from sectorplan.api.errors import StateConflict
 from sectorplan.api.permissions import BASE_PERMISSIONS
 
-from ..constants import LetterStatus, ProcessingAction
+from ..constants import LetterStatus, ProcessingAction, decision_file_name
 from ..decisions.letters import letters_visible_to
 from ..processing import log_processing, purpose_for
 
@@ -23,7 +23,7 @@ def letter_file_response(letter, *, user) -> FileResponse:
         letter.file.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
-        filename=f"{letter.decision.application.reference}-{letter.decision.kind}-v{letter.version}.pdf",
+        filename=f"{letter.decision.application.reference}-{decision_file_name(letter.decision.kind)}-v{letter.version}.pdf",
     )
     response["X-Content-SHA256"] = letter.sha256
     response["Cache-Control"] = "private, no-store"

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
+from budgets.constants import evidence_file_name
 from sectorplan.api.fields import UTCDateTimeField
 from sectorplan.api.permissions import BASE_PERMISSIONS
 from sectorplan.api.views import ObjectAPIView
@@ -288,7 +289,7 @@ class DocumentView(ObjectAPIView):
         log_processing(user=request.user, action=ProcessingAction.READ, objects=[document],
                        purpose=purpose_for(application), application=application)
         response = FileResponse(document.file.open("rb"), content_type=document.media_type, as_attachment=True,
-                                filename=f"{document.kind}-v{document.version}.{document.file.name.rsplit('.', 1)[-1]}")
+                                filename=f"{evidence_file_name(document.kind)}-v{document.version}.{document.file.name.rsplit('.', 1)[-1]}")
         response["X-Content-SHA256"] = document.sha256
         response["Cache-Control"] = "private, no-store"
         return response

@@ -8,7 +8,7 @@ but the processing-log row of the office's read (R54).
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy
 
-from ..constants import ProcessingAction
+from ..constants import ProcessingAction, decision_file_name
 from ..pdf import html_to_pdf
 from ..processing import log_processing, purpose_for
 from .rendering import preview_letters, preview_variant
@@ -41,6 +41,7 @@ def preview_response(request, *, decisions, variant: str, purpose: str | None = 
                    purpose=purpose or purpose_for(application), application=application)
     if request.GET.get("pdf"):
         response = HttpResponse(html_to_pdf(preview["html"]), content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="voorbeeld-{variant}-{application.reference}.pdf"'
+        name = decision_file_name(picked[0].kind)
+        response["Content-Disposition"] = f'inline; filename="voorbeeld-{name}-{application.reference}.pdf"'
         return response
     return HttpResponse(preview["html"], content_type="text/html; charset=utf-8")

@@ -23,7 +23,7 @@ from budgets.models import CommissionAdvice, LedgerEntry
 from budgets.selectors import APPLICATION_STATES, deadline_for
 from sectorplan.money import ZERO, round_half_up
 
-from ..constants import AgeBand, DecisionKind, Focus, LetterStatus, Outcome, RegistrationStatus
+from ..constants import AgeBand, DecisionKind, Focus, LetterStatus, Outcome, RegistrationStatus, decision_file_name
 from ..models import Decision, Letter, Registration
 from ..pdf import html_to_pdf, render_html
 from .amounts import amendment_movements, initial_grant
@@ -466,7 +466,7 @@ def letter_html(*, letter: Letter) -> str:
 
 def letter_filename(letter: Letter) -> str:
     decision = letter.decision
-    return f"{decision.application.reference}-{decision.kind}-{decision.pk}-v{letter.version}.pdf"
+    return f"{decision.application.reference}-{decision_file_name(decision.kind)}-{decision.pk}-v{letter.version}.pdf"
 
 
 @transaction.atomic

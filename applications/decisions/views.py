@@ -113,7 +113,7 @@ def allocation_csv(request, number: int, pk: int):
     allocation = get_object_or_404(Allocation, pk=pk, period__number=number)
     summary = visible_allocation_summary(selectors.allocation_summary(allocation=allocation), request.user)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="allocation-T{number}-{pk}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="verdeling-T{number}-{pk}.csv"'
     writer = csv.writer(response)
     writer.writerow(["reference", "earmark", "eligible_amount", "granted_amount"])
     for row in summary["applications"]:
