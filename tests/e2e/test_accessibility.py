@@ -128,6 +128,7 @@ def test_axe_finds_no_serious_or_critical_violation_on_any_page_of_a_demo_role(u
         visited, problems = _crawl_and_check(page, live_server.url)
     finally:
         context.close()
+    print(f"{username}: {len(visited)} pages checked")  # noqa: T201 - shown with -s
     assert len(visited) >= 2, visited  # the home page and at least one page behind it
     assert problems == [], "\n".join(problems)
 
