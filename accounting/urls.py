@@ -2,12 +2,13 @@
 
 from django.urls import path
 
-from . import agreement_views, settlement_views, views
+from . import agreement_views, landing, settlement_views, views
 
 app_name = "accounting"
 urlpatterns = [
     path("", views.due_list, name="due"),
     path("te-doen/", views.todo, name="todo"),
+    path("start/", landing.landing_page, name="landing"),
     path("uitnodigen/", views.invite, name="invite"),
     path("uitnodiging/<str:token>/", views.accept, name="accept"),
     path("verantwoording/<int:pk>/", views.report, name="report"),

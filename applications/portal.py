@@ -160,6 +160,7 @@ def portal_context(request) -> dict:
         "user_is_office": office,
         "nav_is_contact": is_contact,
         "nav_is_commission": may(user, Action.RECORD_ADVICE),
+        "nav_is_ministry": may(user, Action.READ_STATISTICS),
         "nav_letters_period": letters_period if office else None,
         "nav_unread_messages": lambda: unread_count(user),
     }

@@ -167,8 +167,8 @@ def home(request):
         return redirect("portal:application_list")
     if member_employers(request.user).exists():
         return redirect("portal:choose_employer")
-    if is_office(request.user):
-        return redirect("portal:office_queue")
+    if is_office(request.user) or may(request.user, Action.RECORD_ADVICE) or may(request.user, Action.READ_STATISTICS):
+        return redirect("accounting:landing")  # issue 15: office, Commission and ministry land on what needs doing
     return render(request, "portal/home.html")
 
 

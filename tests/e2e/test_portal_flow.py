@@ -106,6 +106,8 @@ def test_reviewer_finds_the_plan_in_the_queue_and_assesses_it_per_line_R15(live_
     page.get_by_label("Password").fill("secret-pass-123")
     page.get_by_label("Verification code").fill(totp_code(totp_device(reviewer)))  # R41: a real TOTP code
     page.get_by_role("button", name="Log in").click()
+    assert page.locator("h1").inner_text() == "What needs doing"  # issue 15: the office lands on its to-do page
+    page.get_by_role("link", name="Period 9: 2 plans").click()
     page.get_by_label("Search by reference or KvK number").fill("55667788")
     page.get_by_role("button", name="Search").click()
     assert page.locator("table tbody tr").count() == 1
