@@ -397,7 +397,6 @@ def agreement_deadline(period: Period) -> date | None:
     return budget_selectors.deadline_for(period=period, kind=DeadlineKind.AGREEMENT)
 
 
-@transaction.atomic
 def lapsing_among(*, period: Period, applications: list[Application], approved: Callable[[list[int]], set[int]],
                   today: date) -> list[Application]:
     """R46, R53: which of the period's granted ``applications`` lapse on ``today``: no approved agreement, and past
@@ -411,6 +410,7 @@ def lapsing_among(*, period: Period, applications: list[Application], approved: 
     return [a for a in applications if a.pk not in exempt and today > own_deadlines.get(a.employer_id, deadline)]
 
 
+@transaction.atomic
 def lapse_decide(*, period: Period, by, approved: Callable[[list[int]], set[int]], today: date | None = None) -> list[Decision]:
     """R46: after the period's agreement deadline every granted application of ``period`` without an approved
     project agreement lapses: a ``lapse`` decision each, its whole reservation back to available in the ledger
