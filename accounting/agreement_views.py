@@ -8,6 +8,8 @@
 - ``/account/kantoor/tijdvak/<number>/verval/``: the lapse, with a confirmation step (``office_decider``).
 """
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -159,8 +161,10 @@ def lapse(request, number: int):
             return redirect("accounting:lapse", number=number)
         messages.success(request, _("%(count)s grant(s) lapsed.") % {"count": len(decisions)})
         return redirect("budgets:allocation", number=number)
+    lapsing = agreements.lapse_preview(period=period)
     return render(
         request, "agreements/lapse_confirm.html",
         {"period": period, "due_date": agreements.agreement_due_date(period),
-         "may_lapse": may(request.user, Action.LAPSE_GRANTS)},
+         "may_lapse": may(request.user, Action.LAPSE_GRANTS), "lapsing": lapsing,
+         "lapsing_total": sum((a.granted_amount for a in lapsing), start=Decimal("0.00"))},
     )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from applications import registrations
 from applications.constants import ApplicationStatus
 from applications.decisions import services as decision_services
-from applications.decisions.amounts import application_amounts, grant_in_force
+from applications.decisions.amounts import application_amounts, grant_in_force, with_amounts
 from applications.decisions.rendering import office
 from applications.models import Application, Decision
 from applications.pdf import render_html, render_pdf
@@ -228,6 +228,19 @@ def lapse_run(*, period: Period, by, today: date | None = None) -> list[Decision
 
 
 # --- The agreement to sign (R45) ------------------------------------------------------------------------
+
+
+def lapse_preview(*, period: Period, today: date | None = None) -> list[Application]:
+    """R46: the grants a lapse run would lapse now, with their amounts from the ledger (``with_amounts``), for
+    the confirmation page; empty before the deadline. Reads only."""
+    today = today or timezone.localdate()
+    deadline = decision_services.agreement_deadline(period)
+    if deadline is None or today <= deadline:
+        return []
+    granted = list(with_amounts(Application.objects.filter(period=period, status=ApplicationStatus.GRANTED))
+                   .select_related("employer").order_by("reference"))
+    return decision_services.lapsing_among(period=period, applications=granted, approved=approved_agreements,
+                                           today=today)
 
 
 def agreement_context(application: Application) -> dict:

@@ -11,14 +11,17 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications import samples
+from applications.decisions.amounts import application_amounts
 from applications.models import Application, SampleDraw, SampleOutcome
 from applications.selectors import applications_visible_to, serves_all_regions
 from budgets.models import Period
 from sectorplan.api.errors import DomainError
+from sectorplan.confirm import Row, confirm_page, confirmed
 from sectorplan.parsing import ParseError, parse_date, parse_decimal
 from sectorplan.roles import Action, may, role_required
 
@@ -32,10 +35,73 @@ def _errors(request, exc: DomainError) -> None:
                        else error["message"])
 
 
+def _settlement_confirm_page(request, application):
+    """R30: what settling will decide (the blockers are re-checked by the service when confirmed)."""
+    blockers = services.settlement_blockers(application=application)
+    if blockers:
+        raise blockers[0]
+    result = services.settlement_compute(application=application)
+    rows = [
+        Row(label=application.reference, detail=_("Settled amount"), amount=result.settled_amount),
+        Row(label=application.reference, detail=_("Advances paid"), amount=result.advances_paid),
+    ]
+    if result.payment_amount < 0:
+        what, label = _("To be reclaimed from the employer (Awb 4:57)"), _("Reclaimed")
+    else:
+        what, label = _("To be paid to the employer"), _("Paid")
+    return confirm_page(
+        request,
+        title=_("Settle %(ref)s?") % {"ref": application.reference},
+        intro=_("The subsidy of %(employer)s is settled: a settlement decision and letter, the amounts below in the "
+                "ledger and the application becomes settled. This cannot be undone; only an objection can change it.")
+        % {"employer": application.employer.name},
+        rows=[*rows, Row(label=application.reference, detail=what, amount=abs(result.payment_amount))],
+        total=abs(result.payment_amount), total_label=label,
+        button=_("Yes, settle the subsidy"), cancel_url=reverse("accounting:settlement", args=[application.pk]),
+    )
+
+
+def _ruling_confirm_page(request, obj, amounts: dict):
+    """R33: what the ruling will decide; the input is checked again by the service when confirmed."""
+    outcome = request.POST.get("outcome", "")
+    if outcome not in (ObjectionStatus.UPHELD, ObjectionStatus.REJECTED):
+        raise DomainError(field="outcome", code="invalid_choice", message=_("Choose upheld or rejected."))
+    if not request.POST.get("ruling", "").strip():
+        raise DomainError(field="ruling", code="required", message=_("State the ruling's reasons."))
+    decision = obj.decision
+    application = decision.application
+    rows = [Row(label=application.reference, detail=_("Decision objected to: %(kind)s of %(date)s")
+                % {"kind": decision.get_kind_display(), "date": decision.date.strftime("%d-%m-%Y")})]
+    if outcome == ObjectionStatus.REJECTED:
+        intro = _("The objection is rejected: a ruling decision and letter; the decision objected to stands and no "
+                  "money moves. A ruling cannot be undone.")
+    else:
+        intro = _("The objection is upheld: a ruling decision and letter that replaces the decision objected to. "
+                  "A ruling cannot be undone.")
+        current = application_amounts(application)
+        if "settled_amount" in amounts:
+            rows += [Row(label=application.reference, detail=_("Settled amount now"), amount=current["settled"]),
+                     Row(label=application.reference, detail=_("New settled amount"), amount=amounts["settled_amount"])]
+        elif "granted_amount" in amounts:
+            rows += [Row(label=application.reference, detail=_("Reservation now"), amount=current["reserved"]),
+                     Row(label=application.reference, detail=_("New reservation"), amount=amounts["granted_amount"])]
+    return confirm_page(
+        request, title=_("Rule on the objection concerning %(ref)s?") % {"ref": application.reference},
+        intro=intro, rows=rows, notes=[_("Reasons of the ruling") + ": " + request.POST.get("ruling", "").strip()],
+        button=_("Yes, rule"), cancel_url=reverse("accounting:objection", args=[obj.pk]),
+    )
+
+
 @role_required(Action.OFFICE, post=Action.SETTLE)
 @require_http_methods(["GET", "POST"])
 def settlement(request, pk: int):
     application = get_object_or_404(applications_visible_to(request.user).select_related("period", "employer"), pk=pk)
+    if request.method == "POST" and not confirmed(request):
+        try:
+            return _settlement_confirm_page(request, application)
+        except DomainError as exc:
+            _errors(request, exc)
+            return redirect("accounting:settlement", pk=pk)
     if request.method == "POST":
         try:
             decision, _result = services.application_settle(application=application, by=request.user)
@@ -140,6 +206,8 @@ def objection(request, pk: int):
                                 amounts[name] = parse_decimal(request.POST[name])
                             except ParseError as exc:
                                 raise DomainError(field=name, code="invalid", message=exc.message) from None
+                    if not confirmed(request):
+                        return _ruling_confirm_page(request, obj, amounts)
                     services.objection_rule(objection=obj, outcome=request.POST.get("outcome", ""),
                                             ruling=request.POST.get("ruling", ""), by=request.user, **amounts)
             messages.success(request, _("Saved."))

@@ -253,11 +253,17 @@ def advance_run_confirm(*, run: AdvanceRun, by) -> PaymentBatch:
     # Each payable line points to its decision: one UPDATE from two arrays.
     decision_of = {d.application_id: d.pk for d in decisions}
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {AdvanceRunLine._meta.db_table} AS line SET decision_id = v.decision_id "  # noqa: S608 - table name
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS v(line_id, decision_id) WHERE line.id = v.line_id",
-            [[line["id"] for line in lines], [decision_of[line["application_id"]] for line in lines]],
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"UPDATE {AdvanceRunLine._meta.db_table} AS line SET decision_id = v.decision_id "  # noqa: S608 - table name
+                "FROM unnest(%s::bigint[], %s::bigint[]) AS v(line_id, decision_id) WHERE line.id = v.line_id",
+                [[line["id"] for line in lines], [decision_of[line["application_id"]] for line in lines]],
+            )
+        else:  # SQLite (`make run` and its demo seed): one UPDATE per line
+            cursor.executemany(
+                f"UPDATE {AdvanceRunLine._meta.db_table} SET decision_id = %s WHERE id = %s",  # noqa: S608 - table name
+                [(decision_of[line["application_id"]], line["id"]) for line in lines],
+            )
     letters_request_many(decisions=decisions, by=by)
 
     total = sum((line["advance"] for line in lines), ZERO)

@@ -120,7 +120,8 @@ def letter_regenerate(*, letter: Letter, by, reason: str) -> Letter:
 
 
 def period_letters_overview(*, period_number: int, user=None) -> dict:
-    """The latest version of each decision's letter in a period, with progress (done of total); for a scoped
+    """The latest version of each decision's letter in a period, with progress (pending, generating, done, failed
+    of total, and ``busy`` while any is pending or generating); for a scoped
     office ``user`` only its regions' employers (R4)."""
     latest = Letter.objects.filter(decision=OuterRef("decision")).order_by("-version").values("pk")[:1]
     base = letters_visible_to(user) if user is not None else Letter.objects.all()
@@ -133,5 +134,8 @@ def period_letters_overview(*, period_number: int, user=None) -> dict:
         total=Count("id"),
         done=Count("id", filter=Q(status=LetterStatus.DONE)),
         failed=Count("id", filter=Q(status=LetterStatus.FAILED)),
+        pending=Count("id", filter=Q(status=LetterStatus.PENDING)),
+        generating=Count("id", filter=Q(status=LetterStatus.GENERATING)),
     )
-    return {"letters": letters, **counts}
+    # Issue 15: the page refreshes itself while any letter is still waiting or being made.
+    return {"letters": letters, "busy": bool(counts["pending"] or counts["generating"]), **counts}

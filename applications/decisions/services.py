@@ -398,6 +398,19 @@ def agreement_deadline(period: Period) -> date | None:
     return budget_selectors.deadline_for(period=period, kind=DeadlineKind.AGREEMENT)
 
 
+def lapsing_among(*, period: Period, applications: list[Application], approved: Callable[[list[int]], set[int]],
+                  today: date) -> list[Application]:
+    """R46, R53: which of the period's granted ``applications`` lapse on ``today``: no approved agreement, and past
+    the agreement deadline in force for their employer. Read by the lapse and by its confirmation page."""
+    deadline = agreement_deadline(period)
+    if deadline is None:
+        return []
+    exempt = approved([a.pk for a in applications])
+    # R53: an employer whose own agreement deadline was extended beyond today does not lapse yet.
+    _period_date, own_deadlines = budget_selectors.deadlines_for_employers(period=period, kind=DeadlineKind.AGREEMENT)
+    return [a for a in applications if a.pk not in exempt and today > own_deadlines.get(a.employer_id, deadline)]
+
+
 @transaction.atomic
 def lapse_decide(*, period: Period, by, approved: Callable[[list[int]], set[int]], today: date | None = None) -> list[Decision]:
     """R46: after the period's agreement deadline every granted application of ``period`` without an approved
@@ -429,13 +442,7 @@ def lapse_decide(*, period: Period, by, approved: Callable[[list[int]], set[int]
     applications = lock_many(
         Application.objects.filter(period=period, status=ApplicationStatus.GRANTED).select_related("employer", "period")
     )
-    exempt = approved([a.pk for a in applications])
-    # R53: an employer whose own agreement deadline was extended beyond today does not lapse yet.
-    _period_date, own_deadlines = budget_selectors.deadlines_for_employers(period=period, kind=DeadlineKind.AGREEMENT)
-    lapsing = [
-        a for a in applications
-        if a.pk not in exempt and today > own_deadlines.get(a.employer_id, deadline)
-    ]
+    lapsing = lapsing_among(period=period, applications=applications, approved=approved, today=today)
     if not lapsing:
         return []
     four_eyes_check(applications=lapsing, user=by, field="period")  # R4: the whole run, like a confirmation

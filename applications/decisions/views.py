@@ -5,12 +5,14 @@ form and call services; errors of the services are shown as messages. Users with
 """
 
 import csv
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,6 +21,7 @@ from budgets import selectors
 from budgets.constants import AdviceOutcome
 from budgets.models import Allocation, Period, Region
 from sectorplan.api.errors import DomainError
+from sectorplan.confirm import Row, confirm_page, confirmed
 from sectorplan.parsing import DateField
 from sectorplan.roles import Action, may, role_required
 
@@ -137,6 +140,8 @@ def commission_page(request):
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
+            if data["outcome"] == AdviceOutcome.POSITIVE and not confirmed(request):
+                return _advice_confirm_page(request, period=data["period"], region=data["region"])
             try:
                 services.advice_record(
                     region=data["region"], period=data["period"], outcome=data["outcome"], date=data["date"],
@@ -154,6 +159,30 @@ def commission_page(request):
     )
 
 
+def _held_rows(*, period: Period, region: Region) -> tuple[list[Row], object]:
+    """What is held back for ``region`` in ``period`` now (from the ledger), one row per application."""
+    held = selectors.held_by_application(period=period, region=region)
+    apps = Application.objects.filter(pk__in=list(held)).select_related("employer").order_by("reference")
+    rows = [Row(label=a.reference, detail=a.employer.name, amount=held[a.pk]["held"]) for a in apps]
+    return rows, sum((r.amount for r in rows), start=Decimal("0.00"))
+
+
+def _advice_confirm_page(request, *, period: Period, region: Region):
+    """The confirmation of a positive advice: it releases what is held for the region (R23)."""
+    rows, total = _held_rows(period=period, region=region)
+    return confirm_page(
+        request,
+        title=_("Record a positive advice for %(region)s in %(period)s?") % {"region": region.name, "period": period},
+        intro=_("A positive advice that is the region's latest releases every amount below: each application gets a "
+                "release decision and letter (R23) and the amount becomes unconditional. An advice cannot be removed "
+                "once recorded.") if rows else
+        _("Nothing is held back for this region in this period; the advice is recorded and no money moves. An advice "
+          "cannot be removed once recorded."),
+        rows=rows, total=total, total_label=_("Released in total"),
+        button=_("Yes, record the advice"), cancel_url=reverse("budgets:commission"), danger=False,
+    )
+
+
 @require_POST
 @role_required(Action.FORFEIT_HOLDBACK)
 def holdback_forfeit(request, number: int, region_code: str):
@@ -161,6 +190,17 @@ def holdback_forfeit(request, number: int, region_code: str):
     region = get_object_or_404(Region, code=region_code)
     if not region_in_scope(request.user, region):
         raise Http404  # R4: another region
+    if not confirmed(request):
+        rows, total = _held_rows(period=period, region=region)
+        return confirm_page(
+            request,
+            title=_("Forfeit the held-back amounts of %(region)s in %(period)s?") % {"region": region.name, "period": period},
+            intro=_("Each application below gets a forfeit decision and letter (R24); its held-back amount is no longer "
+                    "reserved for it and returns to the period's available budget. This cannot be undone.")
+            if rows else _("Nothing is held back for this region in this period; nothing will be forfeited."),
+            rows=rows, total=total, total_label=_("Forfeited in total"),
+            button=_("Yes, forfeit these amounts"), cancel_url=reverse("budgets:commission"),
+        )
     try:
         services.holdback_forfeit(period=period, region=region, by=request.user)
         messages.success(request, _("The held-back amounts have been forfeited."))

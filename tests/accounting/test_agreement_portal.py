@@ -102,6 +102,9 @@ def test_lapse_has_a_confirmation_step_and_only_a_decider_confirms_R46(client, a
     login_verified(client, decider)
     page = client.get(f"/account/kantoor/tijdvak/{app.period.number}/verval/")
     assert 'id="lapse-confirm"' in page.content.decode()
+    # Issue 15: the confirmation says what will happen, with the amounts (the whole reservation returns).
+    assert app.reference in page.content.decode() and 'id="lapse-rows"' in page.content.decode()
+    assert [a.pk for a in page.context["lapsing"]] == [app.pk]
     app.refresh_from_db()
     assert app.status == ApplicationStatus.GRANTED  # the GET changes nothing
     response = client.post(f"/account/kantoor/tijdvak/{app.period.number}/verval/")

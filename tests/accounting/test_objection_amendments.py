@@ -223,7 +223,10 @@ def test_r33_office_page_rules_on_an_amendment_objection_and_bad_input_saves_not
     bad = client.post(url, {"action": "rule", "outcome": "upheld", "ruling": "x", "granted_amount": "1.234"},
                       follow=True)
     assert bad.status_code == 200 and Objection.objects.get(pk=objection.pk).status == "received"
-    client.post(url, {"action": "rule", "outcome": "upheld", "ruling": "Gegrond", "granted_amount": ""})
+    form = {"action": "rule", "outcome": "upheld", "ruling": "Gegrond", "granted_amount": ""}
+    assert client.post(url, form).status_code == 200  # the confirmation step saves nothing yet
+    assert Objection.objects.get(pk=objection.pk).status == "received"
+    client.post(url, {**form, "confirmed": "yes"})
     assert Objection.objects.get(pk=objection.pk).status == "upheld"
     assert application_amounts(app)["reserved"] == Decimal("20000.00")
     assert_ledger_ok()

@@ -34,7 +34,12 @@ def test_r30_settlement_page_shows_the_computation_and_a_decider_confirms(client
     assert "settlement-lines" in page and "€ 6.500,00" in page and "Vaststelling" in page
     assert client.post(url).status_code == 403
     login_verified(client, decider)
-    assert client.post(url).status_code == 302
+    # Issue 15: the button leads to a second page stating what settling will decide; nothing is saved yet.
+    ask = client.post(url)
+    assert ask.status_code == 200 and "confirm-form" in ask.content.decode() and "€ 6.500,00" in ask.content.decode()
+    app.refresh_from_db()
+    assert app.status == ApplicationStatus.GRANTED
+    assert client.post(url, {"confirmed": "yes"}).status_code == 302
     app.refresh_from_db()
     assert app.status == ApplicationStatus.SETTLED
     assert "€ 6.500,00" in client.get(url).content.decode()
@@ -81,6 +86,10 @@ def test_r33_objection_page_records_hearing_adjourns_and_rules(client, reviewer,
     assert objection.hearing_on == date(2026, 3, 20)
     assert client.post(url, {"action": "rule", "outcome": "upheld", "ruling": "x"}).status_code == 403
     login_verified(client, decider)
-    client.post(url, {"action": "rule", "outcome": "upheld", "ruling": "Ten onrechte", "granted_amount": "10.000,00"})
+    ruling = {"action": "rule", "outcome": "upheld", "ruling": "Ten onrechte", "granted_amount": "10.000,00"}
+    ask = client.post(url, ruling)  # issue 15: first the page saying what the ruling decides
+    assert ask.status_code == 200 and "€ 10.000,00" in ask.content.decode() and "€ 8.000,00" in ask.content.decode()
+    assert Objection.objects.get(pk=objection.pk).status == "received"
+    client.post(url, {**ruling, "confirmed": "yes"})
     objection = Objection.objects.get(pk=objection.pk)
     assert objection.status == "upheld" and objection.ruling_decision.granted_amount == Decimal("10000.00")

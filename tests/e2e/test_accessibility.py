@@ -31,7 +31,9 @@ PER_PATTERN = 2
 MAX_PAGES = 80
 BLOCKING = {"serious", "critical"}
 #: Not portal pages: the API (JSON/CSV for machines), the admin (Django's own), logging out, files.
-SKIP = re.compile(r"^/(api/|admin/|uitloggen/|static/|media/)|\.(pdf|xml|csv|xlsx|zip)$|[?&]format=")
+#: Not pages: the API, the admin, logging out, static files and downloads (files by extension, evidence and
+#: agreement documents by their ``documenten/<id>/`` address).
+SKIP = re.compile(r"^/(api/|admin/|uitloggen/|static/|media/)|\.(pdf|xml|csv|xlsx|zip)$|[?&]format=|/documenten/\d+/$")
 
 
 #: The innermost elements whose right edge lies beyond the viewport (tag.class), for the failure message.

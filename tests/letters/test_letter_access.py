@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from applications.constants import LetterStatus
+from applications.decisions.tasks import generate_letter
 from applications.models import ProcessingLogEntry
 from tests.applications.factories import MembershipFactory
 from tests.problems import problems
@@ -119,3 +120,18 @@ def test_an_office_download_of_a_letter_is_in_the_processing_log_and_a_members_i
         assert entry.user == reviewer and entry.action == "read" and entry.purpose == "review"
         assert entry.object_type == "applications.letter" and entry.object_ids == [done_letter.pk]
         assert entry.employer_id == application.employer_id and entry.application_id == application.pk
+
+
+def test_r28_the_letters_page_counts_each_state_and_refreshes_itself_while_letters_are_pending(
+    done_letter, make_letter, decider, client
+):
+    # Issue 15 item 3: progress without JavaScript, a meta refresh while any letter is pending or generating.
+    pending = make_letter("rejection", number=124)
+    login_verified(client, decider)
+    response = client.get(reverse("letters:period", args=[3]))
+    html = response.content.decode()
+    assert (response.context["pending"], response.context["generating"], response.context["done"]) == (1, 0, 1)
+    assert 'data-refresh-seconds="5"' in html and 'id="letters-pending">1<' in html
+    generate_letter.run(pending.pk)
+    html = client.get(reverse("letters:period", args=[3])).content.decode()
+    assert "data-refresh-seconds" not in html and 'id="letters-done">2<' in html

@@ -36,7 +36,12 @@ done = Letter.objects.filter(status="done").count()
 assert done == Letter.objects.count() > 0, (done, Letter.objects.count())
 
 pages = {
-    "beslisser": ["/kantoor/budget/", "/kantoor/budget/tijdvak/3/", "/brieven/kantoor/tijdvak/3/"],
+    "beslisser": ["/kantoor/budget/", "/kantoor/budget/tijdvak/3/", "/brieven/kantoor/tijdvak/3/",
+                  # the demo's stage periods (issue 15 item 6): lapse, advance run, lowering, settlement, letters
+                  "/account/kantoor/tijdvak/6/verval/", "/kantoor/budget/tijdvak/7/voorschotten/",
+                  "/kantoor/budget/tijdvak/7/bijstelling/", "/brieven/kantoor/tijdvak/8/",
+                  *[f"/account/kantoor/vaststelling/{pk}/" for pk in
+                    Application.objects.filter(period__number=8).values_list("pk", flat=True)]],
     "commissie": ["/kantoor/budget/commissie/"],
     "beoordelaar": ["/kantoor/aanvragen/"],
     "zorgwerkgever": ["/werkgever/", "/account/"],
