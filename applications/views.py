@@ -240,10 +240,24 @@ def application_create(request):
     return render(request, "portal/application_create.html", {"form": form}, status=400 if form.errors else 200)
 
 
+REGISTRATION_PAGE_SIZE = 50
+
+
 @login_required
 def application_detail(request, pk):
     application = _member_application(request, pk)
-    registration_list = application.registrations.all()
+    # Issue 15: thousands of registrations are paged (50 a page) and filtered by status, never all rendered.
+    registration_list = application.registrations.order_by("id")
+    registration_total = registration_list.count()
+    status_filter = request.GET.get("status", "").strip()
+    status_error = None
+    if status_filter and status_filter not in RegistrationStatus.values:
+        status_error = _("Choose a status from the list.")
+    elif status_filter:
+        registration_list = registration_list.filter(status=status_filter)
+    registration_page = Paginator(registration_list, REGISTRATION_PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     transitions = application.transitions.select_related("actor")
     can_change = _can_change(request, application)
     return render(
@@ -251,7 +265,13 @@ def application_detail(request, pk):
         "portal/application_detail.html",
         {
             "application": application,
-            "registrations": registration_list,
+            "registrations": registration_page.object_list,
+            "registration_page": registration_page,
+            "registration_total": registration_total,
+            "registration_statuses": RegistrationStatus.choices,
+            "status_filter": status_filter,
+            "status_error": status_error,
+            "querystring": params.urlencode(),
             "transitions": transitions,
             "matrix": requested_matrix(application),
             "plan": plan_matrix(application),
@@ -266,6 +286,7 @@ def application_detail(request, pk):
             "completion_form": CompletionForm() if can_change else None,
             "deadlines": deadline_overview(period=application.period, employer=application.employer_id),
         },
+        status=400 if status_error else 200,
     )
 
 
@@ -807,7 +828,16 @@ def office_review(request, pk):
                   "reason": line.reason, "count_error": None, "reason_error": None}
         for line in lines
     }
-    if request.method == "POST":
+    prefilled = False
+    if request.method == "POST" and request.POST.get("action") == "fill_all":
+        # Issue 15: "alle regels subsidiabel" only pre-fills the form (eligible = planned, reasons kept); nothing is
+        # saved until the reviewer submits it, so application_assess still checks everything (R15, R4 four-eyes).
+        if not can_assess:
+            raise PermissionDenied
+        for line in lines:
+            verdicts[line.pk]["eligible_count"] = str(line.count)
+        prefilled = True
+    elif request.method == "POST":
         if not can_assess:
             raise PermissionDenied
         posted = []
@@ -852,6 +882,7 @@ def office_review(request, pk):
             "application": application,
             "plan": plan_matrix(application, verdicts=verdicts),
             "can_assess": can_assess,
+            "prefilled": prefilled,
             "error_summary": summary,
             "top_errors": top_errors,
             "matrix": requested_matrix(application),
