@@ -25,7 +25,7 @@ from sectorplan.confirm import Row, confirm_page, confirmed
 from sectorplan.parsing import ParseError, parse_date, parse_decimal
 from sectorplan.roles import Action, may, role_required
 
-from . import selectors, services
+from . import deadlines, selectors, services
 from .models import ObjectionStatus
 
 
@@ -176,6 +176,53 @@ def sample(request, number: int):
 
 @role_required(Action.OFFICE, post=Action.RECORD_OBJECTION)
 @require_http_methods(["GET", "POST"])
+def objection_new(request, pk: int):
+    """R33 (issue 15): the office records an objection received against one of application ``pk``'s decisions,
+    as ``POST /decisions/{id}/objections`` does; the service decides whether it is in time (a late one is refused
+    with the date the term ended, and nothing is recorded)."""
+    application = get_object_or_404(applications_visible_to(request.user), pk=pk)  # R4: other regions 404
+    decisions = list(selectors.decisions_visible_to(request.user).filter(application=application).order_by("date", "id"))
+    for d in decisions:
+        d.objection_deadline = deadlines.objection_deadline(d.date)
+    values = {"decision": "", "received_on": "", "grounds": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() for name in values}
+        decision = next((d for d in decisions if str(d.pk) == values["decision"]), None)
+        received_on = None
+        if decision is None:
+            errors["decision"] = _("Choose the decision the objection is against.")
+        if not values["received_on"]:
+            errors["received_on"] = _("Enter the date the objection was received.")
+        else:
+            try:
+                received_on = parse_date(values["received_on"])
+            except ParseError as exc:
+                errors["received_on"] = exc.message
+        if not values["grounds"]:
+            errors["grounds"] = _("State the grounds of the objection.")
+        elif "\x00" in values["grounds"]:
+            errors["grounds"] = _("Null characters are not allowed.")
+        if not errors:
+            try:
+                obj = services.objection_record(decision=decision, received_on=received_on, grounds=values["grounds"],
+                                                by=request.user)
+            except DomainError as exc:
+                for error in exc.errors:
+                    field = error["field"] if error["field"] in values else "decision"
+                    errors[field] = error["message"]
+            else:
+                messages.success(request, _("The objection is recorded."))
+                return redirect("accounting:objection", pk=obj.pk)
+    return render(request, "settlement/objection_new.html", {
+        "application": application, "decisions": decisions, "values": values, "errors": errors,
+        "may_record": may(request.user, Action.RECORD_OBJECTION),
+        "objections": selectors.objections_visible_to(request.user).filter(decision__application=application),
+    }, status=400 if errors else 200)
+
+
+@role_required(Action.OFFICE, post=Action.RECORD_OBJECTION)
+@require_http_methods(["GET", "POST"])
 def objection(request, pk: int):
     obj = get_object_or_404(selectors.objections_visible_to(request.user), pk=pk)
     if request.method == "POST":
@@ -220,4 +267,4 @@ def objection(request, pk: int):
     })
 
 
-__all__ = ["objection", "sample", "settlement"]
+__all__ = ["objection", "objection_new", "sample", "settlement"]

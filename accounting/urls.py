@@ -25,4 +25,5 @@ urlpatterns = [
     path("kantoor/vaststelling/<int:pk>/", settlement_views.settlement, name="settlement"),
     path("kantoor/tijdvak/<int:number>/steekproef/", settlement_views.sample, name="sample"),
     path("kantoor/bezwaar/<int:pk>/", settlement_views.objection, name="objection"),
+    path("kantoor/aanvraag/<int:pk>/bezwaar/", settlement_views.objection_new, name="objection-new"),
 ]
