@@ -14,13 +14,6 @@ from . import rules
 from .constants import ApplicationStatus, DocumentKind, Focus, Outcome
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 def add_domain_errors(form: forms.Form, errors: list[dict], field_map: dict | None = None) -> None:
     """Put a service's ``DomainError.errors`` on the form: on the field when the form has it, else on top."""
     field_map = field_map or {}
@@ -80,10 +73,8 @@ _DECIMAL_INPUT = {"localize": True, "widget": forms.TextInput(attrs={"inputmode"
 #: What the form adds to the rules: hints and widgets.
 PRESENTATION = {
     "initials": {"help_text": _("For example: J.P.")},
-    "date_of_birth": {"widget": DateInput},
-    "start_date": {"widget": DateInput},
-    "end_date": {"widget": DateInput},
-    "employed_since": {"widget": DateInput},
+    # Dates are asked as day, month and year (parsing.DatePartsWidget, the DateField's own widget).
+    "date_of_birth": {"widget": parsing.DatePartsWidget(autocomplete="bday")},
     "contract_hours": _DECIMAL_INPUT,
     "cost": {**_DECIMAL_INPUT, "help_text": _("Required for activity types C, D and E (actual cost).")},
 }
@@ -253,7 +244,7 @@ class CompletionRequestForm(forms.Form):
     """R43: what is missing and by when (default: two weeks)."""
 
     missing = forms.CharField(label=_("What is missing"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4}))
-    due_date = parsing.DateField(label=_("Due date"), required=False, widget=DateInput(),
+    due_date = parsing.DateField(label=_("Due date"), required=False,
                                  help_text=_("Empty: two weeks from today."))
 
 

@@ -130,7 +130,7 @@ class AdviceForm(forms.Form):
     period = forms.ModelChoiceField(queryset=Period.objects.filter(holdback_applies=True).order_by("number"),
                                     to_field_name="number", label=gettext_lazy("Period"))
     outcome = forms.ChoiceField(choices=AdviceOutcome.choices, label=gettext_lazy("Outcome"))
-    date = DateField(label=gettext_lazy("Date of the advice"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = DateField(label=gettext_lazy("Date of the advice"))
     reference = forms.CharField(max_length=200, label=gettext_lazy("Report reference"))
 
 

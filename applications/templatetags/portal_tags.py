@@ -36,6 +36,12 @@ def described(bound_field):
 
 
 @register.filter
+def names_field(error, label) -> bool:
+    """Whether a field's error message already begins with the field's label (a date's message does)."""
+    return str(error).startswith(f"{label}:")
+
+
+@register.filter
 def earmark(value):
     """The readable label of an earmark code (``nursing_home`` -> "Nursing-home care"); the code if unknown."""
     if value == POOLED:

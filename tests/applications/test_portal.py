@@ -512,3 +512,31 @@ def test_upload_of_a_wrong_file_type_is_a_field_error(client_as, contact, grante
     response = _upload(client_as(contact), granted_app, "hello", name="notes.txt")
     assert response.status_code == 400
     assert 'id="id_file_error"' in response.content.decode()
+
+
+def test_r38_registration_form_round_trips_dates_as_day_month_and_year(client_as, contact, granted_app):
+    """Issue 15 item 4: the form asks dates in three parts, in a fieldset; posted parts are saved and shown back."""
+    client = client_as(contact)
+    add = reverse("portal:registration_add", args=[granted_app.pk])
+    page = client.get(add).content.decode()
+    assert '<legend>Date of birth</legend>' in page
+    assert 'name="date_of_birth_day"' in page and 'type="date"' not in page
+    data = registration_data()
+    for name, (day, month, year) in {"date_of_birth": ("17", "5", "1990"), "start_date": ("1", "2", "2027"),
+                                     "end_date": ("31", "12", "2027"), "employed_since": ("1", "1", "2015")}.items():
+        del data[name]
+        data.update({f"{name}_day": day, f"{name}_month": month, f"{name}_year": year})
+    refused = {**data, "date_of_birth_day": "31", "date_of_birth_month": "2"}
+    response = client.post(add, refused, HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Geboortedatum: Die datum bestaat niet; controleer de dag en de maand." in page
+    assert 'href="#id_date_of_birth"' in page and 'value="31"' in page
+    assert not Registration.objects.exists()
+    assert client.post(add, data).status_code == 302
+    registration = Registration.objects.get()
+    saved = (registration.date_of_birth, registration.start_date, registration.end_date, registration.employed_since)
+    assert saved == (date(1990, 5, 17), date(2027, 2, 1), date(2027, 12, 31), date(2015, 1, 1))
+    page = client.get(reverse("portal:registration_edit", args=[granted_app.pk, registration.pk])).content.decode()
+    for name, value in (("date_of_birth_day", "17"), ("date_of_birth_month", "5"), ("date_of_birth_year", "1990")):
+        assert f'name="{name}" value="{value}"' in page
