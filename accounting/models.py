@@ -26,16 +26,21 @@ class Invitation(models.Model):
     the token itself exists only in the e-mail.
     """
 
-    employer = models.ForeignKey("applications.Employer", on_delete=models.CASCADE, related_name="invitations")
+    employer = models.ForeignKey(
+        "applications.Employer", on_delete=models.CASCADE, related_name="invitations", verbose_name=_("employer")
+    )
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=30, choices=MembershipRole.choices)
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, verbose_name=_("token hash"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("accepted by"),
     )
 
     class Meta:
@@ -62,11 +67,13 @@ class AccountabilityReport(models.Model):
     """
 
     application = models.OneToOneField(
-        "applications.Application", on_delete=models.PROTECT, related_name="accountability_report"
+        "applications.Application", on_delete=models.PROTECT, related_name="accountability_report",
+        verbose_name=_("application"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("submitted by"),
     )
     completion_statement = models.BooleanField(
         _("completion statement"), default=False,
@@ -74,7 +81,8 @@ class AccountabilityReport(models.Model):
     )
     reopened_until = models.DateField(_("reopened until"), null=True, blank=True)
     reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("reopened by"),
     )
     reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
@@ -103,7 +111,9 @@ class ReminderSent(models.Model):
     deadline date; this row is the guard. The date is part of the key, so an extension (R53) that moves the
     employer's deadline gives new reminders before the new date."""
 
-    application = models.ForeignKey("applications.Application", on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        "applications.Application", on_delete=models.CASCADE, related_name="+", verbose_name=_("application")
+    )
     kind = models.CharField(_("kind"), max_length=5, choices=ReminderKind.choices)
     deadline_kind = models.CharField(
         _("deadline"), max_length=20, choices=DeadlineKind.choices, default=DeadlineKind.ACCOUNTABILITY
@@ -122,6 +132,9 @@ class ReminderSent(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.application} · {self.get_deadline_kind_display()} {self.deadline} ({self.get_kind_display()})"
+
 
 class ObjectionStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
@@ -132,22 +145,28 @@ class ObjectionStatus(models.TextChoices):
 class Objection(models.Model):
     """An employer's objection (bezwaar) to a decision and the office's ruling (R33)."""
 
-    decision = models.ForeignKey("applications.Decision", on_delete=models.PROTECT, related_name="objections")
+    decision = models.ForeignKey(
+        "applications.Decision", on_delete=models.PROTECT, related_name="objections", verbose_name=_("decision")
+    )
     received_on = models.DateField(_("received on"))
     deadline = models.DateField(_("objection deadline"))
     grounds = models.TextField(_("grounds"))
     status = models.CharField(
         _("status"), max_length=20, choices=ObjectionStatus.choices, default=ObjectionStatus.RECEIVED
     )
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     ruling = models.TextField(_("ruling"), blank=True)
     ruled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("ruled by"),
     )
     ruled_at = models.DateTimeField(_("ruled at"), null=True, blank=True)
     ruling_decision = models.OneToOneField(
-        "applications.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="objection_ruled"
+        "applications.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="objection_ruled",
+        verbose_name=_("ruling decision"),
     )
     # Awb 7:2: the hearing, or why none was held (waived by the objector, or Awb 7:3).
     hearing_on = models.DateField(_("hearing held on"), null=True, blank=True)
@@ -156,7 +175,8 @@ class Objection(models.Model):
     hearing_waived = models.BooleanField(_("hearing waived"), default=False)
     hearing_waived_reason = models.TextField(_("why no hearing was held"), blank=True)
     hearing_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("hearing recorded by"),
     )
     hearing_recorded_at = models.DateTimeField(_("hearing recorded at"), null=True, blank=True)
     # Awb 7:10 lid 3: the ruling may be adjourned once by at most six weeks.
@@ -266,7 +286,9 @@ class AgreementDocument(AppendOnlyModel):
     """A document of a project agreement (R45, R50): the signed agreement or the KvK extract (with its issue
     date). Stored privately with its SHA-256; a new upload is a new version, never an overwrite (R39)."""
 
-    agreement = models.ForeignKey(ProjectAgreement, on_delete=models.PROTECT, related_name="documents")
+    agreement = models.ForeignKey(
+        ProjectAgreement, on_delete=models.PROTECT, related_name="documents", verbose_name=_("agreement")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=AgreementDocumentKind.choices)
     version = models.PositiveSmallIntegerField(_("version"))
     file = models.FileField(_("file"), storage=private_storage, upload_to=agreement_upload_to)
@@ -274,7 +296,9 @@ class AgreementDocument(AppendOnlyModel):
     size = models.PositiveIntegerField(_("size in bytes"))
     filename = models.CharField(_("file name as uploaded"), max_length=255, blank=True)
     issue_date = models.DateField(_("issue date"), null=True, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
@@ -296,10 +320,14 @@ class AgreementDocument(AppendOnlyModel):
 class AgreementEvent(AppendOnlyModel):
     """The project agreement's timeline (R39): every upload and review, who, when, from, to, why."""
 
-    agreement = models.ForeignKey(ProjectAgreement, on_delete=models.PROTECT, related_name="events")
+    agreement = models.ForeignKey(
+        ProjectAgreement, on_delete=models.PROTECT, related_name="events", verbose_name=_("agreement")
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=AgreementStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=AgreementStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("actor")
+    )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -307,3 +335,6 @@ class AgreementEvent(AppendOnlyModel):
         ordering = ["at", "id"]
         verbose_name = _("agreement event")
         verbose_name_plural = _("agreement events")
+
+    def __str__(self):
+        return f"{self.agreement} · {self.get_from_status_display()} → {self.get_to_status_display()}"

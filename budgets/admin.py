@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
 
 from sectorplan.admin_base import ReadOnlyAdmin, ReadOnlyInline
 from sectorplan.api.errors import DomainError
@@ -74,9 +75,19 @@ class RegionAdmin(AuditedAdmin):
 
 
 class RowsFormSet(BaseInlineFormSet):
-    """An inline whose rows the period services take as a list of dicts (``fields``), checked by ``check``."""
+    """An inline whose rows the period services take as a list of dicts (``fields``), checked by ``check``.
+
+    A tabular inline puts each field's label in the column header only, so a screen reader hears an unlabelled
+    field (axe ``label``, critical): every input gets an ``aria-label`` naming the field and the row."""
 
     fields: tuple[str, ...] = ()
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        row = _("new row") if index is None else _("row %(number)s") % {"number": index + 1}
+        for name, field in form.fields.items():
+            label = _("delete") if name == "DELETE" else (field.label or name)
+            field.widget.attrs["aria-label"] = f"{label} ({row})"
 
     def kept_forms(self) -> list[forms.Form]:
         return [f for f in self.forms if f.cleaned_data and f not in self.deleted_forms]
@@ -157,6 +168,14 @@ class ActivityRateInline(admin.TabularInline):
 
 
 class PeriodAdminForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A date-and-time field is two inputs under one legend; a legend labels neither (axe ``label``).
+        for field in self.fields.values():
+            for widget in getattr(field.widget, "widgets", []):
+                part = _("time") if isinstance(widget, forms.TimeInput) else _("date")
+                widget.attrs["aria-label"] = f"{field.label} ({part})"
+
     def clean(self):
         cleaned = super().clean()
         try:

@@ -277,7 +277,9 @@ class DeadlineExtension(AppendOnlyModel):
         verbose_name=_("employer"),
         help_text=_("Empty: the extension applies to the whole period."),
     )
-    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"))
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -293,7 +295,7 @@ class DeadlineExtension(AppendOnlyModel):
 class BudgetLine(models.Model):
     """A period's ceiling for one earmark, or the single pooled line."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="budget_lines")
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="budget_lines", verbose_name=_("period"))
     earmark = models.CharField(_("earmark"), max_length=20, choices=BudgetLineEarmark.choices)
     ceiling = MoneyField(_("ceiling"), validators=[MinValueValidator(Decimal(0))])
 
@@ -338,7 +340,9 @@ def required_evidence(required_documents, *, small: bool) -> list[str]:
 class ActivityRate(models.Model):
     """The subsidy per registration of one activity type in one period (domain.md §3, R12)."""
 
-    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="activity_rates")
+    period = models.ForeignKey(
+        Period, on_delete=models.CASCADE, related_name="activity_rates", verbose_name=_("period")
+    )
     activity_type = models.CharField(_("activity type"), max_length=1, choices=ActivityType.choices)
     method = models.CharField(_("method"), max_length=20, choices=RateMethod.choices)
     amount = MoneyField(
@@ -384,13 +388,17 @@ class Allocation(UndeletableModel):
 
     Its status moves (proposed -> confirmed or discarded); the row, its lines and items are never deleted."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="allocations")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("period"))
     status = models.CharField(
         _("status"), max_length=20, choices=AllocationStatus.choices, default=AllocationStatus.PROPOSED
     )
-    created_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    confirmed_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    confirmed_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("confirmed by")
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     floor = MoneyField(
         _("oversubscription floor"), default=Decimal("0.00"),
@@ -422,7 +430,9 @@ class Allocation(UndeletableModel):
 class AllocationLine(AppendOnlyModel):
     """Per earmark (or pooled): ceiling, eligible requested total, factor and granted total."""
 
-    allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="lines")
+    allocation = models.ForeignKey(
+        Allocation, on_delete=models.CASCADE, related_name="lines", verbose_name=_("allocation")
+    )
     earmark = models.CharField(_("earmark"), max_length=20, choices=BudgetLineEarmark.choices)
     ceiling = MoneyField(_("ceiling"))
     requested = MoneyField(_("eligible requested"))
@@ -431,10 +441,15 @@ class AllocationLine(AppendOnlyModel):
 
     class Meta:
         ordering = ["earmark"]
+        verbose_name = _("allocation line")
+        verbose_name_plural = _("allocation lines")
         constraints = [
             models.UniqueConstraint(fields=["allocation", "earmark"], name="allocationline_unique_earmark"),
             models.CheckConstraint(condition=Q(granted__lte=models.F("ceiling")), name="allocationline_within_ceiling"),
         ]
+
+    def __str__(self):
+        return f"{self.allocation} · {self.get_earmark_display()}"
 
 
 class AllocationItem(AppendOnlyModel):
@@ -465,7 +480,9 @@ class CommissionAdvice(AppendOnlyModel):
     outcome = models.CharField(_("outcome"), max_length=20, choices=AdviceOutcome.choices)
     date = models.DateField(_("date of the advice"))
     reference = models.CharField(_("report reference"), max_length=200)
-    recorded_by = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        "auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -489,20 +506,24 @@ class LedgerEntryQuerySet(models.QuerySet):
 class LedgerEntry(models.Model):
     """One money movement (R25). Append-only: balances are sums of entries, never edited."""
 
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="ledger_entries")
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name=_("period")
+    )
     earmark = models.CharField(
         _("budget line"), max_length=20, choices=BudgetLineEarmark.choices,
         help_text=_("The earmark of the budget line the money belongs to ('pooled' in pooled periods)."),
     )
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+        "applications.Application", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries",
+        verbose_name=_("application"),
     )
     decision = models.ForeignKey(
-        "applications.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+        "applications.Decision", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries",
+        verbose_name=_("decision"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
     amount = MoneyField(_("amount"))
-    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey("auth.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("actor"))
     at = models.DateTimeField(_("at"), auto_now_add=True)
     memo = models.CharField(_("memo"), max_length=200, blank=True)
 

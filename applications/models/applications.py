@@ -45,7 +45,8 @@ class Application(models.Model):
     requested_amount = MoneyField(_("requested amount"), default=0)
     eligible_amount = MoneyField(_("eligible amount"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -109,10 +110,14 @@ class Application(models.Model):
 class ApplicationTransition(AppendOnlyModel):
     """Append-only history of status changes (R39): who, when, from, to, why."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("application")
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=ApplicationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=ApplicationStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+    )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -120,6 +125,9 @@ class ApplicationTransition(AppendOnlyModel):
         ordering = ["at", "id"]
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
+
+    def __str__(self):
+        return f"{self.application} · {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -133,7 +141,9 @@ class Registration(models.Model):
     """One real trajectory of one person on a granted application (R47). Services change it along the lifecycle
     of R49 (every change on its timeline, :class:`RegistrationTransition`); it is deleted only while a draft."""
 
-    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="registrations")
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("application")
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=RegistrationStatus.choices, default=RegistrationStatus.DRAFT
     )
@@ -208,10 +218,14 @@ class Registration(models.Model):
 class RegistrationTransition(AppendOnlyModel):
     """Append-only timeline of a registration (R49, R39): who, when, from, to, why."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="transitions")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="transitions", verbose_name=_("registration")
+    )
     from_status = models.CharField(_("from"), max_length=20, choices=RegistrationStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=RegistrationStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("actor")
+    )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
@@ -219,6 +233,9 @@ class RegistrationTransition(AppendOnlyModel):
         ordering = ["at", "id"]
         verbose_name = _("registration change")
         verbose_name_plural = _("registration changes")
+
+    def __str__(self):
+        return f"{self.registration} · {self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 def evidence_upload_to(instance, filename):
@@ -231,7 +248,9 @@ class RegistrationDocument(AppendOnlyModel):
     stored privately with its SHA-256, virus-scanned when a scanner is configured. A new upload of a kind is a
     new version; nothing is overwritten or deleted (R39)."""
 
-    registration = models.ForeignKey(Registration, on_delete=models.PROTECT, related_name="documents")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.PROTECT, related_name="documents", verbose_name=_("registration")
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=DocumentKind.choices)
     version = models.PositiveSmallIntegerField(_("version"))
     file = models.FileField(_("file"), storage=private_storage, upload_to=evidence_upload_to)
@@ -241,7 +260,9 @@ class RegistrationDocument(AppendOnlyModel):
     filename = models.CharField(_("file name as uploaded"), max_length=255, blank=True)
     #: Whether a virus scanner checked it (only when one is configured, R50).
     scanned = models.BooleanField(_("virus-scanned"), default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

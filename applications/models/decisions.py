@@ -16,11 +16,12 @@ class Decision(AppendOnlyModel):
     Append-only (R39): a decision is never changed or deleted; an objection ruling supersedes it."""
 
     application = models.ForeignKey(
-        "applications.Application", on_delete=models.PROTECT, related_name="decisions"
-    )
+        "applications.Application", on_delete=models.PROTECT, related_name="decisions", verbose_name=_("application"))
     kind = models.CharField(_("kind"), max_length=30, choices=DecisionKind.choices)
     date = models.DateField(_("date"))
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
     granted_amount = MoneyField(_("granted amount"), default=0)
     held_amount = MoneyField(_("held-back amount"), default=0)
@@ -45,10 +46,12 @@ class Decision(AppendOnlyModel):
     previous_released = MoneyField(_("previous released part"), null=True, blank=True)
     # Optional links: the allocation that produced a grant; the decision an objection ruling revisits.
     allocation = models.ForeignKey(
-        "budgets.Allocation", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+        "budgets.Allocation", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions",
+        verbose_name=_("allocation"),
     )
     supersedes = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by",
+        verbose_name=_("supersedes"),
     )
 
     class Meta:
@@ -100,7 +103,7 @@ class Letter(UndeletableModel):
 
     The letter services update its rendering state (status, file, attempts); nothing deletes it (R39)."""
 
-    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="letters")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="letters", verbose_name=_("decision"))
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     status = models.CharField(_("status"), max_length=20, choices=LetterStatus.choices, default=LetterStatus.PENDING)
     file = models.FileField(_("file"), storage=private_storage, upload_to=letter_upload_to, blank=True)
@@ -115,7 +118,8 @@ class Letter(UndeletableModel):
     #: limit as a lost worker (``rendering.letters_reset_stuck``).
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("requested by"),
     )
     #: Why this version was made (R28): required for every correction (version > 1), empty for version 1.
     reason = models.TextField(_("reason for the new version"), blank=True)
@@ -144,8 +148,10 @@ class Message(UndeletableModel):
     electronic means), set in the same transaction that stores the PDF; ``notified_at`` is set only after the
     notification e-mail was handed over. Never deleted (R39)."""
 
-    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="message")
-    employer = models.ForeignKey("applications.Employer", on_delete=models.PROTECT, related_name="messages")
+    letter = models.OneToOneField(Letter, on_delete=models.PROTECT, related_name="message", verbose_name=_("letter"))
+    employer = models.ForeignKey(
+        "applications.Employer", on_delete=models.PROTECT, related_name="messages", verbose_name=_("employer")
+    )
     subject = models.CharField(_("subject"), max_length=300)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)

@@ -43,12 +43,17 @@ class Employer(models.Model):
 class Membership(models.Model):
     """Links a portal account to an employer with a role (R2). Many-to-many both ways."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
-    employer = models.ForeignKey("applications.Employer", on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
+    employer = models.ForeignKey(
+        "applications.Employer", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("employer")
+    )
     role = models.CharField(_("role"), max_length=30, choices=MembershipRole.choices)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
     )
 
     class Meta:
