@@ -36,6 +36,7 @@ from applications.decisions.rendering import office
 from applications.models import Application, Decision
 from applications.pdf import render_html, render_pdf
 from budgets.models import Period
+from budgets.selectors import deadline_passed
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_one
 from sectorplan.uploads import MAX_DOCUMENT_BYTES, check_document  # noqa: F401 - the limit, for callers
@@ -235,7 +236,7 @@ def lapse_preview(*, period: Period, today: date | None = None) -> list[Applicat
     the confirmation page; empty before the deadline. Reads only."""
     today = today or timezone.localdate()
     deadline = decision_services.agreement_deadline(period)
-    if deadline is None or today <= deadline:
+    if not deadline_passed(deadline, today):
         return []
     granted = list(with_amounts(Application.objects.filter(period=period, status=ApplicationStatus.GRANTED))
                    .select_related("employer").order_by("reference"))

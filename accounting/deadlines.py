@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from budgets.selectors import deadline_passed
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 OBJECTION_TERM_DAYS = 42  # six weeks (Awb 6:7)
 #: Dates in ``holidays.Netherlands`` that are NOT Atw holidays.
@@ -55,5 +57,6 @@ def end_of_day(day: date) -> datetime:
 
 
 def is_past(deadline: date, now: datetime) -> bool:
-    """True once ``now`` is after the end of ``deadline`` (Europe/Amsterdam)."""
-    return now > end_of_day(deadline)
+    """True once ``now`` is after the end of ``deadline`` (Europe/Amsterdam): ``budgets.selectors.deadline_passed``
+    on the day ``now`` falls on there."""
+    return deadline_passed(deadline, now.astimezone(AMSTERDAM).date())

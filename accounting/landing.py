@@ -36,7 +36,7 @@ from applications.selectors import applications_visible_to
 from applications.terms import WARN_DAYS
 from budgets.constants import DeadlineKind
 from budgets.models import Allocation, AllocationStatus, Period
-from budgets.selectors import deadline_for, holdback_table
+from budgets.selectors import deadline_for, deadline_passed, holdback_table
 from sectorplan.roles import Action, may
 
 from .models import AgreementStatus, Objection, ObjectionStatus, ProjectAgreement
@@ -164,7 +164,7 @@ def _decider_part(landing: Landing, user, *, today: date) -> None:
     )
     for period in Period.objects.filter(pk__in=list(pending)).order_by("number"):
         deadline = deadline_for(period=period, kind=DeadlineKind.AGREEMENT)
-        if deadline is not None and deadline < today:
+        if deadline_passed(deadline, today):
             landing.lapses.append(
                 {"period": period.number, "n": pending[period.pk], "deadline": deadline,
                  "url": reverse("accounting:lapse", args=[period.number])}

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from budgets.constants import DeadlineKind, RateMethod
 from budgets.models import Period, required_evidence
-from budgets.selectors import deadline_for, deadlines_for_employers
+from budgets.selectors import deadline_for, deadline_passed, deadlines_for_employers
 from sectorplan.api.errors import DomainError, StateConflict
 from sectorplan.locking import lock_many, lock_one
 from sectorplan.uploads import check_document, scanner
@@ -124,11 +124,6 @@ def _note(registration: Registration, *, by, reason: str) -> None:
         registration=registration, from_status=registration.status, to_status=registration.status, actor=by,
         reason=reason,
     )
-
-
-def _past(deadline: date | None, today: date) -> bool:
-    """A deadline day is included: passed from the next day on."""
-    return deadline is not None and today > deadline
 
 
 # --- agreement approval (R46) ----------------------------------------------------------------------------
@@ -403,7 +398,7 @@ def registration_submit(*, registration: Registration, by, today: date | None = 
     repair = registration.status == RegistrationStatus.REPAIR_REQUESTED
     kind = DeadlineKind.REPAIR if repair else DeadlineKind.REGISTRATION
     deadline = deadline_for(period=application.period, kind=kind, employer=application.employer_id)
-    if _past(deadline, today):
+    if deadline_passed(deadline, today):
         raise StateConflict(
             field="status", code="repair_deadline_passed" if repair else "registration_deadline_passed",
             message=_("The deadline (%(date)s) has passed.") % {"date": deadline.strftime("%d-%m-%Y")},
@@ -463,7 +458,7 @@ def repairs_expire(*, today: date | None = None) -> int:
         period = Period.objects.get(pk=period_id)
         period_date, per_employer = deadlines_for_employers(period=period, kind=DeadlineKind.REPAIR)
         for employer_id, application_id in sorted(pairs, key=lambda p: p[1]):
-            if _past(per_employer.get(employer_id, period_date), today):
+            if deadline_passed(per_employer.get(employer_id, period_date), today):
                 rejected += _expire_application(application_id=application_id)
     return rejected
 
@@ -503,7 +498,7 @@ def progress_report(
                             employer=application.employer_id)
     if deadline is not None and reopened_until is not None:
         deadline = max(deadline, reopened_until)
-    if _past(deadline, today):
+    if deadline_passed(deadline, today):
         raise StateConflict(field="status", code="deadline_passed",
                             message=_("The accountability deadline (%(date)s) has passed.")
                             % {"date": deadline.strftime("%d-%m-%Y")})

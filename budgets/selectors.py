@@ -448,6 +448,13 @@ def deadlines_for_employers(*, period: Period, kind: str) -> tuple[date | None, 
     return period_date, per_employer
 
 
+def deadline_passed(deadline: date | None, today: date) -> bool:
+    """R53: the one reading of "the deadline has passed": the deadline day itself is included, so a deadline has
+    passed from the next day on; no deadline never passes. Every deadline check (repair, registration, agreement,
+    accountability, a round's window) decides with it."""
+    return deadline is not None and today > deadline
+
+
 def deadline_for(*, period: Period, kind: str, employer=None) -> date | None:
     """R53: the deadline of ``kind`` in ``period`` that applies to ``employer`` (an Employer or its id; None:
     the whole period). The latest of the calendar date, the period-wide extensions and the employer's own

@@ -94,7 +94,7 @@ def _require_deadline_passed(period: Period, today: date) -> None:
             field="period", code="no_registration_deadline",
             message=_("This period has no registration deadline; reservations cannot be lowered."),
         )
-    if today <= deadline:
+    if not budget_selectors.deadline_passed(deadline, today):
         raise StateConflict(
             field="period", code="deadline_not_passed",
             message=_("Reservations can only be lowered after the registration deadline of %(date)s.")

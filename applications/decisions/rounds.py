@@ -144,8 +144,9 @@ def revision_request(
     if application.status != ApplicationStatus.GRANTED:
         raise StateConflict(field="application", code="not_granted",
                             message=_("Only an application with a reservation can take part in a round."))
-    if revision_round.status != RevisionRoundStatus.OPEN or today > window_closes_for(revision_round,
-                                                                                       application.employer_id):
+    if revision_round.status != RevisionRoundStatus.OPEN or budget_selectors.deadline_passed(
+        window_closes_for(revision_round, application.employer_id), today
+    ):
         raise StateConflict(field="round", code="window_closed",
                             message=_("The window of this round closed on %(date)s.")
                             % {"date": window_closes_for(revision_round, application.employer_id).strftime("%d-%m-%Y")})
@@ -231,7 +232,7 @@ def round_propose(*, revision_round: RevisionRound, by, today: date | None = Non
     if revision_round.status == RevisionRoundStatus.CONFIRMED:
         raise StateConflict(field="round", code="already_confirmed", message=_("This round is already confirmed."))
     closes = window_closes_for_all(revision_round)
-    if today <= closes:
+    if not budget_selectors.deadline_passed(closes, today):
         raise StateConflict(field="round", code="window_open",
                             message=_("The proposal can only be made after the window closed on %(date)s.")
                             % {"date": closes.strftime("%d-%m-%Y")})

@@ -408,7 +408,7 @@ def lapsing_among(*, period: Period, applications: list[Application], approved: 
     exempt = approved([a.pk for a in applications])
     # R53: an employer whose own agreement deadline was extended beyond today does not lapse yet.
     _period_date, own_deadlines = budget_selectors.deadlines_for_employers(period=period, kind=DeadlineKind.AGREEMENT)
-    return [a for a in applications if a.pk not in exempt and today > own_deadlines.get(a.employer_id, deadline)]
+    return [a for a in applications if a.pk not in exempt and budget_selectors.deadline_passed(own_deadlines.get(a.employer_id, deadline), today)]
 
 
 @transaction.atomic
@@ -433,7 +433,7 @@ def lapse_decide(*, period: Period, by, approved: Callable[[list[int]], set[int]
             field="period", code="no_agreement_deadline",
             message=_("This period has no project agreement deadline; nothing can lapse."),
         )
-    if today <= deadline:
+    if not budget_selectors.deadline_passed(deadline, today):
         raise StateConflict(
             field="period", code="deadline_not_passed",
             message=_("Grants can only lapse after the project agreement deadline of %(date)s.")
