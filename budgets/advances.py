@@ -17,12 +17,11 @@ input ``due`` is 0, and ``paid + due`` never exceeds the advance share of the ca
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from sectorplan.money import CENT, ZERO
+from sectorplan.money import ZERO, round_half_up
 
 
 @dataclass(frozen=True)
@@ -51,11 +50,10 @@ def allocation_factor(*, granted: Decimal, eligible: Decimal) -> Fraction:
 
 
 def half_up(value: Fraction) -> Decimal:
-    """``value`` (not negative) rounded half-up to the cent, exactly."""
+    """``value`` (not negative) rounded half-up to the cent, exactly: ``sectorplan.money.round_half_up``."""
     if value < 0:
         raise ValueError("half_up takes a non-negative amount")
-    cents = math.floor(value * 100 + Fraction(1, 2))
-    return (Decimal(cents) / 100).quantize(CENT)
+    return round_half_up(value)
 
 
 def advance_due(item: AdvanceInput) -> AdvanceResult:

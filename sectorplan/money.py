@@ -4,7 +4,9 @@ This module is the one place where amounts are quantized. Every rounding in the 
 through :func:`round_half_up` (domain rule R12) or :func:`round_down` (allocation, R17).
 """
 
+import math
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
 
 from django.db import models
 
@@ -20,7 +22,11 @@ def to_decimal(value) -> Decimal:
 
 
 def round_half_up(value) -> Decimal:
-    """Round to the cent, half up (R12)."""
+    """Round to the cent, half up (away from zero, R12). A ``Fraction`` (an exact quotient, as the advance and
+    allocation arithmetic keeps them) is rounded exactly, without passing through a rounded ``Decimal``."""
+    if isinstance(value, Fraction):
+        cents = math.floor(abs(value) * 100 + Fraction(1, 2))
+        return (Decimal(cents if value >= 0 else -cents) / 100).quantize(CENT)
     return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
